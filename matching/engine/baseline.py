@@ -1,0 +1,219 @@
+"""Greedy (best pair first) and deferred acceptance, on the same candidate structures."""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+
+from matching.engine.candidates import BLOCK_ELEMENTS, Candidates, row_top
+from matching.engine.features import EncodedCohort, restrict_mentors, score_block
+from matching.engine.flow import concat_ranges
+
+# Pairs a pruned mentee hands to the walk per expansion, and mentees expanded together.
+EXPANSION_STEP = 32
+EXPANSION_ROWS = 256
+
+
+def greedy_assign(
+    enc: EncodedCohort,
+    candidates: Candidates,
+    demand: np.ndarray,
+    capacity: np.ndarray,
+    min_score: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Take pairs in descending score while both sides have room, over all feasible pairs.
+
+    Candidate edges are walked in order (score descending, then mentee, then mentor); a
+    mentee's pruned pairs are scored only when the walk comes near that mentee's bound, a
+    few at a time, so the order is the same as sorting every pair.
+    """
+    order = np.lexsort((candidates.columns, candidates.rows, -candidates.scores))
+    scores = candidates.scores[order].tolist()
+    rows = candidates.rows[order].tolist()
+    columns = candidates.columns[order].tolist()
+    remaining = demand.astype(np.int64).tolist()
+    room = capacity.astype(np.int64).tolist()
+    expander = _Expander(enc, candidates, min_score)
+    expansions = [(-float(b), int(i)) for i, b in enumerate(candidates.pruned_bound) if b >= 0]
+    heapq.heapify(expansions)
+    extras: list[tuple[float, int, int]] = []
+    chosen: list[tuple[int, int, float]] = []
+    position = 0
+    while True:
+        main = scores[position] if position < len(scores) else -1.0
+        extra = -extras[0][0] if extras else -1.0
+        best = max(main, extra)
+        if expansions and -expansions[0][0] >= best:
+            # The walk reached a mentee's pruned pairs. Expanding more rows than strictly
+            # needed is harmless (their pairs wait in the heap), and one batch costs about
+            # as much as one row.
+            batch = []
+            while expansions and (-expansions[0][0] >= best or len(batch) < EXPANSION_ROWS):
+                row = heapq.heappop(expansions)[1]
+                if remaining[row] > 0:
+                    batch.append(row)
+            if batch:
+                pushed, bounds = expander.expand(np.array(batch), np.array(room) > 0)
+                for item in pushed:
+                    heapq.heappush(extras, item)
+                for item in bounds:
+                    heapq.heappush(expansions, item)
+            continue
+        if best < 0:
+            break
+        if main >= extra:
+            i, j, score = rows[position], columns[position], main
+            position += 1
+        else:
+            _, i, j = heapq.heappop(extras)
+            score = extra
+        if remaining[i] > 0 and room[j] > 0:
+            remaining[i] -= 1
+            room[j] -= 1
+            chosen.append((i, j, score))
+    if not chosen:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=np.float32)
+    r, c, s = zip(*chosen, strict=True)
+    return np.array(r, dtype=np.int64), np.array(c, dtype=np.int64), np.array(s, dtype=np.float32)
+
+
+class _Expander:
+    """A mentee's pruned pairs, EXPANSION_STEP at a time in (score descending, mentor) order.
+
+    Each row remembers the last pair handed out, so the next call continues right after it;
+    mentors already full are left out, since nobody can join them any more.
+    """
+
+    def __init__(self, enc: EncodedCohort, candidates: Candidates, min_score: float) -> None:
+        self.enc = enc
+        self.candidates = candidates
+        self.min_score = min_score
+        self.last_score = np.full(enc.n_mentees, np.inf, dtype=np.float32)
+        self.last_column = np.full(enc.n_mentees, -1, dtype=np.int64)
+
+    def expand(
+        self, rows: np.ndarray, open_mentors: np.ndarray
+    ) -> tuple[list[tuple[float, int, int]], list[tuple[float, int]]]:
+        enc, candidates = self.enc, self.candidates
+        columns = np.flatnonzero(open_mentors)
+        pushed: list[tuple[float, int, int]] = []
+        bounds: list[tuple[float, int]] = []
+        if not len(columns):
+            return pushed, bounds
+        position = np.full(enc.n_mentors, -1, dtype=np.int64)
+        position[columns] = np.arange(len(columns))
+        sub = restrict_mentors(enc, columns)
+        step = max(1, BLOCK_ELEMENTS // (2 * len(columns)))
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            scores, _ = score_block(sub, chunk)
+            if self.min_score > 0:
+                scores[scores < self.min_score] = -1.0
+            # Candidate edges are walked separately (they are sorted by mentee).
+            low = np.searchsorted(candidates.rows, chunk, side="left")
+            high = np.searchsorted(candidates.rows, chunk, side="right")
+            edges = concat_ranges(low, high - low)
+            local = np.repeat(np.arange(len(chunk)), high - low)
+            at = position[candidates.columns[edges]]
+            scores[local[at >= 0], at[at >= 0]] = -1.0
+            # Pairs up to the last one handed out are already in the heap.
+            last = self.last_score[chunk][:, None]
+            done = (scores > last) | (
+                (scores == last) & (columns[None, :] <= self.last_column[chunk][:, None])
+            )
+            scores[done] = -1.0
+            local, at, values, bound = row_top(scores, EXPANSION_STEP)
+            found_rows, found_columns = chunk[local], columns[at]
+            pushed.extend(
+                zip(
+                    (-values).tolist(),
+                    found_rows.tolist(),
+                    found_columns.tolist(),
+                    strict=True,
+                )
+            )
+            # row_top lists each row's pairs best first: the last one is where to go on.
+            ends = np.flatnonzero(np.r_[local[1:] != local[:-1], True]) if len(local) else local
+            self.last_score[found_rows[ends]] = values[ends]
+            self.last_column[found_rows[ends]] = found_columns[ends]
+            more = bound >= 0
+            bounds.extend(zip((-bound[more]).tolist(), chunk[more].tolist(), strict=True))
+        return pushed, bounds
+
+
+def stable_assign(
+    enc: EncodedCohort,
+    candidates: Candidates,
+    demand: np.ndarray,
+    capacity: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mentee-proposing deferred acceptance with k slots per mentee and c seats per mentor.
+
+    Both sides rank their stated preferences first, then everyone else by score; lists are the
+    candidate edges (stated preferences are always among them).
+    """
+    mentee_rank = [
+        {
+            enc.mentor_index[m]: k
+            for k, m in enumerate(dict.fromkeys(p.preferences))
+            if m in enc.mentor_index
+        }
+        for p in enc.mentees
+    ]
+    mentor_rank = [
+        {
+            enc.mentee_index[m]: k
+            for k, m in enumerate(dict.fromkeys(p.preferences))
+            if m in enc.mentee_index
+        }
+        for p in enc.mentors
+    ]
+    proposals: list[list[tuple[tuple[int, float], int, float]]] = [[] for _ in enc.mentees]
+    score_of: dict[tuple[int, int], float] = {}
+    for i, j, s in zip(
+        candidates.rows.tolist(),
+        candidates.columns.tolist(),
+        candidates.scores.tolist(),
+        strict=True,
+    ):
+        rank = mentee_rank[i].get(j)
+        proposals[i].append(((0, rank) if rank is not None else (1, -s), j, s))
+        score_of[i, j] = s
+    for options in proposals:
+        options.sort()
+
+    def mentor_key(j: int, i: int) -> tuple[int, float]:
+        rank = mentor_rank[j].get(i)
+        return (0, rank) if rank is not None else (1, -score_of[i, j])
+
+    held: list[list[tuple[int, float, int]]] = [[] for _ in enc.mentors]  # worst on top
+    accepted = [0] * len(enc.mentees)
+    next_choice = [0] * len(enc.mentees)
+    free = [i for i in range(len(enc.mentees)) if demand[i] > 0]
+    while free:
+        i = free.pop()
+        while accepted[i] < demand[i] and next_choice[i] < len(proposals[i]):
+            _, j, _ = proposals[i][next_choice[i]]
+            next_choice[i] += 1
+            if capacity[j] <= 0:
+                continue
+            level, value = mentor_key(j, i)
+            entry = (-level, -value, i)
+            if len(held[j]) < capacity[j]:
+                heapq.heappush(held[j], entry)
+                accepted[i] += 1
+            elif entry > held[j][0]:
+                rejected = heapq.heapreplace(held[j], entry)[2]
+                accepted[i] += 1
+                accepted[rejected] -= 1
+                free.append(rejected)
+    pairs = [(i, j) for j, entries in enumerate(held) for _, _, i in entries]
+    if not pairs:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=np.float32)
+    r = np.array([p[0] for p in pairs], dtype=np.int64)
+    c = np.array([p[1] for p in pairs], dtype=np.int64)
+    s = np.array([score_of[p] for p in pairs], dtype=np.float32)
+    return r, c, s

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from matching.config import RULE_NAMES, WEIGHT_NAMES, CohortMatchingConfig, SelfMatchConfig
+from matching.engine import Objective
+
+WEIGHT_LABELS = {
+    "text": _("Goals ↔ expertise text similarity"),
+    "skills": _("Skill overlap"),
+    "language": _("Shared languages"),
+    "hours": _("Working-hours overlap"),
+    "seniority": _("Seniority gap"),
+    "diversity": _("Cross-cultural / cross-functional bonus"),
+    "preferences": _("Stated preferences"),
+}
+RULE_LABELS = {
+    "shared_language": _("Require a shared working language"),
+    "reporting_line": _("Never match within a reporting line"),
+    "same_manager": _("Never match people who share a manager"),
+    "rotate_mentors": _("Rotate mentors: no pair from this program's earlier cohorts"),
+}
+OBJECTIVE_CHOICES = [
+    (Objective.PARTICIPATION_FIRST.value, _("Match as many people as possible, then best total")),
+    (Objective.SCORE_FIRST.value, _("Best total score (may leave seats empty)")),
+    (Objective.FAIRNESS.value, _("Fairest: raise the weakest match first")),
+    (Objective.STABLE.value, _("Stable matching from stated preferences")),
+]
+
+
+class MatchingSettingsForm(forms.Form):
+    objective = forms.ChoiceField(label=_("Objective"), choices=OBJECTIVE_CHOICES)
+    min_score = forms.FloatField(
+        label=_("Minimum match score"),
+        min_value=0,
+        max_value=1,
+        help_text=_("0 to 1. Pairs scoring below it are never proposed."),
+    )
+    load_balance = forms.BooleanField(
+        label=_("Spread mentees across mentors instead of filling popular mentors first"),
+        required=False,
+    )
+    seniority_gap_low = forms.IntegerField(
+        label=_("Mentor at least this many levels above"), min_value=-4, max_value=4
+    )
+    seniority_gap_high = forms.IntegerField(
+        label=_("…and at most this many"), min_value=-4, max_value=4
+    )
+    group_size = forms.IntegerField(
+        label=_("Group size (group programs)"), min_value=2, max_value=20
+    )
+    board_roles = forms.CharField(
+        label=_("Advisory board seats"),
+        required=False,
+        help_text=_("Comma-separated roles, e.g. skill, career, culture, sponsor."),
+    )
+    schedule = forms.ChoiceField(
+        label=_("Scheduled rounds"),
+        choices=[
+            ("off", _("Only when I run them")),
+            ("weekly", _("Weekly, matching newcomers only")),
+        ],
+    )
+    self_match_enabled = forms.BooleanField(
+        label=_("Let mentees choose their mentors"), required=False
+    )
+    self_match_require_approval = forms.BooleanField(
+        label=_("Admins approve self-matched pairs"), required=False
+    )
+    self_match_response_days = forms.IntegerField(
+        label=_("Days a mentor has to answer a request"), min_value=1, max_value=30
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in WEIGHT_NAMES:
+            self.fields[f"weight_{name}"] = forms.FloatField(
+                label=WEIGHT_LABELS.get(name, name), min_value=0, max_value=5
+            )
+        for name in RULE_NAMES:
+            self.fields[f"rule_{name}"] = forms.BooleanField(
+                label=RULE_LABELS[name], required=False
+            )
+
+    @classmethod
+    def initial_for(cls, config: CohortMatchingConfig) -> dict:
+        initial = {
+            "objective": config.objective,
+            "min_score": config.min_score,
+            "load_balance": config.load_balance,
+            "seniority_gap_low": config.seniority_gap[0],
+            "seniority_gap_high": config.seniority_gap[1],
+            "group_size": config.group_size,
+            "board_roles": ", ".join(config.board_roles),
+            "schedule": config.schedule,
+            "self_match_enabled": config.self_match.enabled,
+            "self_match_require_approval": config.self_match.require_approval,
+            "self_match_response_days": config.self_match.response_days,
+        }
+        initial.update({f"weight_{k}": v for k, v in config.weights.items()})
+        initial.update({f"rule_{k}": v for k, v in config.rules.items()})
+        return initial
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("seniority_gap_low"), cleaned.get("seniority_gap_high")
+        if low is not None and high is not None and low > high:
+            self.add_error("seniority_gap_high", _("Must be at least the lower bound."))
+        if all(cleaned.get(f"weight_{name}") == 0 for name in WEIGHT_NAMES):
+            self.add_error(None, _("Give at least one factor a weight above zero."))
+        return cleaned
+
+    def weight_fields(self):
+        return [self[f"weight_{name}"] for name in WEIGHT_NAMES]
+
+    def option_fields(self):
+        return [self[name] for name in self.base_fields]
+
+    def rule_fields(self):
+        return [self[f"rule_{name}"] for name in RULE_NAMES]
+
+    def to_config(self) -> CohortMatchingConfig:
+        data = self.cleaned_data
+        return CohortMatchingConfig(
+            weights={name: data[f"weight_{name}"] for name in WEIGHT_NAMES},
+            rules={name: data[f"rule_{name}"] for name in RULE_NAMES},
+            objective=data["objective"],
+            min_score=data["min_score"],
+            load_balance=data["load_balance"],
+            seniority_gap=(data["seniority_gap_low"], data["seniority_gap_high"]),
+            group_size=data["group_size"],
+            board_roles=tuple(r.strip() for r in data["board_roles"].split(",") if r.strip()),
+            schedule=data["schedule"],
+            self_match=SelfMatchConfig(
+                enabled=data["self_match_enabled"],
+                require_approval=data["self_match_require_approval"],
+                response_days=data["self_match_response_days"],
+            ),
+        )
+
+
+class StartRoundForm(forms.Form):
+    newcomers_only = forms.BooleanField(
+        label=_("Match only people without a mentorship yet"), required=False
+    )
+
+
+class SwapForm(forms.Form):
+    other = forms.IntegerField(label=_("Swap mentors with proposal"))

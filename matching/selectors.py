@@ -1,0 +1,314 @@
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from matching.adapters import engine_inputs
+from matching.config import config_from_json, engine_settings
+from matching.engine import explain
+from matching.engine.preview import RuleImpact, rule_impact
+from matching.models import (
+    MatchProposal,
+    MatchRound,
+    MentorRequest,
+    PairRule,
+    ProposalStatus,
+    RequestStatus,
+    RoundStatus,
+    UnmatchedMentee,
+)
+from matching.phrases import say_factor
+from mentorships.models import MentorshipMentee, MentorshipStatus
+from organizations.models import Organization
+from participants.models import Participant, ParticipantStatus
+from programs.models import Cohort
+
+
+def round_list(*, organization: Organization, cohort: Cohort) -> QuerySet[MatchRound]:
+    return (
+        MatchRound.objects.for_org(organization)
+        .filter(cohort=cohort)
+        .select_related("created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def round_get(*, organization: Organization, round_id: int) -> MatchRound:
+    match_round = (
+        MatchRound.objects.for_org(organization)
+        .select_related("cohort", "cohort__program", "cohort__organization")
+        .filter(pk=round_id)
+        .first()
+    )
+    if match_round is None:
+        raise Http404(_("No such match round."))
+    return match_round
+
+
+def round_active_for_cohort(*, organization: Organization, cohort: Cohort) -> MatchRound | None:
+    return (
+        MatchRound.objects.for_org(organization)
+        .filter(cohort=cohort, status__in=[RoundStatus.DRAFT, RoundStatus.RUNNING])
+        .first()
+    )
+
+
+def proposal_list(
+    *, organization: Organization, match_round: MatchRound
+) -> QuerySet[MatchProposal]:
+    return (
+        MatchProposal.objects.for_org(organization)
+        .filter(match_round=match_round)
+        .select_related("mentee", "mentor")
+        .order_by("mentee__full_name", "-score", "id")
+    )
+
+
+def proposal_get(*, organization: Organization, proposal_id: int) -> MatchProposal:
+    proposal = (
+        MatchProposal.objects.for_org(organization)
+        .select_related("match_round", "match_round__cohort", "mentee", "mentor")
+        .filter(pk=proposal_id)
+        .first()
+    )
+    if proposal is None:
+        raise Http404(_("No such proposal."))
+    return proposal
+
+
+def proposal_counts(*, organization: Organization, match_round: MatchRound) -> dict[str, int]:
+    return (
+        MatchProposal.objects.for_org(organization)
+        .filter(match_round=match_round)
+        .aggregate(
+            total=Count("id"),
+            approved=Count("id", filter=Q(status=ProposalStatus.APPROVED)),
+            rejected=Count("id", filter=Q(status=ProposalStatus.REJECTED)),
+            undecided=Count("id", filter=Q(status=ProposalStatus.PROPOSED)),
+        )
+    )
+
+
+def unmatched_list(
+    *, organization: Organization, match_round: MatchRound
+) -> QuerySet[UnmatchedMentee]:
+    return (
+        UnmatchedMentee.objects.for_org(organization)
+        .filter(match_round=match_round)
+        .select_related("mentee")
+    )
+
+
+def stated_preferences(*, organization: Organization, cohort: Cohort) -> dict[int, list[int]]:
+    """Each mentee's ranked mentors, from the requests they made (in rank order)."""
+    ranked: dict[int, list[int]] = {}
+    requests = (
+        MentorRequest.objects.for_org(organization)
+        .filter(cohort=cohort)
+        .order_by("mentee_id", "rank")
+        .values_list("mentee_id", "mentor_id")
+    )
+    for mentee_id, mentor_id in requests:
+        ranked.setdefault(mentee_id, []).append(mentor_id)
+    return ranked
+
+
+def pair_rule_list(*, organization: Organization, cohort: Cohort) -> QuerySet[PairRule]:
+    return (
+        PairRule.objects.for_org(organization)
+        .filter(cohort=cohort)
+        .select_related("mentee", "mentor")
+        .order_by("kind", "id")
+    )
+
+
+def active_participants(*, organization: Organization, cohort: Cohort) -> QuerySet[Participant]:
+    return Participant.objects.for_org(organization).filter(
+        cohort=cohort, status=ParticipantStatus.ACTIVE
+    )
+
+
+def mentorship_load(*, organization: Organization, cohort: Cohort) -> tuple[Counter, Counter]:
+    """(mentees per active mentor, mentors per active mentee) from active mentorships."""
+    links = MentorshipMentee.objects.for_org(organization).filter(
+        mentorship__cohort=cohort, mentorship__status=MentorshipStatus.ACTIVE
+    )
+    mentor_load: Counter = Counter()
+    mentee_slots: Counter = Counter()
+    for mentor_id, mentee_id in links.values_list("mentorship__mentor_id", "mentee_id"):
+        mentor_load[mentor_id] += 1
+        mentee_slots[mentee_id] += 1
+    return mentor_load, mentee_slots
+
+
+def previous_pairs(*, organization: Organization, cohort: Cohort) -> list[tuple[int, int]]:
+    """Mentee-mentor pairs from this program's earlier cohorts, by email (people re-enroll)."""
+    links = (
+        MentorshipMentee.objects.for_org(organization)
+        .filter(mentorship__cohort__program_id=cohort.program_id)
+        .exclude(mentorship__cohort=cohort)
+    )
+    emails = set(links.values_list("mentee__email", "mentorship__mentor__email"))
+    current = {
+        p.email: p.pk
+        for p in active_participants(organization=organization, cohort=cohort).only("email")
+    }
+    return [
+        (current[mentee], current[mentor])
+        for mentee, mentor in emails
+        if mentee in current and mentor in current
+    ]
+
+
+def mentor_request_list_for_mentee(
+    *, organization: Organization, mentee: Participant
+) -> QuerySet[MentorRequest]:
+    return (
+        MentorRequest.objects.for_org(organization)
+        .filter(mentee=mentee)
+        .select_related("mentor")
+        .order_by("rank", "id")
+    )
+
+
+def mentor_request_list_for_mentor(
+    *, organization: Organization, mentors: QuerySet[Participant] | list[Participant]
+) -> QuerySet[MentorRequest]:
+    return (
+        MentorRequest.objects.for_org(organization)
+        .filter(mentor__in=mentors, status=RequestStatus.PENDING)
+        .select_related("mentee", "mentor", "cohort", "cohort__program")
+        .order_by("expires_at", "id")
+    )
+
+
+def mentor_request_list_awaiting_approval(
+    *, organization: Organization, cohort: Cohort
+) -> QuerySet[MentorRequest]:
+    return (
+        MentorRequest.objects.for_org(organization)
+        .filter(cohort=cohort, status=RequestStatus.AWAITING_APPROVAL)
+        .select_related("mentee", "mentor")
+    )
+
+
+def mentor_request_get(*, organization: Organization, request_id: int) -> MentorRequest:
+    request = (
+        MentorRequest.objects.for_org(organization)
+        .select_related(
+            "mentee", "mentor", "cohort", "cohort__program", "mentor__user", "mentee__user"
+        )
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        raise Http404(_("No such request."))
+    return request
+
+
+def rule_impact_for_cohort(*, organization: Organization, cohort: Cohort, config) -> RuleImpact:
+    """The settings preview: who each rule leaves without any candidate, for these settings."""
+    participants = list(active_participants(organization=organization, cohort=cohort))
+    mentees, mentors = engine_inputs(
+        [p for p in participants if p.is_mentee],
+        [p for p in participants if p.is_mentor],
+        board_roles=config.board_roles,
+    )
+    forbidden = [
+        (str(rule.mentee_id), str(rule.mentor_id))
+        for rule in pair_rule_list(organization=organization, cohort=cohort)
+        if rule.kind == "forbid"
+    ]
+    previous = [
+        (str(a), str(b)) for a, b in previous_pairs(organization=organization, cohort=cohort)
+    ]
+    settings = engine_settings(cohort, config, forbidden=forbidden, previous=previous)
+    return rule_impact(mentees, mentors, settings)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    mentor: Participant
+    score: float
+    factors: tuple
+    explanation: str
+    seats_left: int
+
+
+def mentor_seats_left(*, organization: Organization, cohort: Cohort) -> dict[int, int]:
+    """Per mentor: capacity minus active mentorships and requests awaiting an admin."""
+    mentor_load, _slots = mentorship_load(organization=organization, cohort=cohort)
+    held = Counter(
+        MentorRequest.objects.for_org(organization)
+        .filter(cohort=cohort, status=RequestStatus.AWAITING_APPROVAL)
+        .values_list("mentor_id", flat=True)
+    )
+    return {
+        mentor.pk: max(mentor.mentor_capacity - mentor_load[mentor.pk] - held[mentor.pk], 0)
+        for mentor in active_participants(organization=organization, cohort=cohort)
+        if mentor.is_mentor
+    }
+
+
+def recommendation_list(
+    *, organization: Organization, mentee: Participant, limit: int = 10
+) -> list[Recommendation]:
+    """The mentee's best possible mentors, by the cohort's own weights and rules.
+
+    Filtered: mentors with no seat left and pairs a hard rule forbids are left out.
+    """
+    cohort = mentee.cohort
+    config = config_from_json(cohort.matching_settings)
+    seats = mentor_seats_left(organization=organization, cohort=cohort)
+    participants = list(active_participants(organization=organization, cohort=cohort))
+    mentors = [p for p in participants if p.is_mentor and p.pk != mentee.pk]
+    engine_mentees, engine_mentors = engine_inputs(
+        [p for p in participants if p.is_mentee],
+        [p for p in participants if p.is_mentor],
+        board_roles=config.board_roles,
+    )
+    forbidden = [
+        (str(rule.mentee_id), str(rule.mentor_id))
+        for rule in pair_rule_list(organization=organization, cohort=cohort)
+        if rule.kind == "forbid"
+    ]
+    settings = engine_settings(cohort, config, forbidden=forbidden)
+    open_mentors = [m for m in mentors if seats.get(m.pk, 0) > 0]
+    if not open_mentors or str(mentee.pk) not in {m.id for m in engine_mentees}:
+        return []
+    explained = explain(
+        engine_mentees,
+        engine_mentors,
+        [(str(mentee.pk), str(m.pk)) for m in open_mentors],
+        settings,
+    )
+    ranked = []
+    for mentor, pair in zip(open_mentors, explained, strict=True):
+        if any(f.factor == "rule" for f in pair.factors):
+            continue  # a hard rule forbids this pair
+        # Strongest reasons first; factors that add nothing stay out of the summary.
+        factors = tuple(sorted(pair.factors, key=lambda f: -f.contribution))
+        summary = "; ".join(say_factor(f) for f in factors if f.text and f.contribution > 0)
+        ranked.append(Recommendation(mentor, pair.score, factors, summary, seats[mentor.pk]))
+    ranked.sort(key=lambda r: (-r.score, r.mentor.pk))
+    return ranked[:limit]
+
+
+def participant_get_mentee_for_user(
+    *, organization: Organization, cohort: Cohort, user
+) -> Participant | None:
+    return (
+        active_participants(organization=organization, cohort=cohort)
+        .filter(user=user, role__in=["mentee", "both"])
+        .first()
+    )
+
+
+def participant_list_mentor_for_user(*, organization: Organization, user) -> QuerySet[Participant]:
+    return Participant.objects.for_org(organization).filter(
+        user=user, role__in=["mentor", "both"], status=ParticipantStatus.ACTIVE
+    )

@@ -1,0 +1,73 @@
+"""Thin tasks: ids in, one service call, organization scope set explicitly."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django_scopes import scope
+
+from matching import services
+from organizations.models import Organization
+
+logger = logging.getLogger(__name__)
+
+
+def _organization(organization_id: int) -> Organization | None:
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        logger.warning("organization %s is gone; task skipped", organization_id)
+    return organization
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def run_match_round_task(organization_id: int, round_id: int) -> None:
+    organization = _organization(organization_id)
+    if organization is None:
+        return
+    with scope(organization=organization.pk):
+        services.round_run(organization=organization, round_id=round_id)
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(ConnectionError, TimeoutError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def notify_match_published_task(organization_id: int, mentorship_ids: list[int]) -> None:
+    organization = _organization(organization_id)
+    if organization is None:
+        return
+    with scope(organization=organization.pk):
+        services.notify_match_published(organization=organization, mentorship_ids=mentorship_ids)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def expire_mentor_requests_task() -> None:
+    """Hourly: unanswered self-match requests pass to the mentee's next choice."""
+    from django.utils import timezone
+
+    from matching.models import MentorRequest, RequestStatus
+
+    # Only which organizations have work; each is then handled inside its own scope.
+    organization_ids = set(
+        MentorRequest.objects.with_scopes_disabled()
+        .filter(status=RequestStatus.PENDING, expires_at__lte=timezone.now())
+        .values_list("organization_id", flat=True)
+    )
+    for organization_id in sorted(organization_ids):
+        organization = _organization(organization_id)
+        if organization is None:
+            continue
+        with scope(organization=organization.pk):
+            services.mentor_requests_expire(organization=organization)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def start_scheduled_rounds_task() -> None:
+    """Daily: start the weekly newcomer rounds that are due, one organization at a time."""
+    for organization in Organization.objects.order_by("pk").iterator():
+        with scope(organization=organization.pk):
+            services.scheduled_rounds_start(organization=organization)

@@ -1,0 +1,19 @@
+from typing import Any
+
+from django import template
+
+from matching.phrases import say, say_factor
+
+register = template.Library()
+
+
+@register.filter(name="say_factor")
+def say_factor_filter(factor: Any) -> str:
+    """An explanation factor in the viewer's language."""
+    return say_factor(factor)
+
+
+@register.filter
+def say_reason(unmatched: Any) -> str:
+    """An unmatched mentee's reason in the viewer's language."""
+    return say(unmatched.reason_key, unmatched.reason_params, unmatched.reason)

@@ -1,0 +1,411 @@
+"""Deterministic demo data: a realistic organization, and at scale a benchmark population."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import unicodedata
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from accounts.models import User
+from organizations.models import (
+    AuditLogEntry,
+    Invitation,
+    Membership,
+    Organization,
+    OrganizationAPIKey,
+    Role,
+)
+from participants.models import Participant, ParticipantRole
+from programs.models import (
+    Cohort,
+    CohortStatus,
+    EnrollmentQuestion,
+    Program,
+    ProgramGoal,
+    ProgramType,
+    QuestionKind,
+)
+
+DEMO_SLUG = "demo"
+DEMO_PASSWORD = "meridian-demo"  # noqa: S105 — printed to the person running the demo
+DEMO_USERS = (
+    ("owner@demo.meridian.test", "Olivia Owner", Role.OWNER, "America/New_York"),
+    ("admin@demo.meridian.test", "Adrián Admin", Role.ADMIN, "Europe/Madrid"),
+    ("manager@demo.meridian.test", "Priya Program-Manager", Role.PROGRAM_MANAGER, "Asia/Kolkata"),
+    ("analyst@demo.meridian.test", "Hiro HR-Analyst", Role.HR_ANALYST, "Asia/Tokyo"),
+    ("member@demo.meridian.test", "Mateus Member", Role.MEMBER, "America/Sao_Paulo"),
+)
+
+# (country, time zone, languages, cultural background)
+PLACES = (
+    ("US", "America/New_York", ["en"], "North American"),
+    ("US", "America/Los_Angeles", ["en", "es"], "North American"),
+    ("BR", "America/Sao_Paulo", ["pt", "en"], "Brazilian"),
+    ("MX", "America/Mexico_City", ["es", "en"], "Mexican"),
+    ("GB", "Europe/London", ["en"], "British"),
+    ("ES", "Europe/Madrid", ["es", "en", "ca"], "Spanish"),
+    ("FR", "Europe/Paris", ["fr", "en"], "French"),
+    ("DE", "Europe/Berlin", ["de", "en"], "German"),
+    ("NG", "Africa/Lagos", ["en", "yo"], "Nigerian"),
+    ("KE", "Africa/Nairobi", ["en", "sw"], "Kenyan"),
+    ("IN", "Asia/Kolkata", ["hi", "en"], "Indian"),
+    ("JP", "Asia/Tokyo", ["ja", "en"], "Japanese"),
+    ("CN", "Asia/Shanghai", ["zh", "en"], "Chinese"),
+    ("SG", "Asia/Singapore", ["en", "ms", "zh"], "Singaporean"),
+    ("AU", "Australia/Sydney", ["en"], "Australian"),
+    ("AE", "Asia/Dubai", ["ar", "en"], "Emirati"),
+)
+FUNCTIONS = (
+    "Engineering",
+    "Sales",
+    "Marketing",
+    "Finance",
+    "People",
+    "Operations",
+    "Product",
+    "Legal",
+)
+SKILLS = (
+    "negotiation",
+    "SQL",
+    "public speaking",
+    "people management",
+    "product strategy",
+    "financial modelling",
+    "python",
+    "stakeholder management",
+    "design thinking",
+    "coaching",
+    "data visualisation",
+    "hiring",
+    "budgeting",
+    "cloud architecture",
+    "storytelling",
+    "conflict resolution",
+    "cross-cultural communication",
+    "OKRs",
+    "pricing",
+    "UX research",
+)
+GOAL_TEMPLATES = (
+    "I want to grow into a {role} role and get better at {a} and {b}.",
+    "Looking for guidance on {a}; I struggle with {b} in meetings across time zones.",
+    "Build confidence in {a} and learn how senior people approach {b}.",
+    "Prepare for leading a team: {a}, {b}, and giving feedback.",
+)
+EXPERTISE_TEMPLATES = (
+    "Years of hands-on {a} and {b}; happy to share what worked and what did not.",
+    "I have led teams through {a} and coached many people on {b}.",
+)
+FIRST_NAMES = (
+    "Ana",
+    "Ben",
+    "Chidi",
+    "Dana",
+    "Emeka",
+    "Fatima",
+    "Giulia",
+    "Hana",
+    "Ivan",
+    "Jun",
+    "Kofi",
+    "Lena",
+    "Mei",
+    "Nuno",
+    "Omar",
+    "Paula",
+    "Quinn",
+    "Rahul",
+    "Sofia",
+    "Tomás",
+    "Uma",
+    "Vikram",
+    "Wei",
+    "Ximena",
+    "Yuki",
+    "Zara",
+)
+LAST_NAMES = (
+    "Silva",
+    "Smith",
+    "Okafor",
+    "García",
+    "Müller",
+    "Tanaka",
+    "Chen",
+    "Patel",
+    "Dubois",
+    "Kim",
+    "Mwangi",
+    "Rossi",
+    "Haddad",
+    "Nguyen",
+    "López",
+    "Brown",
+    "Sato",
+    "Singh",
+)
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    organization: Organization
+    created: bool
+    participants: int
+    api_key: str | None
+
+
+def _ascii(name: str) -> str:
+    """'Tomás' → 'tomas', for email local parts."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+
+
+def _languages(rng: random.Random, base: list[str]) -> list[dict[str, str]]:
+    languages = [{"code": base[0], "proficiency": "native"}]
+    for code in base[1:]:
+        languages.append({"code": code, "proficiency": rng.choice(["fluent", "conversational"])})
+    if rng.random() < 0.2:
+        extra = rng.choice(["fr", "de", "it", "pt", "es", "ja"])
+        if extra not in {entry["code"] for entry in languages}:
+            languages.append({"code": extra, "proficiency": "basic"})
+    return languages
+
+
+def _participant(
+    rng: random.Random, organization: Organization, cohort: Cohort, index: int, role: str
+) -> Participant:
+    country, zone, languages, culture = rng.choice(PLACES)
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    skills = rng.sample(SKILLS, 5)
+    start_hour = rng.choice([7, 8, 8, 9, 9, 9, 10, 11])
+    seniority = rng.randint(3, 5) if role == ParticipantRole.MENTOR else rng.randint(1, 4)
+    template = rng.choice(EXPERTISE_TEMPLATES if role == ParticipantRole.MENTOR else GOAL_TEMPLATES)
+    return Participant(
+        organization=organization,
+        cohort=cohort,
+        email=f"{_ascii(first)}.{_ascii(last)}.{index}@people.demo.meridian.test",
+        full_name=f"{first} {last}",
+        role=role,
+        skills_offered=skills[:3] if role != ParticipantRole.MENTEE else [],
+        skills_wanted=skills[2:] if role != ParticipantRole.MENTOR else [],
+        goals=template.format(role="leadership", a=skills[2], b=skills[3]),
+        languages=_languages(rng, languages),
+        time_zone=zone,
+        working_hours_start=dt.time(start_hour, 0),
+        working_hours_end=dt.time(start_hour + 8, rng.choice([0, 30])),
+        country=country,
+        cultural_background=culture,
+        function=rng.choice(FUNCTIONS),
+        seniority=seniority,
+        mentor_capacity=rng.choice([1, 2, 2, 3, 3]) if role != ParticipantRole.MENTEE else 1,
+        mentors_wanted=1,
+        manager_email=f"manager{rng.randint(1, 40)}@people.demo.meridian.test",
+    )
+
+
+PROGRAMS = (
+    (
+        "Bridges: cross-cultural mentoring",
+        ProgramType.ONE_TO_ONE,
+        ProgramGoal.CROSS_CULTURAL,
+        "Pairs colleagues from different countries to build global perspective.",
+        "Everyone",
+        "2 hours a month",
+    ),
+    (
+        "Crossroads: learn another function",
+        ProgramType.ONE_TO_ONE,
+        ProgramGoal.CROSS_FUNCTIONAL,
+        "Spend a quarter learning how another team works.",
+        "Everyone with 6+ months tenure",
+        "1 hour every two weeks",
+    ),
+    (
+        "Reverse mentoring: digital fluency",
+        ProgramType.REVERSE,
+        ProgramGoal.LEADERSHIP,
+        "Early-career colleagues mentor executives on tools and culture.",
+        "Executives and early-career staff",
+        "1 hour a month",
+    ),
+    (
+        "Lead circles",
+        ProgramType.GROUP,
+        ProgramGoal.LEADERSHIP,
+        "A senior leader with a small group of new managers.",
+        "New people managers",
+        "90 minutes a month",
+    ),
+    (
+        "Personal advisory board",
+        ProgramType.ADVISORY_BOARD,
+        ProgramGoal.CUSTOM,
+        "Three mentors, three perspectives: skill, career and culture.",
+        "Senior individual contributors",
+        "3 hours a month",
+    ),
+    (
+        "Flash mentoring week",
+        ProgramType.FLASH,
+        ProgramGoal.ONBOARDING,
+        "One-off conversations for new joiners.",
+        "Joined in the last 90 days",
+        "One 30-minute call",
+    ),
+)
+
+
+BOARD_ROLES = ("skill", "career", "culture")
+
+
+def _demo_logins_take_part(
+    rng: random.Random, organization: Organization, cohort: Cohort, users: dict[str, User]
+) -> int:
+    """The member demo login is a mentee who can choose a mentor; the program manager is one."""
+    made = 0
+    for role, participant_role in (
+        (Role.MEMBER, ParticipantRole.MENTEE),
+        (Role.PROGRAM_MANAGER, ParticipantRole.MENTOR),
+    ):
+        user = users[role]
+        participant = _participant(rng, organization, cohort, 900_000 + made, participant_role)
+        participant.user, participant.email, participant.full_name = (
+            user,
+            user.email,
+            user.full_name,
+        )
+        participant.languages = [{"code": "en", "proficiency": "fluent"}]
+        participant.save()
+        made += 1
+    return made
+
+
+def _reset(organization: Organization) -> None:
+    with scopes_disabled():
+        for model in (
+            Participant,
+            EnrollmentQuestion,
+            Cohort,
+            Program,
+            Invitation,
+            AuditLogEntry,
+            Membership,
+        ):
+            model.objects.filter(organization=organization).delete()
+        OrganizationAPIKey.objects.filter(organization=organization).delete()
+        from notifications.models import SentEmail
+
+        SentEmail.objects.filter(organization=organization).delete()
+    organization.delete()
+
+
+@transaction.atomic
+def seed_demo(*, participants: int = 240, seed: int = 7, reset: bool = False) -> DemoResult:
+    existing = Organization.objects.filter(slug=DEMO_SLUG).first()
+    if existing is not None and not reset:
+        with scopes_disabled():
+            count = Participant.objects.filter(organization=existing).count()
+        return DemoResult(existing, False, count, None)
+    if existing is not None:
+        _reset(existing)
+    rng = random.Random(seed)  # noqa: S311 — demo data, not secrets
+    organization = Organization.objects.create(name="Demo Co", slug=DEMO_SLUG)
+    owner = None
+    users: dict[str, User] = {}
+    for email, name, role, zone in DEMO_USERS:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name, time_zone=zone)
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        Membership.objects.create(organization=organization, user=user, role=role)
+        owner = owner or user
+        users[role] = user
+
+    now = timezone.now()
+    cohorts: list[Cohort] = []
+    for name, program_type, goal, description, criteria, commitment in PROGRAMS:
+        program = Program.objects.create(
+            organization=organization,
+            name=name,
+            program_type=program_type,
+            goal=goal,
+            description=description,
+            participation_criteria=criteria,
+            time_commitment=commitment,
+        )
+        cohorts.append(
+            Cohort.objects.create(
+                organization=organization,
+                program=program,
+                name=f"{now.year + (1 if now.month > 10 else 0)} spring",
+                starts_on=(now + dt.timedelta(days=45)).date(),
+                ends_on=(now + dt.timedelta(days=45 + 180)).date(),
+                enrollment_opens_at=now - dt.timedelta(days=7),
+                enrollment_closes_at=now + dt.timedelta(days=30),
+                mentor_capacity=max(10, participants),
+                mentee_capacity=max(10, participants),
+                status=CohortStatus.ENROLLING,
+            )
+        )
+    success_question = EnrollmentQuestion.objects.create(
+        organization=organization,
+        cohort=cohorts[0],
+        label="What would make this mentorship a success for you?",
+        kind=QuestionKind.LONG_TEXT,
+        position=1,
+    )
+    format_question = EnrollmentQuestion.objects.create(
+        organization=organization,
+        cohort=cohorts[0],
+        label="Preferred meeting format",
+        kind=QuestionKind.SINGLE_CHOICE,
+        choices=["Video call", "In person", "Either"],
+        position=2,
+        required=True,
+    )
+
+    # Crossroads lets mentees choose their mentors; the advisory board has three seat roles.
+    crossroads, advisory = cohorts[1], cohorts[4]
+    crossroads.matching_settings = {"self_match": {"enabled": True, "response_days": 5}}
+    crossroads.save(update_fields=["matching_settings"])
+    advisory.matching_settings = {"board_roles": list(BOARD_ROLES)}
+    advisory.save(update_fields=["matching_settings"])
+
+    # Most people go to the first cohort (the matching showcase); the rest spread out.
+    batch: list[Participant] = []
+    made = 0
+    for index in range(participants):
+        cohort = cohorts[0] if rng.random() < 0.6 else rng.choice(cohorts[1:])
+        role = ParticipantRole.MENTOR if rng.random() < 0.3 else ParticipantRole.MENTEE
+        participant = _participant(rng, organization, cohort, index, role)
+        if cohort is advisory and role == ParticipantRole.MENTOR:
+            participant.board_roles = rng.sample(BOARD_ROLES, rng.randint(1, 2))
+        if cohort is cohorts[0]:
+            participant.answers = {
+                format_question.answer_key: rng.choice(format_question.choices),
+                success_question.answer_key: "A clear plan for my next role.",
+            }
+        batch.append(participant)
+        if len(batch) >= 2000:
+            Participant.objects.bulk_create(batch)
+            made += len(batch)
+            batch = []
+    Participant.objects.bulk_create(batch)
+    made += len(batch)
+    made += _demo_logins_take_part(rng, organization, crossroads, users)
+
+    _api_key, raw_key = OrganizationAPIKey.objects.create_key(
+        name="Demo reporting key",
+        organization=organization,
+        scopes=["read", "reports:read"],
+        created_by=owner,
+    )
+    return DemoResult(organization, True, made, raw_key)

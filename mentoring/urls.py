@@ -1,0 +1,25 @@
+from django.urls import include, path
+
+from accounts import views as account_views
+from mentoring import views
+from organizations import views as organization_views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("me/", include("accounts.urls")),
+    # Same address and name as Django's own view, which it wraps; listed first so it wins.
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "invitations/<str:token>/", organization_views.invitation_accept, name="invitation_accept"
+    ),
+    path("", include("organizations.urls")),
+    path("o/<slug:org_slug>/", views.dashboard, name="dashboard"),
+    path("o/<slug:org_slug>/", include("programs.urls")),
+    path("o/<slug:org_slug>/", include("participants.urls")),
+    path("o/<slug:org_slug>/", include("matching.urls")),
+    path("o/<slug:org_slug>/", include("notifications.urls")),
+    path("api/v1/", include("mentoring.api_urls")),
+]

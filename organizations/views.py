@@ -1,0 +1,199 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mentoring.forms import add_domain_error
+from organizations import selectors, services
+from organizations.errors import DomainError
+from organizations.forms import APIKeyForm, InvitationForm, OrganizationForm, RoleForm
+from organizations.middleware import requires
+from organizations.permissions import ASSIGNABLE_ROLES, Capability
+
+
+@login_required
+def organization_list(request: HttpRequest) -> HttpResponse:
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = services.organization_create(
+                name=form.cleaned_data["name"], owner=request.user
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("%(name)s is ready.") % {"name": organization.name})
+            return redirect(organization)
+    memberships = selectors.membership_list_for_user(user=request.user)
+    return render(
+        request, "organizations/organization_list.html", {"memberships": memberships, "form": form}
+    )
+
+
+@requires(Capability.MANAGE_MEMBERS)
+def member_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    organization = request.organization
+    form = InvitationForm(
+        request.POST or None, assignable_roles=ASSIGNABLE_ROLES.get(request.membership.role, ())
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_create(
+                organization=organization, invited_by=request.membership, **form.cleaned_data
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
+            return redirect("organizations:member_list", org_slug=organization.slug)
+    context = {
+        "members": selectors.membership_list(organization=organization),
+        "invitations": selectors.invitation_list_pending(organization=organization),
+        "form": form,
+        "assignable_roles": [
+            (value, label)
+            for value, label in RoleForm.base_fields["role"].choices
+            if value in ASSIGNABLE_ROLES.get(request.membership.role, ())
+        ],
+    }
+    return render(request, "organizations/member_list.html", context)
+
+
+@require_POST
+@requires(Capability.MANAGE_MEMBERS)
+def member_change_role(request: HttpRequest, org_slug: str, membership_id: int) -> HttpResponse:
+    organization = request.organization
+    membership = selectors.membership_get(organization=organization, membership_id=membership_id)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_change_role(
+                organization=organization,
+                actor=request.membership,
+                membership=membership,
+                role=form.cleaned_data["role"],
+            )
+            messages.success(request, _("Role updated."))
+        except DomainError as error:
+            messages.error(request, error.message)
+    else:
+        messages.error(request, _("Choose a valid role."))
+    return redirect("organizations:member_list", org_slug=organization.slug)
+
+
+@require_POST
+@requires(Capability.VIEW_CATALOG)
+def member_remove(request: HttpRequest, org_slug: str, membership_id: int) -> HttpResponse:
+    """Admins remove anyone; every member may remove themselves (leave)."""
+    organization = request.organization
+    membership = selectors.membership_get(organization=organization, membership_id=membership_id)
+    try:
+        services.membership_remove(
+            organization=organization, actor=request.membership, membership=membership
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("organizations:member_list", org_slug=organization.slug)
+    if membership.pk == request.membership.pk:
+        messages.success(request, _("You left %(name)s.") % {"name": organization.name})
+        return redirect("organizations:organization_list")
+    messages.success(request, _("Member removed."))
+    return redirect("organizations:member_list", org_slug=organization.slug)
+
+
+@require_POST
+@requires(Capability.MANAGE_MEMBERS)
+def invitation_revoke(request: HttpRequest, org_slug: str, invitation_id: int) -> HttpResponse:
+    invitation = selectors.invitation_get(
+        organization=request.organization, invitation_id=invitation_id
+    )
+    services.invitation_revoke(
+        organization=request.organization, actor=request.membership, invitation=invitation
+    )
+    messages.success(request, _("Invitation revoked."))
+    return redirect("organizations:member_list", org_slug=org_slug)
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.invitation_get_by_token(token=token)
+    if invitation is None or not invitation.is_pending:
+        return render(request, "organizations/invitation_invalid.html", status=404)
+    if not request.user.is_authenticated:
+        # Remembered so that sign-up or sign-in brings the person back here.
+        request.session["pending_invitation_token"] = token
+        return render(request, "organizations/invitation_accept.html", {"invitation": invitation})
+    if request.method == "POST":
+        try:
+            membership = services.invitation_accept(token=token, user=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return render(
+                request, "organizations/invitation_accept.html", {"invitation": invitation}
+            )
+        request.session.pop("pending_invitation_token", None)
+        messages.success(
+            request, _("Welcome to %(name)s.") % {"name": membership.organization.name}
+        )
+        return redirect(membership.organization)
+    return render(request, "organizations/invitation_accept.html", {"invitation": invitation})
+
+
+@requires(Capability.MANAGE_API_KEYS)
+def api_key_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    organization = request.organization
+    allowed = services.allowed_api_key_scopes(request.membership.role)
+    form = APIKeyForm(request.POST or None, allowed_scopes=allowed)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _api_key, new_key = services.api_key_create(
+                organization=organization, actor=request.membership, **form.cleaned_data
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            form = APIKeyForm(allowed_scopes=allowed)
+    context = {
+        "api_keys": selectors.api_key_list(organization=organization),
+        "form": form,
+        "new_key": new_key,
+    }
+    return render(request, "organizations/api_key_list.html", context)
+
+
+@require_POST
+@requires(Capability.MANAGE_API_KEYS)
+def api_key_revoke(request: HttpRequest, org_slug: str, api_key_id: str) -> HttpResponse:
+    api_key = selectors.api_key_get(organization=request.organization, api_key_id=api_key_id)
+    try:
+        services.api_key_revoke(
+            organization=request.organization, actor=request.membership, api_key=api_key
+        )
+        messages.success(request, _("The key was revoked; requests using it now fail."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("organizations:api_key_list", org_slug=org_slug)
+
+
+AUDIT_PAGE_SIZE = 100
+
+
+@requires(Capability.VIEW_AUDIT_LOG)
+def audit_log(request: HttpRequest, org_slug: str) -> HttpResponse:
+    entries = selectors.audit_log_list(organization=request.organization)
+    try:
+        page = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    offset = (page - 1) * AUDIT_PAGE_SIZE
+    rows = list(entries[offset : offset + AUDIT_PAGE_SIZE + 1])
+    context = {
+        "entries": rows[:AUDIT_PAGE_SIZE],
+        "page": page,
+        "has_next": len(rows) > AUDIT_PAGE_SIZE,
+    }
+    return render(request, "organizations/audit_log.html", context)

@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from accounts.forms import time_zone_choices
+from participants.models import Participant, ParticipantRole, ParticipantStatus, Seniority
+from participants.parsing import format_languages, parse_languages, split_list
+from programs.models import EnrollmentQuestion, QuestionKind
+
+
+class ProfileForm(forms.Form):
+    """The standard profile plus the cohort's own questions. Parses text; services validate."""
+
+    role = forms.ChoiceField(label=_("I join as"), choices=ParticipantRole.choices)
+    skills_offered = forms.CharField(
+        label=_("Skills I can offer"),
+        required=False,
+        help_text=_("Separate with commas, e.g. negotiation, SQL, public speaking."),
+    )
+    skills_wanted = forms.CharField(
+        label=_("Skills I want to grow"), required=False, help_text=_("Separate with commas.")
+    )
+    goals = forms.CharField(
+        label=_("Goals"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What do you hope to get from this program?"),
+    )
+    languages = forms.CharField(
+        label=_("Languages"),
+        help_text=_("e.g. “English (native), Spanish (fluent)” or “en:native; es:conversational”."),
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    working_hours_start = forms.TimeField(
+        label=_("Working hours start"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    working_hours_end = forms.TimeField(
+        label=_("Working hours end"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    country = forms.ChoiceField(label=_("Country"))
+    cultural_background = forms.CharField(label=_("Cultural background"), required=False)
+    function = forms.CharField(label=_("Function / department"), max_length=120)
+    seniority = forms.TypedChoiceField(label=_("Seniority"), choices=Seniority.choices, coerce=int)
+    mentor_capacity = forms.IntegerField(
+        label=_("Mentees I can take on"),
+        min_value=0,
+        max_value=20,
+        initial=1,
+        required=False,
+        help_text=_("Mentors only."),
+    )
+    mentors_wanted = forms.IntegerField(
+        label=_("Mentors I would like"),
+        min_value=1,
+        max_value=5,
+        initial=1,
+        required=False,
+        help_text=_("Mentees only."),
+    )
+    board_roles = forms.CharField(
+        label=_("Advisory board seats I can fill"),
+        required=False,
+        help_text=_("Mentors in advisory-board programs, e.g. skill, career. Empty means any."),
+    )
+    manager_email = forms.EmailField(
+        label=_("My manager's email"),
+        required=False,
+        help_text=_("So that you are never matched within your own reporting line."),
+    )
+
+    def __init__(self, *args: Any, questions: list[EnrollmentQuestion] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "—"), *countries]
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[question.answer_key] = _question_field(question)
+
+    def clean_skills_offered(self) -> list[str]:
+        return split_list(self.cleaned_data["skills_offered"])
+
+    def clean_skills_wanted(self) -> list[str]:
+        return split_list(self.cleaned_data["skills_wanted"])
+
+    def clean_board_roles(self) -> list[str]:
+        return [role.lower() for role in split_list(self.cleaned_data["board_roles"])]
+
+    def clean_languages(self) -> list[dict[str, str]]:
+        return parse_languages(self.cleaned_data["languages"])
+
+    def profile_data(self) -> dict[str, Any]:
+        answer_keys = {q.answer_key for q in self.questions}
+        data = {k: v for k, v in self.cleaned_data.items() if k not in answer_keys}
+        data["mentor_capacity"] = data.get("mentor_capacity") or 1
+        data["mentors_wanted"] = data.get("mentors_wanted") or 1
+        data["answers"] = {
+            q.answer_key: self.cleaned_data.get(q.answer_key) for q in self.questions
+        }
+        return data
+
+    def apply_service_errors(self, error: ValidationError) -> None:
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+    @classmethod
+    def initial_from(cls, participant: Participant) -> dict[str, Any]:
+        return {
+            "role": participant.role,
+            "skills_offered": ", ".join(participant.skills_offered),
+            "skills_wanted": ", ".join(participant.skills_wanted),
+            "goals": participant.goals,
+            "languages": format_languages(participant.languages),
+            "time_zone": participant.time_zone,
+            "working_hours_start": participant.working_hours_start,
+            "working_hours_end": participant.working_hours_end,
+            "country": str(participant.country),
+            "cultural_background": participant.cultural_background,
+            "function": participant.function,
+            "seniority": participant.seniority,
+            "mentor_capacity": participant.mentor_capacity,
+            "mentors_wanted": participant.mentors_wanted,
+            "manager_email": participant.manager_email,
+            "board_roles": ", ".join(participant.board_roles),
+            **participant.answers,
+        }
+
+
+class AdminParticipantForm(ProfileForm):
+    email = forms.EmailField(label=_("Email"))
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    field_order = ["email", "full_name"]
+
+
+def _question_field(question: EnrollmentQuestion) -> forms.Field:
+    common = {
+        "label": question.label,
+        "required": question.required,
+        "help_text": question.help_text,
+    }
+    # The service enforces "required" by audience (a mentor is not asked mentee questions).
+    common["required"] = False
+    choices = [(c, c) for c in question.choices]
+    if question.kind == QuestionKind.SHORT_TEXT:
+        return forms.CharField(max_length=200, **common)
+    if question.kind == QuestionKind.LONG_TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, **common)
+    if question.kind == QuestionKind.SINGLE_CHOICE:
+        return forms.ChoiceField(choices=[("", "—"), *choices], **common)
+    if question.kind == QuestionKind.MULTIPLE_CHOICE:
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    return forms.TypedChoiceField(
+        choices=[("", "—"), *((n, str(n)) for n in range(1, 6))],
+        coerce=int,
+        empty_value=None,
+        **common,
+    )
+
+
+class ParticipantFilterForm(forms.Form):
+    search = forms.CharField(label=_("Search"), required=False)
+    role = forms.ChoiceField(
+        label=_("Role"), required=False, choices=[("", _("Any role")), *ParticipantRole.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *ParticipantStatus.choices],
+    )
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    function = forms.ChoiceField(label=_("Function"), required=False)
+    seniority = forms.TypedChoiceField(
+        label=_("Seniority"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Any seniority")), *Seniority.choices],
+    )
+
+    def __init__(self, *args: Any, facets: dict[str, list], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        names = dict(countries)
+        self.fields["country"].choices = [("", _("Any country"))] + [
+            (code, names.get(code, code)) for code in facets["countries"]
+        ]
+        self.fields["function"].choices = [("", _("Any function"))] + [
+            (f, f) for f in facets["functions"]
+        ]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"), help_text=_("UTF-8, comma-separated, first row is the header.")
+    )

@@ -1,0 +1,359 @@
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from accounts.models import User
+from organizations.errors import DomainError
+from organizations.models import Membership, Organization
+from organizations.services import audit_log_record
+from participants.models import Participant, ParticipantRole, ParticipantStatus
+from participants.parsing import validate_languages
+from programs.models import Cohort, EnrollmentQuestion, QuestionAudience, QuestionKind
+
+
+@functools.cache
+def country_codes() -> frozenset[str]:
+    return frozenset(code for code, _name in countries)
+
+
+PROFILE_FIELDS = (
+    "full_name",
+    "role",
+    "skills_offered",
+    "skills_wanted",
+    "goals",
+    "languages",
+    "time_zone",
+    "working_hours_start",
+    "working_hours_end",
+    "country",
+    "cultural_background",
+    "function",
+    "seniority",
+    "mentor_capacity",
+    "mentors_wanted",
+    "manager_email",
+    "board_roles",
+)
+SHORT_TEXT_MAX = 200
+LONG_TEXT_MAX = 5000
+
+
+def _asked_of(question: EnrollmentQuestion, role: str) -> bool:
+    if question.audience == QuestionAudience.EVERYONE:
+        return True
+    if question.audience == QuestionAudience.MENTORS:
+        return role in (ParticipantRole.MENTOR, ParticipantRole.BOTH)
+    return role in (ParticipantRole.MENTEE, ParticipantRole.BOTH)
+
+
+def clean_answers(
+    *, questions: Iterable[EnrollmentQuestion], role: str, answers: dict[str, Any]
+) -> dict[str, Any]:
+    """Validate answers to a cohort's own questions. Errors are keyed by the question's key."""
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for question in questions:
+        key = question.answer_key
+        value = answers.get(key)
+        if value in (None, "", []):
+            if question.required and _asked_of(question, role):
+                errors[key] = [_("This question needs an answer.")]
+            continue
+        if question.kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT):
+            limit = SHORT_TEXT_MAX if question.kind == QuestionKind.SHORT_TEXT else LONG_TEXT_MAX
+            text = str(value).strip()
+            if len(text) > limit:
+                errors[key] = [_("Keep it under %(limit)d characters.") % {"limit": limit}]
+            cleaned[key] = text
+        elif question.kind == QuestionKind.SINGLE_CHOICE:
+            if value not in question.choices:
+                errors[key] = [_("Choose one of the listed options.")]
+            cleaned[key] = value
+        elif question.kind == QuestionKind.MULTIPLE_CHOICE:
+            values = (
+                value if isinstance(value, list) else [v.strip() for v in str(value).split(";")]
+            )
+            if any(v not in question.choices for v in values):
+                errors[key] = [_("Choose only from the listed options.")]
+            cleaned[key] = values
+        elif question.kind == QuestionKind.SCALE:
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                number = 0
+            if not 1 <= number <= 5:
+                errors[key] = [_("Choose a number from 1 to 5.")]
+            cleaned[key] = number
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _check_profile(participant: Participant) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        participant.languages = validate_languages(participant.languages)
+    except ValidationError as error:
+        errors["languages"] = error.messages
+    try:
+        participant.full_clean(
+            # Country is checked below against a set: the field's own check walks all ~250
+            # choices per row, which dominated large CSV imports.
+            exclude=["organization", "cohort", "user", "languages", "country"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    country = str(participant.country or "")
+    if not country:
+        errors.setdefault("country", []).append(
+            str(Participant._meta.get_field("country").error_messages["blank"])
+        )
+    elif country not in country_codes():
+        errors.setdefault("country", []).append(
+            _("“%(code)s” is not a two-letter country code.") % {"code": country}
+        )
+    if not participant.languages and "languages" not in errors:
+        errors["languages"] = [_("Name at least one language you can work in.")]
+    start, end = participant.working_hours_start, participant.working_hours_end
+    if start and end and start == end:
+        errors["working_hours_end"] = [_("Working hours must not start and end at the same time.")]
+    if participant.is_mentor and participant.mentor_capacity < 1:
+        errors["mentor_capacity"] = [_("A mentor takes at least one mentee.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def seats_taken(
+    organization: Organization, cohort: Cohort, exclude_id: int | None = None
+) -> tuple[int, int]:
+    """(mentor seats, mentee seats) held by active participants; "both" holds one of each."""
+    active = Participant.objects.for_org(organization).filter(
+        cohort=cohort, status=ParticipantStatus.ACTIVE
+    )
+    if exclude_id:
+        active = active.exclude(pk=exclude_id)
+    counts = active.aggregate(
+        mentors=Count("id", filter=Q(role__in=["mentor", "both"])),
+        mentees=Count("id", filter=Q(role__in=["mentee", "both"])),
+    )
+    return counts["mentors"], counts["mentees"]
+
+
+def check_seats(cohort: Cohort, participant: Participant, *, taken: tuple[int, int]) -> None:
+    mentors, mentees = taken
+    if participant.is_mentor and mentors >= cohort.mentor_capacity:
+        raise ValidationError({"role": [_("All mentor seats in this cohort are taken.")]})
+    if participant.is_mentee and mentees >= cohort.mentee_capacity:
+        raise ValidationError({"role": [_("All mentee seats in this cohort are taken.")]})
+
+
+def build_participant(
+    *,
+    organization: Organization,
+    cohort: Cohort,
+    email: str,
+    data: dict[str, Any],
+    questions: Iterable[EnrollmentQuestion],
+    user: User | None = None,
+    instance: Participant | None = None,
+) -> Participant:
+    """Validate and assemble a participant without saving it; used by every entry point."""
+    participant = instance or Participant(organization=organization, cohort=cohort)
+    participant.email = (email or "").strip().lower()
+    participant.user = user if user is not None else participant.user
+    for key in PROFILE_FIELDS:
+        if key in data:
+            setattr(participant, key, data[key])
+    errors: dict[str, list[str]] = {}
+    try:
+        _check_profile(participant)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        participant.answers = clean_answers(
+            questions=questions, role=participant.role, answers=data.get("answers", {}) or {}
+        )
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return participant
+
+
+def _save(participant: Participant) -> Participant:
+    try:
+        with transaction.atomic():
+            participant.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {
+                "email": [
+                    _("%(email)s is already enrolled in this cohort.")
+                    % {"email": participant.email}
+                ]
+            }
+        ) from error
+    return participant
+
+
+def lock_cohort(organization: Organization, cohort: Cohort) -> None:
+    """Serialise seat-taking writes on one cohort so two enrollments cannot share a last seat."""
+    Cohort.objects.for_org(organization).select_for_update().filter(pk=cohort.pk).first()
+
+
+def _questions(organization: Organization, cohort: Cohort) -> list[EnrollmentQuestion]:
+    return list(EnrollmentQuestion.objects.for_org(organization).filter(cohort=cohort))
+
+
+@transaction.atomic
+def participant_enroll(
+    *, organization: Organization, cohort: Cohort, user: User, data: dict[str, Any]
+) -> Participant:
+    """A member enrolls themself while the cohort's enrollment window is open."""
+    if cohort.organization_id != organization.pk:
+        raise DomainError(_("No such cohort."), code="not_found")
+    if not cohort.is_enrollment_open:
+        raise DomainError(_("Enrollment for this cohort is closed."))
+    lock_cohort(organization, cohort)
+    existing = (
+        Participant.objects.for_org(organization)
+        .filter(cohort=cohort, email=user.email.lower())
+        .first()
+    )
+    if existing is not None and existing.status == ParticipantStatus.ACTIVE:
+        raise DomainError(_("You are already enrolled in this cohort."))
+    participant = build_participant(
+        organization=organization,
+        cohort=cohort,
+        email=user.email,
+        data={"full_name": user.full_name or user.email, **data},
+        questions=_questions(organization, cohort),
+        user=user,
+        instance=existing,
+    )
+    participant.status = ParticipantStatus.ACTIVE
+    participant.withdrawn_at = None
+    check_seats(cohort, participant, taken=seats_taken(organization, cohort, participant.pk))
+    _save(participant)
+    audit_log_record(
+        organization=organization, actor=user, action="participant.enroll", target=participant.email
+    )
+    return participant
+
+
+@transaction.atomic
+def participant_create(
+    *,
+    organization: Organization,
+    cohort: Cohort,
+    actor: User | None,
+    email: str,
+    data: dict[str, Any],
+) -> Participant:
+    """An admin (or the API) adds someone, inside or outside the enrollment window."""
+    if cohort.organization_id != organization.pk:
+        raise DomainError(_("No such cohort."), field="cohort", code="not_found")
+    lock_cohort(organization, cohort)
+    participant = build_participant(
+        organization=organization,
+        cohort=cohort,
+        email=email,
+        data=data,
+        questions=_questions(organization, cohort),
+        user=_member_user(organization, email),
+    )
+    check_seats(cohort, participant, taken=seats_taken(organization, cohort, participant.pk))
+    _save(participant)
+    audit_log_record(
+        organization=organization,
+        actor=actor,
+        action="participant.create",
+        target=participant.email,
+    )
+    return participant
+
+
+def _member_user(organization: Organization, email: str) -> User | None:
+    membership = (
+        Membership.objects.for_org(organization)
+        .select_related("user")
+        .filter(user__email__iexact=(email or "").strip())
+        .first()
+    )
+    return membership.user if membership else None
+
+
+@transaction.atomic
+def participant_update(
+    *,
+    organization: Organization,
+    participant: Participant,
+    actor: User | None,
+    data: dict[str, Any],
+) -> Participant:
+    if participant.organization_id != organization.pk:
+        raise DomainError(_("No such participant."), code="not_found")
+    previous_role = participant.role
+    merged_answers = {**participant.answers, **(data.get("answers") or {})}
+    participant = build_participant(
+        organization=organization,
+        cohort=participant.cohort,
+        email=data.get("email", participant.email),
+        data={**data, "answers": merged_answers},
+        questions=_questions(organization, participant.cohort),
+        instance=participant,
+    )
+    if participant.role != previous_role and participant.status == ParticipantStatus.ACTIVE:
+        check_seats(
+            participant.cohort,
+            participant,
+            taken=seats_taken(organization, participant.cohort, participant.pk),
+        )
+    _save(participant)
+    audit_log_record(
+        organization=organization,
+        actor=actor,
+        action="participant.update",
+        target=participant.email,
+    )
+    return participant
+
+
+@transaction.atomic
+def participant_withdraw(
+    *, organization: Organization, participant: Participant, actor: User | None
+) -> Participant:
+    """Idempotent: withdrawing twice keeps the first withdrawal time."""
+    if participant.organization_id != organization.pk:
+        raise DomainError(_("No such participant."), code="not_found")
+    updated = (
+        Participant.objects.for_org(organization)
+        .filter(pk=participant.pk, status=ParticipantStatus.ACTIVE)
+        .update(
+            status=ParticipantStatus.WITHDRAWN,
+            withdrawn_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+    )
+    participant.refresh_from_db()
+    if updated:
+        audit_log_record(
+            organization=organization,
+            actor=actor,
+            action="participant.withdraw",
+            target=participant.email,
+        )
+    return participant

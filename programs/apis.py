@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers, status
+from rest_framework.response import Response
+
+from organizations.api import OrganizationScopedViewSet, raise_as_api_error
+from organizations.errors import DomainError
+from organizations.models import APIKeyScope, Organization
+from organizations.permissions import Capability
+from programs import selectors, services
+from programs.models import Cohort, CohortStatus, Program, ProgramGoal, ProgramType
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Program
+        fields = [
+            "id",
+            "name",
+            "program_type",
+            "goal",
+            "description",
+            "participation_criteria",
+            "time_commitment",
+            "default_check_in_cadence",
+            "is_archived",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "is_archived", "created_at", "updated_at"]
+        # Uniqueness is per organization and checked by the service.
+        validators: list = []
+
+
+class CohortSerializer(serializers.ModelSerializer):
+    program = serializers.IntegerField(source="program_id")
+    mentor_count = serializers.IntegerField(read_only=True)
+    mentee_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Cohort
+        fields = [
+            "id",
+            "program",
+            "name",
+            "starts_on",
+            "ends_on",
+            "enrollment_opens_at",
+            "enrollment_closes_at",
+            "mentor_capacity",
+            "mentee_capacity",
+            "status",
+            "mentor_count",
+            "mentee_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        validators: list = []
+
+
+class ProgramFilter(django_filters.FilterSet):
+    program_type = django_filters.ChoiceFilter(choices=ProgramType.choices)
+    goal = django_filters.ChoiceFilter(choices=ProgramGoal.choices)
+    is_archived = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Program
+        fields = ["program_type", "goal", "is_archived"]
+
+
+class CohortFilter(django_filters.FilterSet):
+    program = django_filters.NumberFilter(field_name="program_id")
+    status = django_filters.ChoiceFilter(choices=CohortStatus.choices)
+
+    class Meta:
+        model = Cohort
+        fields = ["program", "status"]
+
+
+class _ProgramsAccess:
+    read_capability = Capability.VIEW_PROGRAMS_ADMIN
+    write_capability = Capability.MANAGE_PROGRAMS
+    read_scope = APIKeyScope.READ.value
+    write_scope = APIKeyScope.WRITE.value
+
+
+class ProgramViewSet(
+    _ProgramsAccess,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    OrganizationScopedViewSet,
+):
+    model = Program
+    serializer_class = ProgramSerializer
+    filterset_class = ProgramFilter
+
+    def organization_queryset(self, organization: Organization) -> QuerySet[Program]:
+        return selectors.program_list(organization=organization, include_archived=True)
+
+    def perform_create(self, serializer: ProgramSerializer) -> None:
+        try:
+            serializer.instance = services.program_create(
+                organization=self.request.organization,
+                actor=_actor(self.request),
+                **serializer.validated_data,
+            )
+        except (ValidationError, DomainError) as error:
+            raise_as_api_error(error)
+
+    def perform_update(self, serializer: ProgramSerializer) -> None:
+        try:
+            serializer.instance = services.program_update(
+                organization=self.request.organization,
+                actor=_actor(self.request),
+                program=serializer.instance,
+                **serializer.validated_data,
+            )
+        except (ValidationError, DomainError) as error:
+            raise_as_api_error(error)
+
+
+class CohortViewSet(
+    _ProgramsAccess,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    OrganizationScopedViewSet,
+):
+    model = Cohort
+    serializer_class = CohortSerializer
+    filterset_class = CohortFilter
+
+    def organization_queryset(self, organization: Organization) -> QuerySet[Cohort]:
+        return selectors.cohort_list(organization=organization)
+
+    def create(self, request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        program = _program_or_field_error(request.organization, data.pop("program_id"))
+        try:
+            cohort = services.cohort_create(
+                organization=request.organization, actor=_actor(request), program=program, **data
+            )
+        except (ValidationError, DomainError) as error:
+            raise_as_api_error(error)
+        cohort = selectors.cohort_get(organization=request.organization, cohort_id=cohort.pk)
+        return Response(self.get_serializer(cohort).data, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer: CohortSerializer) -> None:
+        data = dict(serializer.validated_data)
+        if "program_id" in data and data.pop("program_id") != serializer.instance.program_id:
+            raise serializers.ValidationError(
+                {"program": [_("A cohort cannot move to another program.")]}
+            )
+        try:
+            services.cohort_update(
+                organization=self.request.organization,
+                actor=_actor(self.request),
+                cohort=serializer.instance,
+                **data,
+            )
+        except (ValidationError, DomainError) as error:
+            raise_as_api_error(error)
+        serializer.instance = selectors.cohort_get(
+            organization=self.request.organization, cohort_id=serializer.instance.pk
+        )
+
+
+def _program_or_field_error(organization: Organization, program_id: int) -> Program:
+    program = (
+        selectors.program_list(organization=organization, include_archived=True)
+        .filter(pk=program_id)
+        .first()
+    )
+    if program is None:
+        # The same answer for a missing program and another organization's.
+        raise serializers.ValidationError({"program": [_("No such program.")]})
+    return program
+
+
+def _actor(request):
+    return request.user if request.user.is_authenticated else None

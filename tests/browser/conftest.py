@@ -1,0 +1,96 @@
+"""Headless Debian Chromium driven by Playwright's sync API against pytest-django's live_server.
+
+Never `playwright install`: the system Chromium is used. Without it the tests skip locally and
+fail under CI=true, where .ci/run installs it.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
+# thread with a running loop unless told that this is deliberate.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    # These stop calls to Google hosts this machine cannot reach.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 740}
+# The browser's own zone, deliberately not UTC, so that a form reading times in the wrong zone
+# shows up as wrong stored values.
+BROWSER_TIME_ZONE = "Europe/Berlin"
+TIMEOUT_MS = 15_000
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: browser tests must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium per module; each test gets a fresh context (cookies, storage)."""
+    if not CHROMIUM.exists():
+        _unavailable(f"Chromium not found at {CHROMIUM}; apt-get install -y chromium")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Opens pages on the live server: `new_page()` for a desktop, `new_page(viewport=PHONE)`."""
+    contexts = []
+
+    def open_page(viewport: dict = DESKTOP):
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport=viewport,
+            locale="en-US",
+            timezone_id=BROWSER_TIME_ZONE,
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+@pytest.fixture
+def sign_in(live_server, client):
+    """Puts a Django session for `user` into the page's browser context (no login form, no
+    email verification): for tests about pages, not about signing in."""
+
+    def sign_in_page(page, user) -> None:
+        client.force_login(user)
+        session = client.cookies["sessionid"]
+        page.context.add_cookies(
+            [{"name": "sessionid", "value": session.value, "url": live_server.url}]
+        )
+
+    return sign_in_page

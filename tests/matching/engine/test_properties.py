@@ -1,0 +1,77 @@
+"""Invariants on arbitrary small cohorts, and the promise to never do worse than greedy."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching.engine import MatchSettings, greedy_match, match
+from tests.matching.engine.instances import random_instance
+
+OBJECTIVES = ["participation_first", "score_first", "fairness", "stable"]
+
+
+@st.composite
+def instances(draw):
+    seed = draw(st.integers(0, 10**9))
+    rng = random.Random(seed)
+    instance = random_instance(
+        rng,
+        draw(st.integers(1, 8)),
+        draw(st.integers(1, 6)),
+        max_wanted=draw(st.integers(1, 3)),
+        max_capacity=draw(st.integers(1, 3)),
+        density=draw(st.floats(0.1, 1.0)),
+    )
+    allowed = sorted(instance.scores)
+    forbidden = draw(st.lists(st.sampled_from(allowed), max_size=3)) if allowed else []
+    return instance, tuple(forbidden)
+
+
+@settings(max_examples=120, deadline=None)
+@given(instances(), st.sampled_from(OBJECTIVES))
+def test_every_answer_respects_demand_capacity_single_use_and_hard_rules(case, objective):
+    instance, forbidden = case
+    result = match(
+        instance.mentees,
+        instance.mentors,
+        MatchSettings(objective=objective, forbidden_pairs=forbidden),
+        instance.pair_scores,
+    )
+    pairs = [(p.mentee_id, p.mentor_id) for p in result.pairs]
+    assert len(pairs) == len(set(pairs))
+    for mentee in instance.mentees:
+        assert sum(1 for a, _ in pairs if a == mentee.id) <= mentee.mentors_wanted
+    for mentor in instance.mentors:
+        assert sum(1 for _, b in pairs if b == mentor.id) <= mentor.capacity
+    for pair in pairs:
+        assert pair in instance.scores  # only allowed pairs
+        assert pair not in forbidden
+    unfilled = {u.mentee_id: u.slots_unfilled for u in result.unmatched}
+    for mentee in instance.mentees:
+        got = sum(1 for a, _ in pairs if a == mentee.id)
+        assert unfilled.get(mentee.id, 0) == mentee.mentors_wanted - got
+
+
+@settings(max_examples=120, deadline=None)
+@given(instances())
+def test_never_fewer_matched_slots_than_greedy_and_never_less_score_at_equal_coverage(case):
+    instance, forbidden = case
+    options = MatchSettings(forbidden_pairs=forbidden)
+    ours = match(instance.mentees, instance.mentors, options, instance.pair_scores)
+    greedy = greedy_match(instance.mentees, instance.mentors, options, instance.pair_scores)
+    assert ours.matched_slots >= greedy.matched_slots
+    if ours.matched_slots == greedy.matched_slots:
+        assert ours.total_score >= greedy.total_score - 1e-6
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances())
+def test_score_first_never_scores_less_than_greedy(case):
+    instance, _ = case
+    options = MatchSettings(objective="score_first")
+    ours = match(instance.mentees, instance.mentors, options, instance.pair_scores)
+    greedy = greedy_match(instance.mentees, instance.mentors, options, instance.pair_scores)
+    assert ours.total_score >= greedy.total_score - 1e-6

@@ -1,0 +1,87 @@
+import pytest
+from django.core.management import call_command
+from django_scopes import scopes_disabled
+
+from mentoring.demo_data import seed_demo
+from organizations.models import Membership, Organization
+from participants.models import Participant
+from participants.services import build_participant
+from programs.models import Program
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot(organization):
+    with scopes_disabled():
+        return list(
+            Participant.objects.filter(organization=organization)
+            .order_by("email")
+            .values_list("email", "country", "function", "seniority", "time_zone", "languages")
+        )
+
+
+def test_demo_organization_is_diverse_enough_to_show_matching():
+    result = seed_demo(participants=300)
+
+    with scopes_disabled():
+        people = Participant.objects.filter(organization=result.organization)
+        languages = {
+            entry["code"] for row in people.values_list("languages", flat=True) for entry in row
+        }
+        program_types = set(
+            Program.objects.filter(organization=result.organization).values_list(
+                "program_type", flat=True
+            )
+        )
+        # 300 generated people plus the member and program-manager demo logins.
+        assert people.count() == 302
+        assert people.filter(user__isnull=False).count() == 2
+        assert people.values("country").distinct().count() >= 12
+        assert people.values("function").distinct().count() >= 6
+        assert people.values("seniority").distinct().count() == 5
+        assert people.values("time_zone").distinct().count() >= 10
+        assert Membership.objects.filter(organization=result.organization).count() == 5
+    assert len(languages) >= 10
+    assert len(program_types) >= 5
+
+
+def test_demo_data_is_deterministic_for_a_seed():
+    first = _snapshot(seed_demo(participants=50, seed=3).organization)
+    second = _snapshot(seed_demo(participants=50, seed=3, reset=True).organization)
+
+    assert first == second
+
+
+def test_seeding_again_keeps_the_existing_demo():
+    seed_demo(participants=20)
+
+    again = seed_demo(participants=99)
+
+    assert again.created is False
+    assert again.participants == 22
+    assert Organization.objects.filter(slug="demo").count() == 1
+
+
+def test_demo_participants_pass_the_same_validation_as_real_enrollments():
+    organization = seed_demo(participants=60).organization
+    with scopes_disabled():
+        for participant in Participant.objects.filter(organization=organization).select_related(
+            "cohort"
+        ):
+            questions = list(participant.cohort.questions.all())
+            build_participant(
+                organization=organization,
+                cohort=participant.cohort,
+                email=participant.email,
+                data={"answers": participant.answers},
+                questions=questions,
+                instance=participant,
+            )
+
+
+def test_seed_demo_command_prints_the_logins(capsys):
+    call_command("seed_demo", "--participants", "10")
+
+    out = capsys.readouterr().out
+    assert "owner@demo.meridian.test" in out
+    assert "meridian-demo" in out
