@@ -58,7 +58,11 @@ def as_mentee(
 
 
 def as_mentor(
-    participant: Participant, *, capacity: int | None = None, board_roles: tuple[str, ...] = ()
+    participant: Participant,
+    *,
+    capacity: int | None = None,
+    board_roles: tuple[str, ...] = (),
+    preferences: tuple[str, ...] = (),
 ) -> Mentor:
     return Mentor(
         **_person(participant),
@@ -67,6 +71,7 @@ def as_mentor(
         capacity=participant.mentor_capacity if capacity is None else capacity,
         # A mentor who names no seat can fill any of the program's seats.
         roles=tuple(participant.board_roles) or board_roles,
+        preferences=preferences,
     )
 
 
@@ -78,12 +83,15 @@ def engine_inputs(
     load: dict[int, int] | None = None,
     board_roles: tuple[str, ...] = (),
     preferences: dict[int, list[int]] | None = None,
+    mentor_preferences: dict[int, list[int]] | None = None,
 ) -> tuple[list[Mentee], list[Mentor]]:
     """`slots_taken`/`load` subtract existing mentorships (newcomer rounds, self-match);
-    `preferences` are mentees' ranked mentor ids (from their self-match requests)."""
+    `preferences` are mentees' ranked mentor ids, `mentor_preferences` mentors' ranked
+    mentee ids."""
     slots_taken = slots_taken or {}
     load = load or {}
     preferences = preferences or {}
+    mentor_preferences = mentor_preferences or {}
     engine_mentees = [
         as_mentee(
             p,
@@ -95,7 +103,10 @@ def engine_inputs(
     ]
     engine_mentors = [
         as_mentor(
-            p, capacity=max(p.mentor_capacity - load.get(p.pk, 0), 0), board_roles=board_roles
+            p,
+            capacity=max(p.mentor_capacity - load.get(p.pk, 0), 0),
+            board_roles=board_roles,
+            preferences=tuple(str(mentee_id) for mentee_id in mentor_preferences.get(p.pk, ())),
         )
         for p in mentors
     ]

@@ -15,6 +15,8 @@ from programs.models import Cohort, ProgramGoal, ProgramType
 
 WEIGHT_NAMES = tuple(Weights.__dataclass_fields__)
 RULE_NAMES = ("shared_language", "reporting_line", "same_manager", "rotate_mentors")
+# How many people a participant may rank for a round the program team runs.
+MAX_STATED_PREFERENCES = 5
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,14 @@ class CohortMatchingConfig:
     board_roles: tuple[str, ...] = ("skill", "career", "culture")
     schedule: str = "off"  # "off" or "weekly": rolling enrollment, newcomers only
     self_match: SelfMatchConfig = SelfMatchConfig()
+
+    @property
+    def collects_preferences(self) -> bool:
+        """Participants are asked to rank the other side only when a round will read it, and
+        not where mentees choose for themselves (their requests are their ranking)."""
+        if self.self_match.enabled:
+            return False
+        return self.objective == Objective.STABLE.value or float(self.weights["preferences"]) > 0
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -198,3 +198,39 @@ class MentorRequest(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.mentee_id} → {self.mentor_id} #{self.rank} ({self.status})"
+
+
+class PreferenceSide(models.TextChoices):
+    AS_MENTEE = "mentee", _("Mentors I would like")
+    AS_MENTOR = "mentor", _("Mentees I would like")
+
+
+class StatedPreference(TenantOwnedModel):
+    """A participant's ranking of people on the other side, for rounds the program team runs.
+
+    Stable matching reads both sides' rankings; the other objectives weigh them as the
+    "stated preferences" factor."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="preferences")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    side = models.CharField(max_length=10, choices=PreferenceSide.choices)
+    preferred = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ("participant_id", "side", "rank")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "participant", "side", "preferred"],
+                name="preference_unique_person",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "participant", "side", "rank"],
+                name="preference_unique_rank",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} ({self.side}) #{self.rank}: {self.preferred_id}"

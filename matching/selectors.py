@@ -16,9 +16,11 @@ from matching.models import (
     MatchRound,
     MentorRequest,
     PairRule,
+    PreferenceSide,
     ProposalStatus,
     RequestStatus,
     RoundStatus,
+    StatedPreference,
     UnmatchedMentee,
 )
 from matching.phrases import say_factor
@@ -103,9 +105,31 @@ def unmatched_list(
     )
 
 
-def stated_preferences(*, organization: Organization, cohort: Cohort) -> dict[int, list[int]]:
-    """Each mentee's ranked mentors, from the requests they made (in rank order)."""
-    ranked: dict[int, list[int]] = {}
+@dataclass(frozen=True)
+class StatedPreferences:
+    """Participant id → the ids they ranked, best first."""
+
+    mentees: dict[int, list[int]]
+    mentors: dict[int, list[int]]
+
+
+def stated_preferences(*, organization: Organization, cohort: Cohort) -> StatedPreferences:
+    """Both sides' rankings. A mentee who ranked no one on the preferences page is taken to
+    prefer the mentors of their self-match requests, in the order they asked them."""
+    by_side: dict[str, dict[int, list[int]]] = {
+        PreferenceSide.AS_MENTEE: {},
+        PreferenceSide.AS_MENTOR: {},
+    }
+    stated = (
+        StatedPreference.objects.for_org(organization)
+        .filter(cohort=cohort)
+        .order_by("participant_id", "side", "rank")
+        .values_list("side", "participant_id", "preferred_id")
+    )
+    for side, participant_id, preferred_id in stated:
+        by_side[side].setdefault(participant_id, []).append(preferred_id)
+    mentees = by_side[PreferenceSide.AS_MENTEE]
+    requested: dict[int, list[int]] = {}
     requests = (
         MentorRequest.objects.for_org(organization)
         .filter(cohort=cohort)
@@ -113,8 +137,33 @@ def stated_preferences(*, organization: Organization, cohort: Cohort) -> dict[in
         .values_list("mentee_id", "mentor_id")
     )
     for mentee_id, mentor_id in requests:
-        ranked.setdefault(mentee_id, []).append(mentor_id)
-    return ranked
+        requested.setdefault(mentee_id, []).append(mentor_id)
+    for mentee_id, mentor_ids in requested.items():
+        mentees.setdefault(mentee_id, mentor_ids)
+    return StatedPreferences(mentees=mentees, mentors=by_side[PreferenceSide.AS_MENTOR])
+
+
+def stated_preference_counts(*, organization: Organization, cohort: Cohort) -> dict[str, int]:
+    """How many participants have ranked, per side: the admin's sense of whether to wait."""
+    counts = (
+        StatedPreference.objects.for_org(organization)
+        .filter(cohort=cohort)
+        .values("side")
+        .annotate(people=Count("participant", distinct=True))
+    )
+    by_side = {row["side"]: row["people"] for row in counts}
+    return {side: by_side.get(side, 0) for side in PreferenceSide.values}
+
+
+def stated_preference_list(
+    *, organization: Organization, participant: Participant, side: str
+) -> list[StatedPreference]:
+    return list(
+        StatedPreference.objects.for_org(organization)
+        .filter(participant=participant, side=side)
+        .select_related("preferred")
+        .order_by("rank")
+    )
 
 
 def pair_rule_list(*, organization: Organization, cohort: Cohort) -> QuerySet[PairRule]:
@@ -232,10 +281,13 @@ def rule_impact_for_cohort(*, organization: Organization, cohort: Cohort, config
 
 @dataclass(frozen=True)
 class Recommendation:
-    mentor: Participant
+    """Someone on the other side of a possible pair, scored for the viewer."""
+
+    person: Participant
     score: float
     factors: tuple
     explanation: str
+    # A mentor's free seats, or a mentee's unfilled mentor slots.
     seats_left: int
 
 
@@ -254,18 +306,27 @@ def mentor_seats_left(*, organization: Organization, cohort: Cohort) -> dict[int
     }
 
 
-def recommendation_list(
-    *, organization: Organization, mentee: Participant, limit: int = 10
-) -> list[Recommendation]:
-    """The mentee's best possible mentors, by the cohort's own weights and rules.
+def _mentee_slots_left(*, organization: Organization, cohort: Cohort) -> dict[int, int]:
+    _load, mentee_slots = mentorship_load(organization=organization, cohort=cohort)
+    return {
+        mentee.pk: max(mentee.mentors_wanted - mentee_slots[mentee.pk], 0)
+        for mentee in active_participants(organization=organization, cohort=cohort)
+        if mentee.is_mentee
+    }
 
-    Filtered: mentors with no seat left and pairs a hard rule forbids are left out.
+
+def recommendation_list(
+    *, organization: Organization, participant: Participant, side: str, limit: int = 10
+) -> list[Recommendation]:
+    """The best possible partners for `participant`, by the cohort's own weights and rules.
+
+    `side` is the role the participant takes in the pairs: "mentee" lists mentors, "mentor"
+    lists mentees. Filtered: people with no seat (or slot) left and pairs a hard rule forbids
+    are left out.
     """
-    cohort = mentee.cohort
+    cohort = participant.cohort
     config = config_from_json(cohort.matching_settings)
-    seats = mentor_seats_left(organization=organization, cohort=cohort)
     participants = list(active_participants(organization=organization, cohort=cohort))
-    mentors = [p for p in participants if p.is_mentor and p.pk != mentee.pk]
     engine_mentees, engine_mentors = engine_inputs(
         [p for p in participants if p.is_mentee],
         [p for p in participants if p.is_mentor],
@@ -276,26 +337,49 @@ def recommendation_list(
         for rule in pair_rule_list(organization=organization, cohort=cohort)
         if rule.kind == "forbid"
     ]
-    settings = engine_settings(cohort, config, forbidden=forbidden)
-    open_mentors = [m for m in mentors if seats.get(m.pk, 0) > 0]
-    if not open_mentors or str(mentee.pk) not in {m.id for m in engine_mentees}:
-        return []
-    explained = explain(
-        engine_mentees,
-        engine_mentors,
-        [(str(mentee.pk), str(m.pk)) for m in open_mentors],
-        settings,
+    previous = (
+        [(str(a), str(b)) for a, b in previous_pairs(organization=organization, cohort=cohort)]
+        if config.rules.get("rotate_mentors")
+        else []
     )
+    settings = engine_settings(cohort, config, forbidden=forbidden, previous=previous)
+    as_mentee = side == "mentee"
+    if as_mentee:
+        seats = mentor_seats_left(organization=organization, cohort=cohort)
+        fits = participant.is_mentee and str(participant.pk) in {m.id for m in engine_mentees}
+    else:
+        seats = _mentee_slots_left(organization=organization, cohort=cohort)
+        fits = participant.is_mentor and str(participant.pk) in {m.id for m in engine_mentors}
+    others = [
+        p
+        for p in participants
+        if p.pk != participant.pk
+        and (p.is_mentor if as_mentee else p.is_mentee)
+        and seats.get(p.pk, 0) > 0
+    ]
+    if not fits or not others:
+        return []
+    pairs = [
+        (str(participant.pk), str(other.pk)) if as_mentee else (str(other.pk), str(participant.pk))
+        for other in others
+    ]
+    explained = explain(engine_mentees, engine_mentors, pairs, settings)
     ranked = []
-    for mentor, pair in zip(open_mentors, explained, strict=True):
+    for other, pair in zip(others, explained, strict=True):
         if any(f.factor == "rule" for f in pair.factors):
             continue  # a hard rule forbids this pair
         # Strongest reasons first; factors that add nothing stay out of the summary.
         factors = tuple(sorted(pair.factors, key=lambda f: -f.contribution))
         summary = "; ".join(say_factor(f) for f in factors if f.text and f.contribution > 0)
-        ranked.append(Recommendation(mentor, pair.score, factors, summary, seats[mentor.pk]))
-    ranked.sort(key=lambda r: (-r.score, r.mentor.pk))
+        ranked.append(Recommendation(other, pair.score, factors, summary, seats[other.pk]))
+    ranked.sort(key=lambda r: (-r.score, r.person.pk))
     return ranked[:limit]
+
+
+def participant_get_for_user(
+    *, organization: Organization, cohort: Cohort, user
+) -> Participant | None:
+    return active_participants(organization=organization, cohort=cohort).filter(user=user).first()
 
 
 def participant_get_mentee_for_user(

@@ -17,7 +17,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from matching import selectors
 from matching.adapters import engine_inputs
-from matching.config import CohortMatchingConfig, config_from_json, engine_settings
+from matching.config import (
+    MAX_STATED_PREFERENCES,
+    CohortMatchingConfig,
+    config_from_json,
+    engine_settings,
+)
 from matching.engine import MatchResult, MatchSettings, explain, greedy_match, match
 from matching.models import (
     MatchProposal,
@@ -25,10 +30,12 @@ from matching.models import (
     MentorRequest,
     PairRule,
     PairRuleKind,
+    PreferenceSide,
     ProposalStatus,
     RequestStatus,
     RoundStatus,
     RoundTrigger,
+    StatedPreference,
     UnmatchedMentee,
 )
 from mentorships.models import Mentorship
@@ -209,13 +216,15 @@ def _round_inputs(
             organization=organization, cohort=cohort
         )
         slots_taken, load = dict(mentee_slots), dict(mentor_load)
+    stated = selectors.stated_preferences(organization=organization, cohort=cohort)
     engine_mentees, engine_mentors = engine_inputs(
         mentees,
         mentors,
         slots_taken=slots_taken,
         load=load,
         board_roles=config.board_roles,
-        preferences=selectors.stated_preferences(organization=organization, cohort=cohort),
+        preferences=stated.mentees,
+        mentor_preferences=stated.mentors,
     )
     mentee_ids = {m.id for m in engine_mentees}
     mentor_ids = {m.id for m in engine_mentors}
@@ -683,9 +692,9 @@ def mentor_requests_create(
     ):
         raise DomainError(_("You already have requests waiting for an answer."))
     allowed = {
-        r.mentor.pk: r.mentor
+        r.person.pk: r.person
         for r in selectors.recommendation_list(
-            organization=organization, mentee=mentee, limit=10_000
+            organization=organization, participant=mentee, side="mentee", limit=10_000
         )
     }
     if any(mentor_id not in allowed for mentor_id in mentor_ids):
@@ -881,3 +890,64 @@ def scheduled_rounds_start(*, organization: Organization) -> list[MatchRound]:
         except DomainError as error:
             logger.info("scheduled round for cohort %s skipped: %s", cohort.pk, error.message)
     return started
+
+
+# --- Stated preferences ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def stated_preferences_save(
+    *,
+    organization: Organization,
+    participant: Participant,
+    side: str,
+    preferred_ids: list[int],
+) -> list[StatedPreference]:
+    """Replace the participant's ranking of the other side; an empty list clears it.
+
+    Only people the cohort's rules allow as a partner can be ranked, so a ranking never points
+    at a pair the round would refuse anyway."""
+    if participant.organization_id != organization.pk:
+        raise DomainError(_("No such participant."), code="not_found")
+    cohort = participant.cohort
+    config = config_from_json(cohort.matching_settings)
+    if not config.collects_preferences or cohort.status == CohortStatus.CLOSED:
+        raise DomainError(_("This cohort does not ask for rankings."))
+    if side not in PreferenceSide.values or not (
+        participant.is_mentee if side == PreferenceSide.AS_MENTEE else participant.is_mentor
+    ):
+        raise DomainError(_("You are not enrolled on that side of this cohort."), field="side")
+    if len(preferred_ids) > MAX_STATED_PREFERENCES or len(set(preferred_ids)) != len(preferred_ids):
+        raise DomainError(
+            _("Choose up to %(n)d different people.") % {"n": MAX_STATED_PREFERENCES},
+            field="preferred",
+        )
+    allowed = {
+        r.person.pk: r.person
+        for r in selectors.recommendation_list(
+            organization=organization, participant=participant, side=side, limit=10_000
+        )
+    }
+    if any(preferred_id not in allowed for preferred_id in preferred_ids):
+        raise DomainError(_("One of those people is not available to you."), field="preferred")
+    StatedPreference.objects.for_org(organization).filter(
+        participant=participant, side=side
+    ).delete()
+    ranking = StatedPreference.objects.bulk_create(
+        StatedPreference(
+            organization=organization,
+            cohort=cohort,
+            participant=participant,
+            side=side,
+            preferred=allowed[preferred_id],
+            rank=rank,
+        )
+        for rank, preferred_id in enumerate(preferred_ids, start=1)
+    )
+    audit_log_record(
+        organization=organization,
+        actor=participant.user,
+        action="preferences.save",
+        target=participant.email,
+    )
+    return ranking

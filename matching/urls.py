@@ -29,6 +29,7 @@ urlpatterns = [
     path("proposals/<int:proposal_id>/rule/", views.proposal_rule, name="proposal_rule"),
     path("proposals/<int:proposal_id>/swap/", views.proposal_swap, name="proposal_swap"),
     path("cohorts/<int:cohort_id>/find-a-mentor/", views.find_mentor, name="find_mentor"),
+    path("cohorts/<int:cohort_id>/preferences/", views.preferences, name="preferences"),
     path("mentor-requests/", views.mentor_request_inbox, name="mentor_request_inbox"),
     path(
         "mentor-requests/<int:request_id>/respond/",

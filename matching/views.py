@@ -4,24 +4,26 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from matching import selectors, services
-from matching.config import config_from_json
+from matching.config import MAX_STATED_PREFERENCES, config_from_json
 from matching.forms import MatchingSettingsForm, StartRoundForm, SwapForm
-from matching.models import PairRuleKind, RoundStatus
+from matching.models import PairRuleKind, PreferenceSide, RoundStatus
 from organizations.errors import DomainError
 from organizations.middleware import requires
 from organizations.permissions import Capability
 from programs.selectors import cohort_get
 
+# Lazy: this table is built at import, before any viewer's language is known.
 RULE_NAMES_FOR_PEOPLE = {
-    "shared_language": _("Shared language"),
-    "reporting_line": _("Reporting line"),
-    "same_manager": _("Same manager"),
-    "rotate_mentors": _("Mentor rotation"),
-    "forbidden_pairs": _("Forbidden pairs"),
-    "min_score": _("Minimum score"),
+    "shared_language": gettext_lazy("Shared language"),
+    "reporting_line": gettext_lazy("Reporting line"),
+    "same_manager": gettext_lazy("Same manager"),
+    "rotate_mentors": gettext_lazy("Mentor rotation"),
+    "forbidden_pairs": gettext_lazy("Forbidden pairs"),
+    "min_score": gettext_lazy("Minimum score"),
 }
 
 
@@ -36,6 +38,8 @@ def _matching_page(request: HttpRequest, cohort, form: MatchingSettingsForm, sta
         "rules": selectors.pair_rule_list(organization=organization, cohort=cohort),
         "impact": _impact(organization, cohort, config),
         "self_match_enabled": config.self_match.enabled,
+        "collects_preferences": config.collects_preferences,
+        "ranked": selectors.stated_preference_counts(organization=organization, cohort=cohort),
     }
     return render(request, "matching/cohort_matching.html", context, status=status)
 
@@ -297,7 +301,9 @@ def find_mentor(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResp
     context = {"cohort": cohort, "config": config, "mentee": mentee, "errors": []}
     if mentee is None or not config.self_match.enabled:
         return render(request, "matching/find_mentor.html", context)
-    recommendations = selectors.recommendation_list(organization=organization, mentee=mentee)
+    recommendations = selectors.recommendation_list(
+        organization=organization, participant=mentee, side="mentee"
+    )
     if request.method == "POST":
         ranked = _ranked_choices(request.POST, config.self_match.max_choices)
         try:
@@ -326,6 +332,77 @@ def find_mentor(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResp
     return render(
         request, "matching/find_mentor.html", context, status=400 if context["errors"] else 200
     )
+
+
+@requires(Capability.ENROLL)
+def preferences(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
+    """Rank the people on the other side, for a round the program team runs."""
+    organization = request.organization
+    cohort = cohort_get(organization=organization, cohort_id=cohort_id)
+    config = config_from_json(cohort.matching_settings)
+    participant = selectors.participant_get_for_user(
+        organization=organization, cohort=cohort, user=request.user
+    )
+    errors: dict[str, str] = {}
+    if request.method == "POST" and participant is not None:
+        side = request.POST.get("side", "")
+        ranked = _ranked_choices(request.POST, MAX_STATED_PREFERENCES)
+        try:
+            services.stated_preferences_save(
+                organization=organization, participant=participant, side=side, preferred_ids=ranked
+            )
+        except DomainError as error:
+            errors[side] = error.message
+        else:
+            if ranked:
+                messages.success(request, _("Your ranking is saved."))
+            else:
+                messages.success(request, _("Your ranking is cleared."))
+            return redirect("matching:preferences", org_slug=org_slug, cohort_id=cohort.pk)
+    sides = []
+    if participant is not None and config.collects_preferences:
+        for side, enrolled in (
+            (PreferenceSide.AS_MENTEE, participant.is_mentee),
+            (PreferenceSide.AS_MENTOR, participant.is_mentor),
+        ):
+            if enrolled:
+                sides.append(_preference_side(organization, participant, side, errors, request))
+    context = {
+        "cohort": cohort,
+        "config": config,
+        "participant": participant,
+        "sides": sides,
+        "max_choices": MAX_STATED_PREFERENCES,
+    }
+    return render(request, "matching/preferences.html", context, status=400 if errors else 200)
+
+
+def _preference_side(organization, participant, side, errors, request) -> dict:
+    """One side's candidates, the saved ranking and, after a refused save, what was chosen."""
+    candidates = selectors.recommendation_list(
+        organization=organization, participant=participant, side=side, limit=10_000
+    )
+    saved = selectors.stated_preference_list(
+        organization=organization, participant=participant, side=side
+    )
+    chosen = (
+        _ranked_choices(request.POST, MAX_STATED_PREFERENCES)
+        if side in errors
+        else [p.preferred_id for p in saved]
+    )
+    # The best candidates, plus anyone already ranked who has since dropped below them.
+    shown = candidates[:10] + [c for c in candidates[10:] if c.person.pk in chosen]
+    return {
+        "side": side,
+        "label": PreferenceSide(side).label,
+        "candidates": shown,
+        "choices": [
+            (rank, chosen[rank - 1] if rank <= len(chosen) else None)
+            for rank in range(1, MAX_STATED_PREFERENCES + 1)
+        ],
+        "saved": saved,
+        "error": errors.get(side),
+    }
 
 
 def _ranked_choices(data, max_choices: int) -> list[int]:

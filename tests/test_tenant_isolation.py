@@ -54,7 +54,14 @@ def _build_foreign_world(organization):
         name="foreign", organization=organization, scopes=["read"]
     )
     audit = AuditLogEntry.objects.create(organization=organization, action="test")
-    from matching.models import MatchProposal, MatchRound, MentorRequest, PairRule, UnmatchedMentee
+    from matching.models import (
+        MatchProposal,
+        MatchRound,
+        MentorRequest,
+        PairRule,
+        StatedPreference,
+        UnmatchedMentee,
+    )
     from mentorships.models import Mentorship, MentorshipMentee
     from notifications.models import Notification, SentEmail
 
@@ -86,6 +93,14 @@ def _build_foreign_world(organization):
         mentor=mentor,
         rank=1,
         status="pending",
+    )
+    preference = StatedPreference.objects.create(
+        organization=organization,
+        cohort=cohort,
+        participant=participant,
+        side="mentee",
+        preferred=mentor,
+        rank=1,
     )
     mentorship = Mentorship.objects.create(
         organization=organization, cohort=cohort, mentor=mentor, started_on=timezone.now().date()
@@ -124,6 +139,7 @@ def _build_foreign_world(organization):
         unmatched,
         pair_rule,
         mentor_request,
+        preference,
         mentorship,
         mentorship_mentee,
     ]

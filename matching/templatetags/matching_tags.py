@@ -2,6 +2,7 @@ from typing import Any
 
 from django import template
 
+from matching.config import config_from_json
 from matching.phrases import say, say_factor
 
 register = template.Library()
@@ -17,3 +18,9 @@ def say_factor_filter(factor: Any) -> str:
 def say_reason(unmatched: Any) -> str:
     """An unmatched mentee's reason in the viewer's language."""
     return say(unmatched.reason_key, unmatched.reason_params, unmatched.reason)
+
+
+@register.filter
+def collects_preferences(cohort: Any) -> bool:
+    """Whether the cohort asks its participants to rank the other side."""
+    return config_from_json(cohort.matching_settings).collects_preferences

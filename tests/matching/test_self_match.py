@@ -69,9 +69,11 @@ def test_recommendations_are_ranked_explained_and_filtered(org, setup, cohort):
     _mentor(org, cohort, "full", mentor_capacity=0)
 
     with scope(organization=org.pk):
-        recommendations = selectors.recommendation_list(organization=org, mentee=mentee)
+        recommendations = selectors.recommendation_list(
+            organization=org, participant=mentee, side="mentee"
+        )
 
-    names = [r.mentor.full_name for r in recommendations]
+    names = [r.person.full_name for r in recommendations]
     assert names[0] == "first"
     assert "finnish" not in names and "full" not in names
     assert "SQL" in recommendations[0].explanation
