@@ -21,6 +21,7 @@ def greedy_assign(
     demand: np.ndarray,
     capacity: np.ndarray,
     min_score: float = 0.0,
+    blocked_keys: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Take pairs in descending score while both sides have room, over all feasible pairs.
 
@@ -34,7 +35,7 @@ def greedy_assign(
     columns = candidates.columns[order].tolist()
     remaining = demand.astype(np.int64).tolist()
     room = capacity.astype(np.int64).tolist()
-    expander = _Expander(enc, candidates, min_score)
+    expander = _Expander(enc, candidates, min_score, blocked_keys)
     expansions = [(-float(b), int(i)) for i, b in enumerate(candidates.pruned_bound) if b >= 0]
     heapq.heapify(expansions)
     extras: list[tuple[float, int, int]] = []
@@ -83,13 +84,22 @@ class _Expander:
     """A mentee's pruned pairs, EXPANSION_STEP at a time in (score descending, mentor) order.
 
     Each row remembers the last pair handed out, so the next call continues right after it;
-    mentors already full are left out, since nobody can join them any more.
+    mentors the caller marks closed are left out, and so are `blocked_keys` (pinned pairs,
+    already placed outside the walk).
     """
 
-    def __init__(self, enc: EncodedCohort, candidates: Candidates, min_score: float) -> None:
+    def __init__(
+        self,
+        enc: EncodedCohort,
+        candidates: Candidates,
+        min_score: float,
+        blocked_keys: np.ndarray | None = None,
+    ) -> None:
         self.enc = enc
         self.candidates = candidates
         self.min_score = min_score
+        blocked = np.zeros(0, dtype=np.int64) if blocked_keys is None else blocked_keys
+        self.blocked_rows, self.blocked_columns = np.divmod(blocked, max(enc.n_mentors, 1))
         self.last_score = np.full(enc.n_mentees, np.inf, dtype=np.float32)
         self.last_column = np.full(enc.n_mentees, -1, dtype=np.int64)
 
@@ -118,6 +128,7 @@ class _Expander:
             local = np.repeat(np.arange(len(chunk)), high - low)
             at = position[candidates.columns[edges]]
             scores[local[at >= 0], at[at >= 0]] = -1.0
+            self._mask_blocked(scores, chunk, position)
             # Pairs up to the last one handed out are already in the heap.
             last = self.last_score[chunk][:, None]
             done = (scores > last) | (
@@ -142,17 +153,31 @@ class _Expander:
             bounds.extend(zip((-bound[more]).tolist(), chunk[more].tolist(), strict=True))
         return pushed, bounds
 
+    def _mask_blocked(self, scores: np.ndarray, chunk: np.ndarray, position: np.ndarray) -> None:
+        if not len(self.blocked_rows):
+            return
+        row_position = np.full(self.enc.n_mentees, -1, dtype=np.int64)
+        row_position[chunk] = np.arange(len(chunk))
+        local = row_position[self.blocked_rows]
+        at = position[self.blocked_columns]
+        hit = (local >= 0) & (at >= 0)
+        scores[local[hit], at[hit]] = -1.0
+
 
 def stable_assign(
     enc: EncodedCohort,
     candidates: Candidates,
     demand: np.ndarray,
     capacity: np.ndarray,
+    min_score: float = 0.0,
+    blocked_keys: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mentee-proposing deferred acceptance with k slots per mentee and c seats per mentor.
 
-    Both sides rank their stated preferences first, then everyone else by score; lists are the
-    candidate edges (stated preferences are always among them).
+    Both sides rank their stated preferences first, then everyone else by score. Each mentee
+    starts with the candidate edges that are a prefix of that order; one who runs out of them
+    with a slot still open gets their next pairs over all feasible mentors from the
+    expander, so the result is stable against the full lists, not only the pruned ones.
     """
     mentee_rank = [
         {
@@ -170,6 +195,7 @@ def stable_assign(
         }
         for p in enc.mentors
     ]
+    candidates = _score_order_prefixes(candidates, mentee_rank)
     proposals: list[list[tuple[tuple[int, float], int, float]]] = [[] for _ in enc.mentees]
     score_of: dict[tuple[int, int], float] = {}
     for i, j, s in zip(
@@ -188,11 +214,29 @@ def stable_assign(
         rank = mentor_rank[j].get(i)
         return (0, rank) if rank is not None else (1, -score_of[i, j])
 
+    expander = _Expander(enc, candidates, min_score, blocked_keys)
+    open_mentors = capacity > 0
+    has_more = (candidates.pruned_bound >= 0).tolist()
     held: list[list[tuple[int, float, int]]] = [[] for _ in enc.mentors]  # worst on top
     accepted = [0] * len(enc.mentees)
     next_choice = [0] * len(enc.mentees)
     free = [i for i in range(len(enc.mentees)) if demand[i] > 0]
-    while free:
+    waiting: list[int] = []  # out of listed mentors, with more feasible ones not yet listed
+    while free or waiting:
+        if not free:
+            # Who proposes next does not change the outcome of deferred acceptance, so
+            # mentees who ran out wait and are expanded together, one scoring pass per batch.
+            batch = np.array(sorted(set(waiting)), dtype=np.int64)
+            waiting = []
+            pushed, bounds = expander.expand(batch, open_mentors)
+            for neg_score, i, j in pushed:  # each row's pairs arrive best first
+                proposals[i].append(((1, neg_score), j, -neg_score))
+                score_of[i, j] = -neg_score
+            more = {i for _, i in bounds}
+            for i in batch.tolist():
+                has_more[i] = i in more
+            free = [i for i in batch.tolist() if next_choice[i] < len(proposals[i])]
+            continue
         i = free.pop()
         while accepted[i] < demand[i] and next_choice[i] < len(proposals[i]):
             _, j, _ = proposals[i][next_choice[i]]
@@ -209,6 +253,8 @@ def stable_assign(
                 accepted[i] += 1
                 accepted[rejected] -= 1
                 free.append(rejected)
+        if accepted[i] < demand[i] and has_more[i]:
+            waiting.append(i)
     pairs = [(i, j) for j, entries in enumerate(held) for _, _, i in entries]
     if not pairs:
         empty = np.zeros(0, dtype=np.int64)
@@ -217,3 +263,25 @@ def stable_assign(
     c = np.array([p[1] for p in pairs], dtype=np.int64)
     s = np.array([score_of[p] for p in pairs], dtype=np.float32)
     return r, c, s
+
+
+def _score_order_prefixes(candidates: Candidates, mentee_rank: list[dict[int, int]]) -> Candidates:
+    """Each mentee's edges cut to a prefix of their order: stated preferences, then every
+    mentor scoring above the best pruned one. Mentor-side extras below that bound go back to
+    the pruned pool, where the expander hands them out in their proper place."""
+    ranked = np.array(
+        [
+            j in mentee_rank[i]
+            for i, j in zip(candidates.rows.tolist(), candidates.columns.tolist(), strict=True)
+        ],
+        dtype=bool,
+    )
+    keep = ranked | (candidates.scores >= candidates.pruned_bound[candidates.rows])
+    return Candidates(
+        rows=candidates.rows[keep],
+        columns=candidates.columns[keep],
+        scores=candidates.scores[keep],
+        pruned_bound=candidates.pruned_bound,
+        feasible_count=candidates.feasible_count,
+        exclusion_counts=candidates.exclusion_counts,
+    )

@@ -274,15 +274,15 @@ def match(
     else:
         _add_stated_preferences(problem.enc, problem.candidates)
         rows, columns, scores = stable_assign(
-            problem.enc, problem.candidates, problem.demand, problem.capacity
+            problem.enc,
+            problem.candidates,
+            problem.demand,
+            problem.capacity,
+            settings.min_score,
+            problem.blocked_keys,
         )
-        truncated = bool((problem.candidates.pruned_bound >= 0).any())
-        if truncated:
-            problem.notes.append(
-                "stable with respect to each mentee's candidate list "
-                f"({settings.candidate_limit} best mentors plus stated preferences)"
-            )
-        solution = Solution(rows, columns, scores, not truncated, 0.0, 0, 1, None)
+        # Stable against every feasible pair, pruned or not: exact for this objective.
+        solution = Solution(rows, columns, scores, True, 0.0, 0, 1, None)
     if settings.program_kind == ProgramKind.GROUP and settings.group_cohesion_weight > 0:
         from matching.engine.groups import improve_cohesion
 
@@ -302,7 +302,12 @@ def greedy_match(
     clock = _Clock()
     problem, pinned, warnings = _prepare(mentees, mentors, settings, pair_scores, clock)
     rows, columns, scores = greedy_assign(
-        problem.enc, problem.candidates, problem.demand, problem.capacity, settings.min_score
+        problem.enc,
+        problem.candidates,
+        problem.demand,
+        problem.capacity,
+        settings.min_score,
+        problem.blocked_keys,
     )
     solution = Solution(rows, columns, scores, False, float("nan"), 0, 1, None)
     return _result(problem, solution, pinned, warnings, clock, "greedy")

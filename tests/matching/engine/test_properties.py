@@ -30,29 +30,50 @@ def instances(draw):
     return instance, tuple(forbidden)
 
 
-@settings(max_examples=120, deadline=None)
-@given(instances(), st.sampled_from(OBJECTIVES))
+@st.composite
+def pinned_instances(draw):
+    """With pins and a candidate limit small enough that pinned pairs are pruned away."""
+    instance, forbidden = draw(instances())
+    open_pairs = [pair for pair in sorted(instance.scores) if pair not in forbidden]
+    pinned = (
+        draw(st.lists(st.sampled_from(open_pairs), max_size=2, unique=True)) if open_pairs else []
+    )
+    return instance, forbidden, tuple(pinned), draw(st.integers(1, 3))
+
+
+@settings(max_examples=150, deadline=None)
+@given(pinned_instances(), st.sampled_from([*OBJECTIVES, "greedy"]))
 def test_every_answer_respects_demand_capacity_single_use_and_hard_rules(case, objective):
-    instance, forbidden = case
-    result = match(
+    instance, forbidden, pinned, candidate_limit = case
+    run = greedy_match if objective == "greedy" else match
+    result = run(
         instance.mentees,
         instance.mentors,
-        MatchSettings(objective=objective, forbidden_pairs=forbidden),
+        MatchSettings(
+            objective="participation_first" if objective == "greedy" else objective,
+            forbidden_pairs=forbidden,
+            pinned_pairs=pinned,
+            candidate_limit=candidate_limit,
+        ),
         instance.pair_scores,
     )
     pairs = [(p.mentee_id, p.mentor_id) for p in result.pairs]
-    assert len(pairs) == len(set(pairs))
+    assert len(pairs) == len(set(pairs))  # a pinned pair is never added a second time
+    assert set(pinned) <= set(pairs)
+    # An admin's pin is kept even beyond capacity or demand (with a warning), never more.
     for mentee in instance.mentees:
-        assert sum(1 for a, _ in pairs if a == mentee.id) <= mentee.mentors_wanted
+        pins = sum(1 for a, _ in pinned if a == mentee.id)
+        assert sum(1 for a, _ in pairs if a == mentee.id) <= max(mentee.mentors_wanted, pins)
     for mentor in instance.mentors:
-        assert sum(1 for _, b in pairs if b == mentor.id) <= mentor.capacity
+        pins = sum(1 for _, b in pinned if b == mentor.id)
+        assert sum(1 for _, b in pairs if b == mentor.id) <= max(mentor.capacity, pins)
     for pair in pairs:
         assert pair in instance.scores  # only allowed pairs
         assert pair not in forbidden
     unfilled = {u.mentee_id: u.slots_unfilled for u in result.unmatched}
     for mentee in instance.mentees:
         got = sum(1 for a, _ in pairs if a == mentee.id)
-        assert unfilled.get(mentee.id, 0) == mentee.mentors_wanted - got
+        assert unfilled.get(mentee.id, 0) == max(mentee.mentors_wanted - got, 0)
 
 
 @settings(max_examples=120, deadline=None)

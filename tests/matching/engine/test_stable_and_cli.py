@@ -20,8 +20,11 @@ def _rank(preferences: tuple[str, ...], other: str, score: float) -> tuple[int, 
     return (0, preferences.index(other)) if other in preferences else (1, -score)
 
 
+@pytest.mark.parametrize("candidate_limit", [20, 1])
 @pytest.mark.parametrize("seed", range(25))
-def test_stable_matching_has_no_blocking_pair_and_respects_capacities(seed):
+def test_stable_matching_has_no_blocking_pair_and_respects_capacities(seed, candidate_limit):
+    """Blocking pairs are looked for among all allowed pairs, so with a candidate limit of 1
+    the answer must be stable beyond the pruned lists too."""
     rng = random.Random(700 + seed)
     base = random_instance(rng, rng.randint(2, 9), rng.randint(1, 5), max_wanted=2, max_capacity=3)
     mentor_ids = [m.id for m in base.mentors]
@@ -43,7 +46,8 @@ def test_stable_matching_has_no_blocking_pair_and_respects_capacities(seed):
         )
         for m in base.mentors
     )
-    result = match(mentees, mentors, MatchSettings(objective="stable"), base.pair_scores)
+    settings = MatchSettings(objective="stable", candidate_limit=candidate_limit)
+    result = match(mentees, mentors, settings, base.pair_scores)
     pairs = {(p.mentee_id, p.mentor_id) for p in result.pairs}
     by_mentee = {m.id: [b for a, b in pairs if a == m.id] for m in mentees}
     by_mentor = {m.id: [a for a, b in pairs if b == m.id] for m in mentors}
