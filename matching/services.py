@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from matching import selectors
@@ -108,7 +109,8 @@ def _fail_stale_runs(organization: Organization, cohort: Cohort) -> int:
         .filter(cohort=cohort, status=RoundStatus.RUNNING, started_at__lt=cutoff)
         .update(
             status=RoundStatus.FAILED,
-            error=_("The worker stopped before the run finished. Run it again."),
+            # Stored in English and translated when shown, in each viewer's language.
+            error=gettext_noop("The worker stopped before the run finished. Run it again."),
             finished_at=timezone.now(),
             progress=100,
         )
@@ -192,6 +194,7 @@ def notify_match_published(*, organization: Organization, mentorship_ids: list[i
 def _progress(
     organization: Organization, match_round: MatchRound, percent: int, label: str
 ) -> None:
+    # `label` is an English msgid; the progress bar translates it for whoever watches.
     # Outside the run's transaction so the browser's progress poll sees it at once.
     MatchRound.objects.for_org(organization).filter(pk=match_round.pk).update(
         progress=percent, progress_label=label
@@ -290,13 +293,13 @@ def round_run(*, organization: Organization, round_id: int) -> MatchRound | None
         return None
     match_round = selectors.round_get(organization=organization, round_id=round_id)
     try:
-        _progress(organization, match_round, 15, _("Reading participants"))
+        _progress(organization, match_round, 15, gettext_noop("Reading participants"))
         mentees, mentors, settings, by_id = _round_inputs(organization, match_round)
-        _progress(organization, match_round, 35, _("Scoring and solving"))
+        _progress(organization, match_round, 35, gettext_noop("Scoring and solving"))
         result = match(mentees, mentors, settings)
-        _progress(organization, match_round, 70, _("Comparing with a greedy baseline"))
+        _progress(organization, match_round, 70, gettext_noop("Comparing with a greedy baseline"))
         baseline = greedy_match(mentees, mentors, settings)
-        _progress(organization, match_round, 85, _("Saving proposals"))
+        _progress(organization, match_round, 85, gettext_noop("Saving proposals"))
         _save_result(organization, match_round, result, baseline, settings, by_id)
     except Exception as error:
         logger.exception("match round %s failed", round_id)

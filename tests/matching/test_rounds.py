@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.urls import reverse
+from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from matching import selectors, services
@@ -17,6 +19,7 @@ from matching.models import (
 from mentorships.models import Mentorship
 from notifications.models import Notification
 from organizations.errors import DomainError
+from tests.conftest import login
 from tests.factories import CohortFactory, ParticipantFactory, ProgramFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -403,3 +406,31 @@ def test_a_run_whose_worker_died_stops_blocking_the_cohort(
     stuck.refresh_from_db()
     assert stuck.status == RoundStatus.FAILED and "worker stopped" in stuck.error
     assert fresh.status == RoundStatus.DRAFT
+
+
+def test_a_failed_runs_message_is_stored_once_and_shown_in_each_viewers_language(
+    client, org, org_admin, small_cohort, django_capture_on_commit_callbacks
+):
+    cohort, _mentors, _mentees = small_cohort
+    stuck = MatchRound.objects.create(
+        organization=org,
+        cohort=cohort,
+        status=RoundStatus.RUNNING,
+        started_at=timezone.now() - dt.timedelta(seconds=services.RUN_TIME_LIMIT_SECONDS + 60),
+    )
+    # A Spanish-speaking admin's request is what notices the dead worker.
+    with (
+        translation.override("es"),
+        scope(organization=org.pk),
+        django_capture_on_commit_callbacks(),
+    ):
+        services.round_start(organization=org, cohort=cohort, actor=None)
+
+    stuck.refresh_from_db()
+    assert stuck.error == "The worker stopped before the run finished. Run it again."
+    login(client, org_admin)
+    url = reverse("matching:round_detail", args=[org.slug, stuck.pk])
+    assert "The worker stopped before the run finished" in client.get(url).content.decode()
+    org_admin.language = "es"
+    org_admin.save()
+    assert "El proceso en segundo plano se detuvo" in client.get(url).content.decode()
