@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -13,6 +14,8 @@ from matching.engine.flow import concat_ranges
 # Pairs a pruned mentee hands to the walk per expansion, and mentees expanded together.
 EXPANSION_STEP = 32
 EXPANSION_ROWS = 256
+# Deferred acceptance expands in rounds that wait on each other: fewer, larger steps.
+STABLE_EXPANSION_STEP = 128
 
 
 def greedy_assign(
@@ -94,10 +97,12 @@ class _Expander:
         candidates: Candidates,
         min_score: float,
         blocked_keys: np.ndarray | None = None,
+        step: int = EXPANSION_STEP,
     ) -> None:
         self.enc = enc
         self.candidates = candidates
         self.min_score = min_score
+        self.step = step
         blocked = np.zeros(0, dtype=np.int64) if blocked_keys is None else blocked_keys
         self.blocked_rows, self.blocked_columns = np.divmod(blocked, max(enc.n_mentors, 1))
         self.last_score = np.full(enc.n_mentees, np.inf, dtype=np.float32)
@@ -114,7 +119,8 @@ class _Expander:
             return pushed, bounds
         position = np.full(enc.n_mentors, -1, dtype=np.int64)
         position[columns] = np.arange(len(columns))
-        sub = restrict_mentors(enc, columns)
+        # Viewing every mentor through a subset would copy the mentor side for nothing.
+        sub = enc if len(columns) == enc.n_mentors else restrict_mentors(enc, columns)
         step = max(1, BLOCK_ELEMENTS // (2 * len(columns)))
         for start in range(0, len(rows), step):
             chunk = rows[start : start + step]
@@ -135,7 +141,7 @@ class _Expander:
                 (scores == last) & (columns[None, :] <= self.last_column[chunk][:, None])
             )
             scores[done] = -1.0
-            local, at, values, bound = row_top(scores, EXPANSION_STEP)
+            local, at, values, bound = row_top(scores, self.step)
             found_rows, found_columns = chunk[local], columns[at]
             pushed.extend(
                 zip(
@@ -179,48 +185,46 @@ def stable_assign(
     with a slot still open gets their next pairs over all feasible mentors from the
     expander, so the result is stable against the full lists, not only the pruned ones.
     """
-    mentee_rank = [
-        {
-            enc.mentor_index[m]: k
-            for k, m in enumerate(dict.fromkeys(p.preferences))
-            if m in enc.mentor_index
-        }
-        for p in enc.mentees
-    ]
-    mentor_rank = [
-        {
-            enc.mentee_index[m]: k
-            for k, m in enumerate(dict.fromkeys(p.preferences))
-            if m in enc.mentee_index
-        }
-        for p in enc.mentors
-    ]
-    candidates = _score_order_prefixes(candidates, mentee_rank)
-    proposals: list[list[tuple[tuple[int, float], int, float]]] = [[] for _ in enc.mentees]
-    score_of: dict[tuple[int, int], float] = {}
-    for i, j, s in zip(
-        candidates.rows.tolist(),
-        candidates.columns.tolist(),
-        candidates.scores.tolist(),
-        strict=True,
-    ):
-        rank = mentee_rank[i].get(j)
-        proposals[i].append(((0, rank) if rank is not None else (1, -s), j, s))
-        score_of[i, j] = s
-    for options in proposals:
-        options.sort()
+    mentee_rank = _stated_ranks(enc.mentees, enc.mentor_index)
+    # Most mentors state nothing: only those who do get a lookup.
+    mentor_rank = {
+        j: ranks for j, ranks in enumerate(_stated_ranks(enc.mentors, enc.mentee_index)) if ranks
+    }
+    stated = _edge_ranks(candidates, mentee_rank)
+    keep = (stated >= 0) | (candidates.scores >= candidates.pruned_bound[candidates.rows])
+    candidates = _score_order_prefixes(candidates, keep)
+    rows, columns, scores = candidates.rows, candidates.columns, candidates.scores
+    stated = stated[keep]
+    unranked = stated < 0
+    # Per mentee: stated ranks first, then score descending, then mentor.
+    order = np.lexsort((columns, np.where(unranked, -scores, stated), unranked, rows))
+    choice_mentor = columns[order].tolist()
+    choice_score = scores[order].tolist()
+    starts = np.searchsorted(rows[order], np.arange(enc.n_mentees + 1)).tolist()
+    next_choice = starts[:-1]
+    extra: dict[int, list[tuple[int, float]]] = {}  # expanded pairs, best first
+    extra_next: dict[int, int] = {}
 
-    def mentor_key(j: int, i: int) -> tuple[int, float]:
-        rank = mentor_rank[j].get(i)
-        return (0, rank) if rank is not None else (1, -score_of[i, j])
+    def next_pair(i: int) -> tuple[int, float] | None:
+        k = next_choice[i]
+        if k < starts[i + 1]:
+            next_choice[i] = k + 1
+            return choice_mentor[k], choice_score[k]
+        pairs = extra.get(i)
+        if pairs is None or extra_next[i] >= len(pairs):
+            return None
+        extra_next[i] += 1
+        return pairs[extra_next[i] - 1]
 
-    expander = _Expander(enc, candidates, min_score, blocked_keys)
+    expander = _Expander(enc, candidates, min_score, blocked_keys, step=STABLE_EXPANSION_STEP)
     open_mentors = capacity > 0
     has_more = (candidates.pruned_bound >= 0).tolist()
-    held: list[list[tuple[int, float, int]]] = [[] for _ in enc.mentors]  # worst on top
+    room = capacity.astype(np.int64).tolist()
+    # Per mentor, a min-heap of (stated rank level, value, mentee, score): worst on top.
+    held: list[list[tuple[int, float, int, float]]] = [[] for _ in enc.mentors]
     accepted = [0] * len(enc.mentees)
-    next_choice = [0] * len(enc.mentees)
-    free = [i for i in range(len(enc.mentees)) if demand[i] > 0]
+    wanted = demand.astype(np.int64).tolist()
+    free = [i for i in range(len(enc.mentees)) if wanted[i] > 0]
     waiting: list[int] = []  # out of listed mentors, with more feasible ones not yet listed
     while free or waiting:
         if not free:
@@ -230,22 +234,26 @@ def stable_assign(
             waiting = []
             pushed, bounds = expander.expand(batch, open_mentors)
             for neg_score, i, j in pushed:  # each row's pairs arrive best first
-                proposals[i].append(((1, neg_score), j, -neg_score))
-                score_of[i, j] = -neg_score
+                extra.setdefault(i, []).append((j, -neg_score))
+                extra_next.setdefault(i, 0)
             more = {i for _, i in bounds}
             for i in batch.tolist():
                 has_more[i] = i in more
-            free = [i for i in batch.tolist() if next_choice[i] < len(proposals[i])]
+            free = [i for i in batch.tolist() if extra_next.get(i, 0) < len(extra.get(i, ()))]
             continue
         i = free.pop()
-        while accepted[i] < demand[i] and next_choice[i] < len(proposals[i]):
-            _, j, _ = proposals[i][next_choice[i]]
-            next_choice[i] += 1
-            if capacity[j] <= 0:
+        while accepted[i] < wanted[i]:
+            pair = next_pair(i)
+            if pair is None:
+                break
+            j, score = pair
+            if room[j] <= 0:
                 continue
-            level, value = mentor_key(j, i)
-            entry = (-level, -value, i)
-            if len(held[j]) < capacity[j]:
+            ranks = mentor_rank.get(j)
+            rank = ranks.get(i) if ranks else None
+            # Larger is better: any stated rank beats every unranked mentee.
+            entry = (1, -rank, i, score) if rank is not None else (0, score, i, score)
+            if len(held[j]) < room[j]:
                 heapq.heappush(held[j], entry)
                 accepted[i] += 1
             elif entry > held[j][0]:
@@ -253,30 +261,42 @@ def stable_assign(
                 accepted[i] += 1
                 accepted[rejected] -= 1
                 free.append(rejected)
-        if accepted[i] < demand[i] and has_more[i]:
+        if accepted[i] < wanted[i] and has_more[i]:
             waiting.append(i)
-    pairs = [(i, j) for j, entries in enumerate(held) for _, _, i in entries]
+    pairs = [(i, j, s) for j, entries in enumerate(held) for _, _, i, s in entries]
     if not pairs:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0, dtype=np.float32)
-    r = np.array([p[0] for p in pairs], dtype=np.int64)
-    c = np.array([p[1] for p in pairs], dtype=np.int64)
-    s = np.array([score_of[p] for p in pairs], dtype=np.float32)
-    return r, c, s
+    r, c, s = zip(*pairs, strict=True)
+    return np.array(r, dtype=np.int64), np.array(c, dtype=np.int64), np.array(s, dtype=np.float32)
 
 
-def _score_order_prefixes(candidates: Candidates, mentee_rank: list[dict[int, int]]) -> Candidates:
+def _stated_ranks(people: Sequence, index: Mapping[str, int]) -> list[dict[int, int]]:
+    """Each person's stated ranking as {other side's index: rank}, unknown ids dropped."""
+    return [
+        {index[other]: k for k, other in enumerate(dict.fromkeys(p.preferences)) if other in index}
+        if p.preferences
+        else {}
+        for p in people
+    ]
+
+
+def _edge_ranks(candidates: Candidates, mentee_rank: list[dict[int, int]]) -> np.ndarray:
+    """Per candidate edge, the mentee's stated rank of that mentor, -1 where unranked."""
+    ranks = np.full(len(candidates.rows), -1.0)
+    for i, ranked in enumerate(mentee_rank):
+        if not ranked:
+            continue
+        low, high = np.searchsorted(candidates.rows, [i, i + 1])
+        for k in range(low, high):
+            ranks[k] = ranked.get(int(candidates.columns[k]), -1)
+    return ranks
+
+
+def _score_order_prefixes(candidates: Candidates, keep: np.ndarray) -> Candidates:
     """Each mentee's edges cut to a prefix of their order: stated preferences, then every
     mentor scoring above the best pruned one. Mentor-side extras below that bound go back to
     the pruned pool, where the expander hands them out in their proper place."""
-    ranked = np.array(
-        [
-            j in mentee_rank[i]
-            for i, j in zip(candidates.rows.tolist(), candidates.columns.tolist(), strict=True)
-        ],
-        dtype=bool,
-    )
-    keep = ranked | (candidates.scores >= candidates.pruned_bound[candidates.rows])
     return Candidates(
         rows=candidates.rows[keep],
         columns=candidates.columns[keep],
