@@ -265,30 +265,60 @@ BOARD_ROLES = ("skill", "career", "culture")
 
 
 def _demo_logins_take_part(
-    rng: random.Random, organization: Organization, cohort: Cohort, users: dict[str, User]
+    rng: random.Random,
+    organization: Organization,
+    cohorts: list[Cohort],
+    users: dict[str, User],
+    answers: dict[int, dict],
 ) -> int:
-    """The member demo login is a mentee who can choose a mentor; the program manager is one."""
+    """The member demo login is a mentee and the program manager a mentor in each cohort
+    given: one where mentees choose their mentors, one where participants rank each other."""
     made = 0
-    for role, participant_role in (
-        (Role.MEMBER, ParticipantRole.MENTEE),
-        (Role.PROGRAM_MANAGER, ParticipantRole.MENTOR),
-    ):
-        user = users[role]
-        participant = _participant(rng, organization, cohort, 900_000 + made, participant_role)
-        participant.user, participant.email, participant.full_name = (
-            user,
-            user.email,
-            user.full_name,
-        )
-        participant.languages = [{"code": "en", "proficiency": "fluent"}]
-        participant.save()
-        made += 1
+    for cohort in cohorts:
+        for role, participant_role in (
+            (Role.MEMBER, ParticipantRole.MENTEE),
+            (Role.PROGRAM_MANAGER, ParticipantRole.MENTOR),
+        ):
+            user = users[role]
+            participant = _participant(rng, organization, cohort, 900_000 + made, participant_role)
+            participant.user, participant.email, participant.full_name = (
+                user,
+                user.email,
+                user.full_name,
+            )
+            participant.languages = [{"code": "en", "proficiency": "fluent"}]
+            participant.answers = answers.get(cohort.pk, {})
+            participant.save()
+            made += 1
     return made
 
 
 def _reset(organization: Organization) -> None:
+    """Delete the demo organization with everything people did in it (rounds, mentorships,
+    rankings …). Rows go leaves first, since matches protect the participants they name."""
+    from matching.models import (
+        MatchProposal,
+        MatchRound,
+        MentorRequest,
+        PairRule,
+        StatedPreference,
+        UnmatchedMentee,
+    )
+    from mentorships.models import Mentorship, MentorshipMentee
+    from notifications.models import Notification, SentEmail
+
     with scopes_disabled():
         for model in (
+            MatchProposal,
+            UnmatchedMentee,
+            MatchRound,
+            PairRule,
+            MentorRequest,
+            StatedPreference,
+            MentorshipMentee,
+            Mentorship,
+            Notification,
+            SentEmail,
             Participant,
             EnrollmentQuestion,
             Cohort,
@@ -299,9 +329,6 @@ def _reset(organization: Organization) -> None:
         ):
             model.objects.filter(organization=organization).delete()
         OrganizationAPIKey.objects.filter(organization=organization).delete()
-        from notifications.models import SentEmail
-
-        SentEmail.objects.filter(organization=organization).delete()
     organization.delete()
 
 
@@ -372,6 +399,12 @@ def seed_demo(*, participants: int = 240, seed: int = 7, reset: bool = False) ->
         required=True,
     )
 
+    def showcase_answers() -> dict:
+        return {
+            format_question.answer_key: rng.choice(format_question.choices),
+            success_question.answer_key: "A clear plan for my next role.",
+        }
+
     # Crossroads lets mentees choose their mentors; the advisory board has three seat roles.
     crossroads, advisory = cohorts[1], cohorts[4]
     crossroads.matching_settings = {"self_match": {"enabled": True, "response_days": 5}}
@@ -389,10 +422,7 @@ def seed_demo(*, participants: int = 240, seed: int = 7, reset: bool = False) ->
         if cohort is advisory and role == ParticipantRole.MENTOR:
             participant.board_roles = rng.sample(BOARD_ROLES, rng.randint(1, 2))
         if cohort is cohorts[0]:
-            participant.answers = {
-                format_question.answer_key: rng.choice(format_question.choices),
-                success_question.answer_key: "A clear plan for my next role.",
-            }
+            participant.answers = showcase_answers()
         batch.append(participant)
         if len(batch) >= 2000:
             Participant.objects.bulk_create(batch)
@@ -400,7 +430,13 @@ def seed_demo(*, participants: int = 240, seed: int = 7, reset: bool = False) ->
             batch = []
     Participant.objects.bulk_create(batch)
     made += len(batch)
-    made += _demo_logins_take_part(rng, organization, crossroads, users)
+    made += _demo_logins_take_part(
+        rng,
+        organization,
+        [crossroads, cohorts[0]],
+        users,
+        answers={cohorts[0].pk: showcase_answers()},
+    )
 
     _api_key, raw_key = OrganizationAPIKey.objects.create_key(
         name="Demo reporting key",

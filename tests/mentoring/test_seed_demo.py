@@ -33,9 +33,10 @@ def test_demo_organization_is_diverse_enough_to_show_matching():
                 "program_type", flat=True
             )
         )
-        # 300 generated people plus the member and program-manager demo logins.
-        assert people.count() == 302
-        assert people.filter(user__isnull=False).count() == 2
+        # 300 generated people plus the member and program-manager demo logins, each in two
+        # cohorts.
+        assert people.count() == 304
+        assert people.filter(user__isnull=False).count() == 4
         assert people.values("country").distinct().count() >= 12
         assert people.values("function").distinct().count() >= 6
         assert people.values("seniority").distinct().count() == 5
@@ -58,7 +59,7 @@ def test_seeding_again_keeps_the_existing_demo():
     again = seed_demo(participants=99)
 
     assert again.created is False
-    assert again.participants == 22
+    assert again.participants == 24  # 20 generated, 2 demo logins in 2 cohorts each
     assert Organization.objects.filter(slug="demo").count() == 1
 
 
@@ -85,3 +86,49 @@ def test_seed_demo_command_prints_the_logins(capsys):
     out = capsys.readouterr().out
     assert "owner@demo.meridian.test" in out
     assert "meridian-demo" in out
+
+
+def test_reset_removes_everything_people_did_in_the_demo(django_capture_on_commit_callbacks):
+    from django.apps import apps
+    from django_scopes import scope
+
+    from matching import services as matching_services
+    from matching.config import config_from_json
+    from organizations.models import OrganizationAPIKey, TenantOwnedModel
+
+    organization = seed_demo(participants=60).organization
+    with scopes_disabled():
+        joined = Participant.objects.filter(user__email="member@demo.meridian.test")
+        cohorts = [p.cohort for p in joined.select_related("cohort")]
+    # The demo member takes part where mentees choose and where everyone ranks.
+    kinds = {config_from_json(c.matching_settings).collects_preferences for c in cohorts}
+    assert kinds == {True, False}
+    ranking_cohort = next(
+        c for c in cohorts if config_from_json(c.matching_settings).collects_preferences
+    )
+    with scope(organization=organization.pk):
+        with django_capture_on_commit_callbacks():
+            match_round = matching_services.round_start(
+                organization=organization, cohort=ranking_cohort, actor=None
+            )
+        match_round = matching_services.round_run(
+            organization=organization, round_id=match_round.pk
+        )
+        matching_services.proposal_approve_all(
+            organization=organization, match_round=match_round, actor=None
+        )
+        matching_services.round_mark_reviewed(
+            organization=organization, match_round=match_round, actor=None
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            matching_services.round_publish(
+                organization=organization, match_round=match_round, actor=None
+            )
+
+    again = seed_demo(participants=60, reset=True)
+
+    assert again.created is True
+    with scopes_disabled():
+        for model in apps.get_models():
+            if issubclass(model, TenantOwnedModel) or model is OrganizationAPIKey:
+                assert not model.objects.filter(organization_id=organization.pk).exists(), model
