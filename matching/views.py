@@ -16,6 +16,10 @@ from organizations.middleware import requires
 from organizations.permissions import Capability
 from programs.selectors import cohort_get
 
+# The preferences page explains this many best fits and offers this many in each choice list.
+PREFERENCE_CARDS = 10
+PREFERENCE_OPTIONS = 200
+
 # Lazy: this table is built at import, before any viewer's language is known.
 RULE_NAMES_FOR_PEOPLE = {
     "shared_language": gettext_lazy("Shared language"),
@@ -373,6 +377,7 @@ def preferences(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResp
         "participant": participant,
         "sides": sides,
         "max_choices": MAX_STATED_PREFERENCES,
+        "options_limit": PREFERENCE_OPTIONS,
     }
     return render(request, "matching/preferences.html", context, status=400 if errors else 200)
 
@@ -390,12 +395,17 @@ def _preference_side(organization, participant, side, errors, request) -> dict:
         if side in errors
         else [p.preferred_id for p in saved]
     )
-    # The best candidates, plus anyone already ranked who has since dropped below them.
-    shown = candidates[:10] + [c for c in candidates[10:] if c.person.pk in chosen]
+    # Cards explain the best fits; the choice lists reach further (typing a name jumps to it),
+    # and always include anyone already ranked.
+    options = candidates[:PREFERENCE_OPTIONS] + [
+        c for c in candidates[PREFERENCE_OPTIONS:] if c.person.pk in chosen
+    ]
     return {
         "side": side,
         "label": PreferenceSide(side).label,
-        "candidates": shown,
+        "candidates": candidates[:PREFERENCE_CARDS],
+        "options": options,
+        "allowed_count": len(candidates),
         "choices": [
             (rank, chosen[rank - 1] if rank <= len(chosen) else None)
             for rank in range(1, MAX_STATED_PREFERENCES + 1)

@@ -287,3 +287,25 @@ def test_the_dashboard_links_to_the_ranking_page(client, org, people):
     page = client.get(reverse("dashboard", args=[org.slug]))
 
     assert reverse("matching:preferences", args=[org.slug, cohort.pk]) in page.content.decode()
+
+
+def test_people_beyond_the_explained_best_fits_can_still_be_ranked(client, org, people):
+    cohort, _mina, _omar, ana, _ben = people
+    others = [
+        _person(org, cohort, f"Mentor{k:02d}", "mentor", mentor_capacity=1) for k in range(12)
+    ]
+    login(client, ana.user)
+    url = reverse("matching:preferences", args=[org.slug, cohort.pk])
+    with scope(organization=org.pk):
+        ranked = selectors.recommendation_list(
+            organization=org, participant=ana, side="mentee", limit=100
+        )
+    assert len(ranked) == len(others) + 2 > 10
+    weakest = ranked[-1].person
+
+    page = client.get(url).content.decode()
+    assert page.count('class="cards"') == 1 and page.count("<article") == 10
+    assert f'<option value="{weakest.pk}">' in page
+
+    client.post(url, {"side": "mentee", "choice_1": weakest.pk})
+    assert _ranking(ana, "mentee") == [weakest.full_name]
