@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope
 
-from matching import services
+from matching import selectors, services
 from matching.config import config_from_json
 from organizations.models import Role
 from tests.factories import (
@@ -88,5 +88,29 @@ def test_find_a_mentor_does_not_grow_with_mentors(client, org, member):
         ParticipantFactory(cohort=cohort, role="mentee", user=member, email=f"me{size}@x.test")
         client.force_login(member)
         counts.append(_queries(client, reverse("matching:find_mentor", args=[org.slug, cohort.pk])))
+
+    assert counts[0] == counts[1] <= MAX_QUERIES
+
+
+def test_the_ranking_page_does_not_grow_with_people_or_rankings(client, org, member):
+    counts = []
+    for size in (5, 50):
+        cohort = _cohort_with(org, size)
+        cohort.matching_settings = {**cohort.matching_settings, "self_match": {"enabled": False}}
+        cohort.save()
+        me = ParticipantFactory(cohort=cohort, role="both", user=member, email=f"me{size}@x.test")
+        with scope(organization=org.pk):
+            for side in ("mentee", "mentor"):
+                others = selectors.recommendation_list(
+                    organization=org, participant=me, side=side, limit=5
+                )
+                services.stated_preferences_save(
+                    organization=org,
+                    participant=me,
+                    side=side,
+                    preferred_ids=[r.person.pk for r in others],
+                )
+        client.force_login(member)
+        counts.append(_queries(client, reverse("matching:preferences", args=[org.slug, cohort.pk])))
 
     assert counts[0] == counts[1] <= MAX_QUERIES
