@@ -1,0 +1,145 @@
+"""One row of every tenant model, and every page under /o/<org_slug>/: what the isolation
+tests attack and the small-screen test visits. A new model or page must appear here."""
+
+import datetime as dt
+
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from organizations.models import AuditLogEntry, Invitation, OrganizationAPIKey, Role
+from tests.factories import (
+    CohortFactory,
+    EnrollmentQuestionFactory,
+    MembershipFactory,
+    ParticipantFactory,
+    ProgramFactory,
+)
+
+
+def build_world(organization):
+    """One row of every tenant model in `organization`: (ids by URL kwarg, the rows)."""
+    program = ProgramFactory(organization=organization, name="Foreign program")
+    cohort = CohortFactory(program=program, name="Foreign cohort")
+    question = EnrollmentQuestionFactory(cohort=cohort)
+    participant = ParticipantFactory(cohort=cohort, email="foreign@globex.test")
+    membership = MembershipFactory(organization=organization, role=Role.MEMBER)
+    invitation = Invitation.objects.create(
+        organization=organization,
+        email="invitee@globex.test",
+        token_hash="x" * 64,
+        expires_at=timezone.now() + dt.timedelta(days=3),
+    )
+    api_key, _ = OrganizationAPIKey.objects.create_key(
+        name="foreign", organization=organization, scopes=["read"]
+    )
+    audit = AuditLogEntry.objects.create(organization=organization, action="test")
+    from matching.models import (
+        MatchProposal,
+        MatchRound,
+        MentorRequest,
+        PairRule,
+        StatedPreference,
+        UnmatchedMentee,
+    )
+    from mentorships.models import Mentorship, MentorshipMentee
+    from notifications.models import Notification, SentEmail
+
+    sent = SentEmail.objects.create(
+        organization=organization, idempotency_key="k", recipient="a@b.c", subject="s"
+    )
+    notification = Notification.objects.create(
+        organization=organization, user=membership.user, idempotency_key="k", text="t"
+    )
+    mentor = ParticipantFactory(cohort=cohort, role="mentor", email="mentor@globex.test")
+    match_round = MatchRound.objects.create(organization=organization, cohort=cohort)
+    proposal = MatchProposal.objects.create(
+        organization=organization,
+        match_round=match_round,
+        mentee=participant,
+        mentor=mentor,
+        score=0.5,
+    )
+    unmatched = UnmatchedMentee.objects.create(
+        organization=organization, match_round=match_round, mentee=participant, reason="r"
+    )
+    pair_rule = PairRule.objects.create(
+        organization=organization, cohort=cohort, mentee=participant, mentor=mentor, kind="pin"
+    )
+    mentor_request = MentorRequest.objects.create(
+        organization=organization,
+        cohort=cohort,
+        mentee=participant,
+        mentor=mentor,
+        rank=1,
+        status="pending",
+    )
+    preference = StatedPreference.objects.create(
+        organization=organization,
+        cohort=cohort,
+        participant=participant,
+        side="mentee",
+        preferred=mentor,
+        rank=1,
+    )
+    mentorship = Mentorship.objects.create(
+        organization=organization, cohort=cohort, mentor=mentor, started_on=timezone.now().date()
+    )
+    mentorship_mentee = MentorshipMentee.objects.create(
+        organization=organization, mentorship=mentorship, mentee=participant
+    )
+    by_kwarg = {
+        "program_id": program.pk,
+        "cohort_id": cohort.pk,
+        "question_id": question.pk,
+        "participant_id": participant.pk,
+        "membership_id": membership.pk,
+        "invitation_id": invitation.pk,
+        "api_key_id": api_key.pk,
+        "round_id": match_round.pk,
+        "rule_id": pair_rule.pk,
+        "proposal_id": proposal.pk,
+        "request_id": mentor_request.pk,
+        "mentorship_id": mentorship.pk,
+        "notification_id": notification.pk,
+    }
+    rows = [
+        program,
+        cohort,
+        question,
+        participant,
+        membership,
+        invitation,
+        api_key,
+        audit,
+        sent,
+        notification,
+        match_round,
+        proposal,
+        unmatched,
+        pair_rule,
+        mentor_request,
+        preference,
+        mentorship,
+        mentorship_mentee,
+    ]
+    return by_kwarg, rows
+
+
+def org_url_patterns(resolver=None, prefix=""):
+    """(route, pattern) of every page under /o/<org_slug>/."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from org_url_patterns(entry, route)
+        elif isinstance(entry, URLPattern) and "<slug:org_slug>" in route:
+            yield route, entry
+
+
+def fill_route(route, org_slug, ids):
+    path = route.replace("<slug:org_slug>", org_slug)
+    for kwarg, value in ids.items():
+        for converter in ("int", "str"):
+            path = path.replace(f"<{converter}:{kwarg}>", str(value))
+    assert "<" not in path, f"no foreign object for {route}: add it to build_world"
+    return "/" + path.lstrip("^")
