@@ -10,11 +10,11 @@ from django_scopes import scope, scopes_disabled
 from matching import selectors, services
 from matching.config import config_from_json
 from matching.models import MentorRequest, RequestStatus
-from mentorships.models import Mentorship
+from mentorships.models import Mentorship, MentorshipMentee
 from organizations.errors import DomainError
 from organizations.models import Role
 from tests.conftest import login
-from tests.factories import MembershipFactory, ParticipantFactory, UserFactory
+from tests.factories import CohortFactory, MembershipFactory, ParticipantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,33 @@ def test_recommendations_are_ranked_explained_and_filtered(org, setup, cohort):
     assert names[0] == "first"
     assert "finnish" not in names and "full" not in names
     assert "SQL" in recommendations[0].explanation
+
+
+@pytest.mark.parametrize("rotate", [True, False])
+def test_with_mentor_rotation_last_cohorts_mentor_is_not_recommended_again(
+    org, setup, cohort, rotate
+):
+    mentee, first, _second, _third = setup
+    earlier = CohortFactory(program=cohort.program, name="Last year")
+    with scopes_disabled():
+        old_mentor = ParticipantFactory(cohort=earlier, role="mentor", email=first.email)
+        old_mentee = ParticipantFactory(cohort=earlier, role="mentee", email=mentee.email)
+        mentorship = Mentorship.objects.create(
+            organization=org, cohort=earlier, mentor=old_mentor, started_on=dt.date(2025, 1, 6)
+        )
+        MentorshipMentee.objects.create(organization=org, mentorship=mentorship, mentee=old_mentee)
+    config = config_from_json(cohort.matching_settings).to_json()
+    config["rules"]["rotate_mentors"] = rotate
+    cohort.matching_settings = config
+    cohort.save()
+    mentee.refresh_from_db()
+
+    with scope(organization=org.pk):
+        recommended = selectors.recommendation_list(
+            organization=org, participant=mentee, side="mentee"
+        )
+
+    assert (first in [r.person for r in recommended]) is not rotate
 
 
 def test_request_goes_to_the_first_choice_and_cascades_on_decline(org, setup):
