@@ -100,3 +100,9 @@ def test_a_spanish_admin_reads_explanations_and_reasons_in_spanish(
     assert shares in page
     assert no_language in page
     assert "shares 1 wanted skill" not in page
+
+    # The rule preview on the settings page names the rules in Spanish too.
+    settings_page = client.get(f"/o/{org.slug}/cohorts/{cohort.pk}/matching/").content.decode()
+    with translation.override("es"):
+        shared_language = str(translation.gettext("Shared language"))
+    assert shared_language != "Shared language" and shared_language in settings_page
