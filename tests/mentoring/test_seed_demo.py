@@ -15,8 +15,17 @@ def _snapshot(organization):
     with scopes_disabled():
         return list(
             Participant.objects.filter(organization=organization)
-            .order_by("email")
-            .values_list("email", "country", "function", "seniority", "time_zone", "languages")
+            # Demo logins take part in two cohorts under one email: the program breaks the tie.
+            .order_by("email", "cohort__program__name")
+            .values_list(
+                "email",
+                "cohort__program__name",
+                "country",
+                "function",
+                "seniority",
+                "time_zone",
+                "languages",
+            )
         )
 
 
