@@ -9,6 +9,7 @@ present, picks the singular or plural form.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 # key: (singular, plural) English templates with str.format placeholders.
@@ -116,13 +117,23 @@ class Phrase:
 
     @property
     def text(self) -> str:
-        return render_english(self.key, dict(self.params))
+        try:
+            return _english(self)
+        except TypeError:  # a parameter that cannot be hashed (a list): no caching
+            return render_english(self.key, dict(self.params))
 
 
 def phrase(key: str, **params: Any) -> Phrase:
     if key not in MESSAGES:
         raise KeyError(f"unknown message key {key!r}")
     return Phrase(key, tuple(params.items()))
+
+
+# A cohort's explanations repeat few distinct sentences (1,357 among 60,000 factors of the
+# 10,000-mentee benchmark), so each is rendered once.
+@lru_cache(maxsize=16_384)
+def _english(said: Phrase) -> str:
+    return render_english(said.key, dict(said.params))
 
 
 def render_english(key: str, params: dict[str, Any]) -> str:
