@@ -306,11 +306,14 @@ def mentor_seats_left(*, organization: Organization, cohort: Cohort) -> dict[int
     }
 
 
-def _mentee_slots_left(*, organization: Organization, cohort: Cohort) -> dict[int, int]:
+def _mentee_slots_left(
+    *, organization: Organization, cohort: Cohort, participants: list[Participant]
+) -> dict[int, int]:
+    """Per mentee among the cohort's already-loaded active `participants`: unfilled slots."""
     _load, mentee_slots = mentorship_load(organization=organization, cohort=cohort)
     return {
         mentee.pk: max(mentee.mentors_wanted - mentee_slots[mentee.pk], 0)
-        for mentee in active_participants(organization=organization, cohort=cohort)
+        for mentee in participants
         if mentee.is_mentee
     }
 
@@ -348,7 +351,9 @@ def recommendation_list(
         seats = mentor_seats_left(organization=organization, cohort=cohort)
         fits = participant.is_mentee and str(participant.pk) in {m.id for m in engine_mentees}
     else:
-        seats = _mentee_slots_left(organization=organization, cohort=cohort)
+        seats = _mentee_slots_left(
+            organization=organization, cohort=cohort, participants=participants
+        )
         fits = participant.is_mentor and str(participant.pk) in {m.id for m in engine_mentors}
     others = [
         p
