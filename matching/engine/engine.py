@@ -270,7 +270,7 @@ def match(
     elif objective == Objective.SCORE_FIRST:
         solution = solve_certified(problem, coverage_first=False, threshold=settings.min_score)
     elif objective == Objective.FAIRNESS:
-        solution = solve_fairness(problem)
+        solution = solve_fairness(problem, settings.min_score)
     else:
         _add_stated_preferences(problem.enc, problem.candidates)
         rows, columns, scores = stable_assign(

@@ -247,9 +247,13 @@ def solve_certified(
     )
 
 
-def solve_fairness(problem: Problem) -> Solution:
-    """Best worst-pair score at maximum coverage, then the best total among those."""
-    coverage = solve_certified(problem, coverage_first=True)
+def solve_fairness(problem: Problem, min_score: float = 0.0) -> Solution:
+    """Best worst-pair score at maximum coverage, then the best total among those.
+
+    Every step, the coverage target included, stays at or above ``min_score``: pairs below it
+    are not allowed, so they must neither raise the coverage to reach nor fill a slot.
+    """
+    coverage = solve_certified(problem, coverage_first=True, threshold=min_score)
     target = len(coverage.rows)
     if not target:
         return coverage
@@ -257,7 +261,7 @@ def solve_fairness(problem: Problem) -> Solution:
     while True:
         rounds += 1
         started = time.perf_counter()
-        network, chosen = _network(problem, -1.0, bypass=False)
+        network, chosen = _network(problem, min_score, bypass=False)
         pair_scores = problem.candidates.scores[chosen]
         values = np.unique(pair_scores)
         non_pair = np.ones(len(network.tails) - network.n_pair_arcs, dtype=bool)
