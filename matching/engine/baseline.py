@@ -192,6 +192,9 @@ def stable_assign(
     }
     stated = _edge_ranks(candidates, mentee_rank)
     keep = (stated >= 0) | (candidates.scores >= candidates.pruned_bound[candidates.rows])
+    if blocked_keys is not None and len(blocked_keys):
+        # Pinned pairs are already placed; a stated preference must not add them again.
+        keep &= ~np.isin(candidates.keys(enc.n_mentors), blocked_keys)
     candidates = _score_order_prefixes(candidates, keep)
     rows, columns, scores = candidates.rows, candidates.columns, candidates.scores
     stated = stated[keep]
