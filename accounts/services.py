@@ -3,25 +3,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from organizations.errors import DomainError
-from organizations.services import invitation_accept, organization_create
-
-
-@transaction.atomic
-def user_complete_signup(
-    *, user: User, organization_name: str, invitation_token: str | None
-) -> None:
-    """A new user either joins through their invitation or founds an organization."""
-    if invitation_token:
-        try:
-            invitation_accept(token=invitation_token, user=user)
-            return
-        except DomainError:
-            # The link died between the visit and the sign-up; fall through to founding one
-            # if a name was given, otherwise the user lands on the organization list.
-            pass
-    if organization_name.strip():
-        organization_create(name=organization_name, owner=user)
+from core.errors import DomainError
 
 
 @transaction.atomic

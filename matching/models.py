@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TenantManager, TenantOwnedModel
 from matching.phrases import say_factor
-from organizations.models import TenantManager, TenantOwnedModel
 from participants.models import Participant
 from programs.models import Cohort
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from core.errors import DomainError
 from matching import selectors
 from matching.adapters import engine_inputs
 from matching.config import (
@@ -43,7 +44,6 @@ from mentorships.models import Mentorship
 from mentorships.selectors import mentorship_list_by_ids
 from mentorships.services import mentorship_create_from_match
 from notifications.services import notify
-from organizations.errors import DomainError
 from organizations.models import Organization
 from organizations.services import audit_log_record
 from participants.models import Participant

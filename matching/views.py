@@ -7,13 +7,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.errors import DomainError
+from core.permissions import Capability, requires
 from matching import selectors, services
 from matching.config import MAX_STATED_PREFERENCES, config_from_json
 from matching.forms import MatchingSettingsForm, StartRoundForm, SwapForm
 from matching.models import PairRuleKind, PreferenceSide, RoundStatus
-from organizations.errors import DomainError
-from organizations.middleware import requires
-from organizations.permissions import Capability
 from programs.selectors import cohort_get
 
 # The preferences page explains this many best fits and offers this many in each choice list.

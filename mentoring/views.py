@@ -3,10 +3,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.permissions import Capability, requires
 from mentoring import health
 from mentorships.selectors import mentorship_list_for_user
-from organizations.middleware import requires
-from organizations.permissions import Capability
 from organizations.selectors import membership_list_for_user
 from participants.selectors import participant_list_for_user
 from programs.selectors import cohort_list_open, program_count

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import TenantManager, TenantOwnedModel
+from core.models import TenantManager, TenantOwnedModel
 from participants.models import Participant
 from programs.models import Cohort
 

@@ -4,8 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from mentorships.models import Mentorship, MentorshipMentee
-from organizations.errors import DomainError
 from organizations.models import Organization
 from participants.models import Participant
 from programs.models import Cohort

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from organizations.models import TenantManager, TenantOwnedModel
+from core.models import TenantManager, TenantOwnedModel
 
 
 class SentEmail(TenantOwnedModel):

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
 from accounts.models import User
 from notifications.models import Notification
-from organizations.models import Organization
+
+if TYPE_CHECKING:
+    from organizations.models import Organization
 
 
 def notification_list(*, organization: Organization, user: User) -> QuerySet[Notification]:

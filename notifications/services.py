@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -12,7 +12,9 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from notifications.models import Notification, SentEmail
-from organizations.models import Organization
+
+if TYPE_CHECKING:
+    from organizations.models import Organization
 
 
 def email_send(

@@ -2,9 +2,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from core.permissions import Capability, requires
 from notifications import selectors, services
-from organizations.middleware import requires
-from organizations.permissions import Capability
 
 PAGE_SIZE = 50
 

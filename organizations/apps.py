@@ -7,17 +7,4 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("Organizations")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
-
         from organizations import api_schema  # noqa: F401 — registers the OpenAPI extension
-
-        post_migrate.connect(_apply_row_level_security, sender=self)
-
-
-def _apply_row_level_security(sender, using: str = "default", **kwargs) -> None:
-    # After every migrate, so tables added by later migrations are covered too.
-    from django.db import connections
-
-    from organizations.rls import apply_policies
-
-    apply_policies(connections[using])

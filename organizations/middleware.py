@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from contextlib import ExitStack
 
@@ -11,33 +10,10 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django_scopes import scope
 
-from organizations.permissions import Capability, role_can
-from organizations.rls import organization_rls
+from organizations.permissions import role_can
 from organizations.selectors import organization_get_for_member
 
 CURRENT_ORG_SESSION_KEY = "current_organization_id"
-
-
-def requires(capability: Capability) -> Callable:
-    """Declares what a view under `/o/<org_slug>/` needs; the middleware enforces it.
-
-    The view then runs with the database restricted to the organization's rows (row-level
-    security), inside the request's transaction.
-    """
-
-    def decorate(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def restricted(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            organization = getattr(request, "organization", None)
-            if organization is None:
-                return view(request, *args, **kwargs)
-            with organization_rls(organization.pk):
-                return view(request, *args, **kwargs)
-
-        restricted.required_capability = capability  # type: ignore[attr-defined]
-        return restricted
-
-    return decorate
 
 
 class OrganizationMiddleware:

@@ -4,8 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 from rest_framework_api_key.models import AbstractAPIKey
+
+from core.models import TenantManager, TenantOwnedModel
 
 
 class Organization(models.Model):
@@ -27,34 +28,6 @@ class Organization(models.Model):
         from django.urls import reverse
 
         return reverse("dashboard", kwargs={"org_slug": self.slug})
-
-
-class TenantQuerySet(models.QuerySet):
-    pass
-
-
-class _TenantBaseManager(models.Manager.from_queryset(TenantQuerySet)):  # type: ignore[misc]
-    def for_org(self, organization: Organization | int) -> TenantQuerySet:
-        """The one way app code reaches tenant rows: filtered to one organization."""
-        org_id = organization if isinstance(organization, int) else organization.pk
-        return self.with_scope(organization=org_id).get_queryset()  # type: ignore[attr-defined]
-
-
-def TenantManager() -> models.Manager:
-    """A django-scopes manager: an unscoped query raises instead of leaking every tenant."""
-    return ScopedManager(_manager_class=_TenantBaseManager, organization="organization_id")
-
-
-class TenantOwnedModel(models.Model):
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("organization")
-    )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    objects = TenantManager()
-
-    class Meta:
-        abstract = True
 
 
 class Role(models.TextChoices):

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
+from core.permissions import Capability
 from organizations.models import Role
 
-
-class Capability(StrEnum):
-    VIEW_CATALOG = "view_catalog"
-    ENROLL = "enroll"
-    VIEW_PROGRAMS_ADMIN = "view_programs_admin"
-    MANAGE_PROGRAMS = "manage_programs"
-    VIEW_PARTICIPANTS = "view_participants"
-    MANAGE_PARTICIPANTS = "manage_participants"
-    MANAGE_MEMBERS = "manage_members"
-    MANAGE_API_KEYS = "manage_api_keys"
-    VIEW_REPORTS = "view_reports"
-    VIEW_AUDIT_LOG = "view_audit_log"
+__all__ = ["ASSIGNABLE_ROLES", "ROLE_CAPABILITIES", "Capability", "role_can"]
 
 
 _EVERYONE = {Capability.VIEW_CATALOG, Capability.ENROLL}

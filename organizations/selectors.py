@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.rls import across_organizations
 from organizations.models import (
     AuditLogEntry,
     Invitation,
@@ -13,7 +14,6 @@ from organizations.models import (
     Organization,
     OrganizationAPIKey,
 )
-from organizations.rls import across_organizations
 
 
 def organization_get_for_member(*, slug: str, user: User) -> tuple[Organization, Membership]:

@@ -13,8 +13,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.errors import DomainError
 from notifications.services import email_send
-from organizations.errors import DomainError
 from organizations.models import (
     APIKeyScope,
     AuditLogEntry,
@@ -290,3 +290,18 @@ def api_key_revoke(
         target=api_key.name,
         data={"prefix": api_key.prefix},
     )
+
+
+@transaction.atomic
+def signup_complete(*, user: User, organization_name: str, invitation_token: str | None) -> None:
+    """A new user either joins through their invitation or founds an organization."""
+    if invitation_token:
+        try:
+            invitation_accept(token=invitation_token, user=user)
+            return
+        except DomainError:
+            # The link died between the visit and the sign-up, or names another address: found
+            # an organization if a name was given, otherwise land on the organization list.
+            pass
+    if organization_name.strip():
+        organization_create(name=organization_name, owner=user)

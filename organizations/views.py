@@ -5,11 +5,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentoring.forms import add_domain_error
+from core.errors import DomainError
+from core.forms import add_domain_error
+from core.permissions import requires
 from organizations import selectors, services
-from organizations.errors import DomainError
 from organizations.forms import APIKeyForm, InvitationForm, OrganizationForm, RoleForm
-from organizations.middleware import requires
 from organizations.permissions import ASSIGNABLE_ROLES, Capability
 
 

@@ -11,10 +11,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from organizations.api import OrganizationScopedViewSet, raise_as_api_error
-from organizations.errors import DomainError
+from core.api import OrganizationScopedViewSet
+from core.permissions import Capability
 from organizations.models import APIKeyScope, Organization
-from organizations.permissions import Capability
 from participants import parsing, selectors, services
 from participants.models import Participant, ParticipantRole, ParticipantStatus, Seniority
 from programs.selectors import cohort_list
@@ -138,16 +137,13 @@ class ParticipantViewSet(
         )
         if cohort is None:
             raise serializers.ValidationError({"cohort": [_("No such cohort.")]})
-        try:
-            participant = services.participant_create(
-                organization=request.organization,
-                cohort=cohort,
-                actor=request.user if request.user.is_authenticated else None,
-                email=serializer.validated_data["email"],
-                data=_profile_data(serializer.validated_data),
-            )
-        except (DjangoValidationError, DomainError) as error:
-            raise_as_api_error(error)
+        participant = services.participant_create(
+            organization=request.organization,
+            cohort=cohort,
+            actor=request.user if request.user.is_authenticated else None,
+            email=serializer.validated_data["email"],
+            data=_profile_data(serializer.validated_data),
+        )
         return Response(self.get_serializer(participant).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer: ParticipantSerializer) -> None:
@@ -159,15 +155,12 @@ class ParticipantViewSet(
         data = _profile_data(validated)
         if "email" in validated:
             data["email"] = validated["email"]
-        try:
-            serializer.instance = services.participant_update(
-                organization=self.request.organization,
-                participant=serializer.instance,
-                actor=self.request.user if self.request.user.is_authenticated else None,
-                data=data,
-            )
-        except (DjangoValidationError, DomainError) as error:
-            raise_as_api_error(error)
+        serializer.instance = services.participant_update(
+            organization=self.request.organization,
+            participant=serializer.instance,
+            actor=self.request.user if self.request.user.is_authenticated else None,
+            data=data,
+        )
 
     @extend_schema(request=None, responses=ParticipantSerializer)
     @action(detail=True, methods=["post"])

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from accounts.models import validate_time_zone
-from organizations.models import TenantManager, TenantOwnedModel
+from core.models import TenantManager, TenantOwnedModel
 from programs.models import Cohort
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from accounts.models import User
-from organizations.errors import DomainError
+from core.errors import DomainError
 from organizations.models import Membership, Organization
 from organizations.services import audit_log_record
 from participants.models import Participant, ParticipantRole, ParticipantStatus

@@ -11,9 +11,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from organizations.errors import DomainError
-from organizations.middleware import requires
-from organizations.permissions import Capability
+from core.errors import DomainError
+from core.permissions import Capability, requires
 from participants import selectors, services
 from participants.csv_io import ImportRejected, participant_export_rows, participant_import
 from participants.forms import AdminParticipantForm, ImportForm, ParticipantFilterForm, ProfileForm

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
-from organizations.api import OrganizationScopedViewSet, raise_as_api_error
-from organizations.errors import DomainError
+from core.api import OrganizationScopedViewSet
+from core.permissions import Capability
 from organizations.models import APIKeyScope, Organization
-from organizations.permissions import Capability
 from programs import selectors, services
 from programs.models import Cohort, CohortStatus, Program, ProgramGoal, ProgramType
 
@@ -105,25 +103,19 @@ class ProgramViewSet(
         return selectors.program_list(organization=organization, include_archived=True)
 
     def perform_create(self, serializer: ProgramSerializer) -> None:
-        try:
-            serializer.instance = services.program_create(
-                organization=self.request.organization,
-                actor=_actor(self.request),
-                **serializer.validated_data,
-            )
-        except (ValidationError, DomainError) as error:
-            raise_as_api_error(error)
+        serializer.instance = services.program_create(
+            organization=self.request.organization,
+            actor=_actor(self.request),
+            **serializer.validated_data,
+        )
 
     def perform_update(self, serializer: ProgramSerializer) -> None:
-        try:
-            serializer.instance = services.program_update(
-                organization=self.request.organization,
-                actor=_actor(self.request),
-                program=serializer.instance,
-                **serializer.validated_data,
-            )
-        except (ValidationError, DomainError) as error:
-            raise_as_api_error(error)
+        serializer.instance = services.program_update(
+            organization=self.request.organization,
+            actor=_actor(self.request),
+            program=serializer.instance,
+            **serializer.validated_data,
+        )
 
 
 class CohortViewSet(
@@ -146,12 +138,9 @@ class CohortViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         program = _program_or_field_error(request.organization, data.pop("program_id"))
-        try:
-            cohort = services.cohort_create(
-                organization=request.organization, actor=_actor(request), program=program, **data
-            )
-        except (ValidationError, DomainError) as error:
-            raise_as_api_error(error)
+        cohort = services.cohort_create(
+            organization=request.organization, actor=_actor(request), program=program, **data
+        )
         cohort = selectors.cohort_get(organization=request.organization, cohort_id=cohort.pk)
         return Response(self.get_serializer(cohort).data, status=status.HTTP_201_CREATED)
 
@@ -161,15 +150,12 @@ class CohortViewSet(
             raise serializers.ValidationError(
                 {"program": [_("A cohort cannot move to another program.")]}
             )
-        try:
-            services.cohort_update(
-                organization=self.request.organization,
-                actor=_actor(self.request),
-                cohort=serializer.instance,
-                **data,
-            )
-        except (ValidationError, DomainError) as error:
-            raise_as_api_error(error)
+        services.cohort_update(
+            organization=self.request.organization,
+            actor=_actor(self.request),
+            cohort=serializer.instance,
+            **data,
+        )
         serializer.instance = selectors.cohort_get(
             organization=self.request.organization, cohort_id=serializer.instance.pk
         )

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import TenantManager, TenantOwnedModel
+from core.models import TenantManager, TenantOwnedModel
 
 
 class ProgramType(models.TextChoices):

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from organizations.errors import DomainError
+from core.errors import DomainError
 from organizations.models import Organization
 from organizations.services import audit_log_record
 from programs.models import Cohort, EnrollmentQuestion, Program, QuestionKind

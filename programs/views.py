@@ -5,8 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from organizations.middleware import requires
-from organizations.permissions import Capability
+from core.permissions import Capability, requires
 from programs import selectors, services
 from programs.forms import CohortForm, ProgramForm, QuestionForm
 

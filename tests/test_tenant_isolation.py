@@ -5,11 +5,11 @@ import pytest
 from django.apps import apps
 from django_scopes import ScopeError, scopes_disabled
 
+from core.models import is_tenant_owned
 from organizations.models import (
     Membership,
     OrganizationAPIKey,
     Role,
-    TenantOwnedModel,
 )
 from tests.factories import (
     CohortFactory,
@@ -27,8 +27,9 @@ ALL_ROLES = list(Role.values)
 
 
 def tenant_models():
-    found = [m for m in apps.get_models() if issubclass(m, TenantOwnedModel)]
-    return [*found, OrganizationAPIKey]
+    found = [m for m in apps.get_models() if is_tenant_owned(m)]
+    assert OrganizationAPIKey in found
+    return found
 
 
 def test_every_tenant_model_has_a_required_organization_and_a_scoped_manager(db):

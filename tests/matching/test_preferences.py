@@ -5,10 +5,10 @@ import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from core.errors import DomainError
 from matching import selectors, services
 from matching.config import MAX_STATED_PREFERENCES, config_from_json
 from matching.models import MatchProposal, StatedPreference
-from organizations.errors import DomainError
 from organizations.models import Role
 from tests.conftest import login
 from tests.factories import (

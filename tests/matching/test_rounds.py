@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
+from core.errors import DomainError
 from matching import selectors, services
 from matching.models import (
     MatchProposal,
@@ -18,7 +19,6 @@ from matching.models import (
 )
 from mentorships.models import Mentorship
 from notifications.models import Notification
-from organizations.errors import DomainError
 from tests.conftest import login
 from tests.factories import CohortFactory, ParticipantFactory, ProgramFactory, UserFactory
 

@@ -7,11 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from core.errors import DomainError
 from matching import selectors, services
 from matching.config import config_from_json
 from matching.models import MentorRequest, RequestStatus
 from mentorships.models import Mentorship, MentorshipMentee
-from organizations.errors import DomainError
 from organizations.models import Role
 from tests.conftest import login
 from tests.factories import CohortFactory, MembershipFactory, ParticipantFactory, UserFactory

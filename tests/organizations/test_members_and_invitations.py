@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from core.errors import DomainError
 from organizations import services
-from organizations.errors import DomainError
 from organizations.models import Invitation, Membership, Role
 from tests.conftest import login
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection, transaction
 from django_scopes import scopes_disabled
 
-from organizations.rls import POLICY, across_organizations, organization_rls, tenant_tables
+from core.rls import POLICY, across_organizations, organization_rls, tenant_tables
 from organizations.selectors import membership_list_for_user
 from tests.factories import MembershipFactory, ParticipantFactory, ProgramFactory
 

@@ -29,9 +29,9 @@ def _active() -> bool:
     return connection.vendor == "postgresql" and connection.in_atomic_block
 
 
-def _set(value: str) -> None:
+def _set(value: str, *, local: bool = True) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, %s, true)", [SETTING, value])
+        cursor.execute("SELECT set_config(%s, %s, %s)", [SETTING, value, local])
 
 
 def _restore(previous: str) -> None:
@@ -61,6 +61,29 @@ def organization_rls(organization_id: int) -> Iterator[None]:
 
 
 @contextmanager
+def organization_session(organization_id: int) -> Iterator[None]:
+    """Like `organization_rls`, for work that runs outside a request's transaction (tasks).
+
+    Inside a transaction the setting is transaction-local. Outside one it is set for the
+    connection and restored when the block ends, since a task commits many transactions of
+    its own. Workers therefore connect to PostgreSQL directly or through session pooling,
+    never through PgBouncer's transaction pooling (docs/operations.md).
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    local = connection.in_atomic_block
+    previous = _get()
+    _set(str(int(organization_id)), local=local)
+    try:
+        yield
+    finally:
+        # A connection that broke in the block is gone, and its setting with it.
+        if connection.connection is not None and not connection.needs_rollback:
+            _set(previous, local=local)
+
+
+@contextmanager
 def across_organizations() -> Iterator[None]:
     """For the few reads that span organizations on purpose (a user's own memberships)."""
     if not _active():
@@ -75,10 +98,9 @@ def across_organizations() -> Iterator[None]:
 
 
 def tenant_tables() -> list[str]:
-    from organizations.models import OrganizationAPIKey, TenantOwnedModel
+    from core.models import is_tenant_owned
 
-    models = [m for m in apps.get_models() if issubclass(m, TenantOwnedModel)]
-    return sorted({m._meta.db_table for m in [*models, OrganizationAPIKey]})
+    return sorted({m._meta.db_table for m in apps.get_models() if is_tenant_owned(m)})
 
 
 def apply_policies(using_connection=None) -> list[str]:

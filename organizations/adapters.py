@@ -2,7 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 from django.urls import reverse
 
-from accounts.services import user_complete_signup
+from organizations.services import signup_complete
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -10,7 +10,7 @@ class AccountAdapter(DefaultAccountAdapter):
         user = super().save_user(request, user, form, commit=False)
         user.full_name = form.cleaned_data.get("full_name", "").strip()
         user.save()
-        user_complete_signup(
+        signup_complete(
             user=user,
             organization_name=form.cleaned_data.get("organization_name", ""),
             invitation_token=request.session.get("pending_invitation_token"),

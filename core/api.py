@@ -1,4 +1,8 @@
-"""The base every tenant API view uses: the organization comes from auth, never from input."""
+"""The API's floor: the scoped viewset base and the one error mapping.
+
+The organization comes from authentication, never from input. Every error, a service's
+`DomainError` included, answers the JSON error shape.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,16 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from django_scopes import scope
 from rest_framework import exceptions, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
-from organizations.errors import DomainError
-from organizations.rls import organization_rls
+from core.errors import DomainError
+from core.rls import organization_rls
 
 
 class OrganizationScopedViewSet(viewsets.GenericViewSet):
@@ -58,20 +65,46 @@ class OrganizationScopedViewSet(viewsets.GenericViewSet):
         return super().finalize_response(request, response, *args, **kwargs)
 
 
-def raise_as_api_error(error: Exception) -> None:
-    """Service errors become DRF errors: field messages stay keyed by field; not_found is 404."""
+def as_api_exception(error: Exception) -> Exception:
+    """A service's refusal as the DRF error it means: field messages stay keyed by field,
+    `not_found` is 404 and `permission_denied` 403. Other exceptions pass unchanged."""
     if isinstance(error, DjangoValidationError):
-        raise exceptions.ValidationError(
+        return exceptions.ValidationError(
             error.message_dict
             if hasattr(error, "error_dict")
             else {"non_field_errors": error.messages}
-        ) from error
+        )
     if isinstance(error, DomainError):
         if error.code == "not_found" and not error.field:
-            raise exceptions.NotFound(error.message) from error
+            return exceptions.NotFound(error.message)
         if error.code == "permission_denied":
-            raise exceptions.PermissionDenied(error.message) from error
-        raise exceptions.ValidationError(
-            {error.field or "non_field_errors": [error.message]}
-        ) from error
-    raise error
+            return exceptions.PermissionDenied(error.message)
+        return exceptions.ValidationError({error.field or "non_field_errors": [error.message]})
+    return error
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every error answers `{"error": {"code", "message", "fields"}}`.
+
+    Field-level validation messages stay under `fields` keyed by field name, so a client can
+    show each message beside its input.
+    """
+    exc = as_api_exception(exc)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    set_rollback()
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = {
+            "error": {
+                "code": "invalid",
+                "message": _("The request has invalid fields."),
+                "fields": detail,
+            }
+        }
+    else:
+        detail = getattr(exc, "detail", str(exc))
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        response.data = {"error": {"code": code, "message": str(detail), "fields": {}}}
+    return response
