@@ -106,16 +106,12 @@ def round_start(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResp
     cohort = cohort_get(organization=request.organization, cohort_id=cohort_id)
     form = StartRoundForm(request.POST)
     form.is_valid()
-    try:
-        match_round = services.round_start(
-            organization=request.organization,
-            cohort=cohort,
-            actor=request.user,
-            newcomers_only=form.cleaned_data.get("newcomers_only", False),
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("matching:cohort_matching", org_slug=org_slug, cohort_id=cohort.pk)
+    match_round = services.round_start(
+        organization=request.organization,
+        cohort=cohort,
+        actor=request.user,
+        newcomers_only=form.cleaned_data.get("newcomers_only", False),
+    )
     return redirect("matching:round_detail", org_slug=org_slug, round_id=match_round.pk)
 
 
@@ -150,11 +146,8 @@ def round_progress(request: HttpRequest, org_slug: str, round_id: int) -> HttpRe
 
 def _round_action(request, org_slug, round_id, action, success):
     match_round = selectors.round_get(organization=request.organization, round_id=round_id)
-    try:
-        action(organization=request.organization, match_round=match_round, actor=request.user)
-        messages.success(request, success)
-    except DomainError as error:
-        messages.error(request, error.message)
+    action(organization=request.organization, match_round=match_round, actor=request.user)
+    messages.success(request, success)
     return redirect("matching:round_detail", org_slug=org_slug, round_id=match_round.pk)
 
 
@@ -213,15 +206,12 @@ def _proposal_response(request, proposal, org_slug):
 @requires(Capability.MANAGE_PROGRAMS)
 def proposal_decide(request: HttpRequest, org_slug: str, proposal_id: int) -> HttpResponse:
     proposal = selectors.proposal_get(organization=request.organization, proposal_id=proposal_id)
-    try:
-        services.proposal_decide(
-            organization=request.organization,
-            proposal=proposal,
-            actor=request.user,
-            approve=request.POST.get("decision") == "approve",
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
+    services.proposal_decide(
+        organization=request.organization,
+        proposal=proposal,
+        actor=request.user,
+        approve=request.POST.get("decision") == "approve",
+    )
     return _proposal_response(request, proposal, org_slug)
 
 
@@ -232,23 +222,20 @@ def proposal_rule(request: HttpRequest, org_slug: str, proposal_id: int) -> Http
     kind = request.POST.get("kind")
     if kind not in PairRuleKind.values:
         return HttpResponse(status=400)
-    try:
-        services.pair_rule_set(
-            organization=request.organization,
-            cohort=proposal.match_round.cohort,
-            mentee=proposal.mentee,
-            mentor=proposal.mentor,
-            kind=kind,
-            actor=request.user,
-        )
-        messages.success(
-            request,
-            _("Pinned: every later run keeps this pair.")
-            if kind == PairRuleKind.PIN
-            else _("Forbidden: no run will propose this pair again."),
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
+    services.pair_rule_set(
+        organization=request.organization,
+        cohort=proposal.match_round.cohort,
+        mentee=proposal.mentee,
+        mentor=proposal.mentor,
+        kind=kind,
+        actor=request.user,
+    )
+    messages.success(
+        request,
+        _("Pinned: every later run keeps this pair.")
+        if kind == PairRuleKind.PIN
+        else _("Forbidden: no run will propose this pair again."),
+    )
     return redirect("matching:round_detail", org_slug=org_slug, round_id=proposal.match_round_id)
 
 
@@ -262,13 +249,10 @@ def proposal_swap(request: HttpRequest, org_slug: str, proposal_id: int) -> Http
         other = selectors.proposal_get(
             organization=organization, proposal_id=form.cleaned_data["other"]
         )
-        try:
-            services.proposal_swap(
-                organization=organization, first=proposal, second=other, actor=request.user
-            )
-            messages.success(request, _("Mentors swapped; the new pairs are approved."))
-        except DomainError as error:
-            messages.error(request, error.message)
+        services.proposal_swap(
+            organization=organization, first=proposal, second=other, actor=request.user
+        )
+        messages.success(request, _("Mentors swapped; the new pairs are approved."))
     else:
         messages.error(request, _("Choose the proposal to swap with."))
     return redirect("matching:round_detail", org_slug=org_slug, round_id=proposal.match_round_id)
@@ -443,16 +427,13 @@ def mentor_request_respond(request: HttpRequest, org_slug: str, request_id: int)
     if mentor_request.mentor.user_id != request.user.pk:
         # Someone else's request looks like a missing one.
         raise Http404(_("No such request."))
-    try:
-        services.mentor_request_respond(
-            organization=request.organization,
-            request=mentor_request,
-            user=request.user,
-            accept=request.POST.get("decision") == "accept",
-        )
-        messages.success(request, _("Thank you, your answer was sent."))
-    except DomainError as error:
-        messages.error(request, error.message)
+    services.mentor_request_respond(
+        organization=request.organization,
+        request=mentor_request,
+        user=request.user,
+        accept=request.POST.get("decision") == "accept",
+    )
+    messages.success(request, _("Thank you, your answer was sent."))
     return redirect("matching:mentor_request_inbox", org_slug=org_slug)
 
 
@@ -473,15 +454,12 @@ def mentor_request_approve(request: HttpRequest, org_slug: str, request_id: int)
     mentor_request = selectors.mentor_request_get(
         organization=request.organization, request_id=request_id
     )
-    try:
-        services.mentor_request_approve(
-            organization=request.organization,
-            request=mentor_request,
-            actor=request.user,
-            approve=request.POST.get("decision") == "approve",
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
+    services.mentor_request_approve(
+        organization=request.organization,
+        request=mentor_request,
+        actor=request.user,
+        approve=request.POST.get("decision") == "approve",
+    )
     return redirect(
         "matching:mentor_request_approvals", org_slug=org_slug, cohort_id=mentor_request.cohort_id
     )

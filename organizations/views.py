@@ -5,8 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError
-from core.forms import add_domain_error
+from core.forms import service_errors_on
 from core.permissions import requires
 from organizations import selectors, services
 from organizations.forms import APIKeyForm, InvitationForm, OrganizationForm, RoleForm
@@ -17,13 +16,11 @@ from organizations.permissions import ASSIGNABLE_ROLES, Capability
 def organization_list(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             organization = services.organization_create(
                 name=form.cleaned_data["name"], owner=request.user
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
+        if form.is_valid():
             messages.success(request, _("%(name)s is ready.") % {"name": organization.name})
             return redirect(organization)
     memberships = selectors.membership_list_for_user(user=request.user)
@@ -39,13 +36,11 @@ def member_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         request.POST or None, assignable_roles=ASSIGNABLE_ROLES.get(request.membership.role, ())
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             services.invitation_create(
                 organization=organization, invited_by=request.membership, **form.cleaned_data
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
+        if form.is_valid():
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
             )
@@ -70,16 +65,13 @@ def member_change_role(request: HttpRequest, org_slug: str, membership_id: int) 
     membership = selectors.membership_get(organization=organization, membership_id=membership_id)
     form = RoleForm(request.POST)
     if form.is_valid():
-        try:
-            services.membership_change_role(
-                organization=organization,
-                actor=request.membership,
-                membership=membership,
-                role=form.cleaned_data["role"],
-            )
-            messages.success(request, _("Role updated."))
-        except DomainError as error:
-            messages.error(request, error.message)
+        services.membership_change_role(
+            organization=organization,
+            actor=request.membership,
+            membership=membership,
+            role=form.cleaned_data["role"],
+        )
+        messages.success(request, _("Role updated."))
     else:
         messages.error(request, _("Choose a valid role."))
     return redirect("organizations:member_list", org_slug=organization.slug)
@@ -91,13 +83,9 @@ def member_remove(request: HttpRequest, org_slug: str, membership_id: int) -> Ht
     """Admins remove anyone; every member may remove themselves (leave)."""
     organization = request.organization
     membership = selectors.membership_get(organization=organization, membership_id=membership_id)
-    try:
-        services.membership_remove(
-            organization=organization, actor=request.membership, membership=membership
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("organizations:member_list", org_slug=organization.slug)
+    services.membership_remove(
+        organization=organization, actor=request.membership, membership=membership
+    )
     if membership.pk == request.membership.pk:
         messages.success(request, _("You left %(name)s.") % {"name": organization.name})
         return redirect("organizations:organization_list")
@@ -127,13 +115,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         request.session["pending_invitation_token"] = token
         return render(request, "organizations/invitation_accept.html", {"invitation": invitation})
     if request.method == "POST":
-        try:
-            membership = services.invitation_accept(token=token, user=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-            return render(
-                request, "organizations/invitation_accept.html", {"invitation": invitation}
-            )
+        membership = services.invitation_accept(token=token, user=request.user)
         request.session.pop("pending_invitation_token", None)
         messages.success(
             request, _("Welcome to %(name)s.") % {"name": membership.organization.name}
@@ -149,13 +131,11 @@ def api_key_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     form = APIKeyForm(request.POST or None, allowed_scopes=allowed)
     new_key = None
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             _api_key, new_key = services.api_key_create(
                 organization=organization, actor=request.membership, **form.cleaned_data
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
+        if form.is_valid():
             form = APIKeyForm(allowed_scopes=allowed)
     context = {
         "api_keys": selectors.api_key_list(organization=organization),
@@ -169,13 +149,10 @@ def api_key_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 @requires(Capability.MANAGE_API_KEYS)
 def api_key_revoke(request: HttpRequest, org_slug: str, api_key_id: str) -> HttpResponse:
     api_key = selectors.api_key_get(organization=request.organization, api_key_id=api_key_id)
-    try:
-        services.api_key_revoke(
-            organization=request.organization, actor=request.membership, api_key=api_key
-        )
-        messages.success(request, _("The key was revoked; requests using it now fail."))
-    except DomainError as error:
-        messages.error(request, error.message)
+    services.api_key_revoke(
+        organization=request.organization, actor=request.membership, api_key=api_key
+    )
+    messages.success(request, _("The key was revoked; requests using it now fail."))
     return redirect("organizations:api_key_list", org_slug=org_slug)
 
 

@@ -15,7 +15,13 @@ from core.api import OrganizationScopedViewSet
 from core.permissions import Capability
 from organizations.models import APIKeyScope, Organization
 from participants import parsing, selectors, services
-from participants.models import Participant, ParticipantRole, ParticipantStatus, Seniority
+from participants.models import (
+    PROFILE_FIELDS,
+    Participant,
+    ParticipantRole,
+    ParticipantStatus,
+    Seniority,
+)
 from programs.selectors import cohort_list
 
 
@@ -43,24 +49,8 @@ class ParticipantSerializer(serializers.ModelSerializer):
             "id",
             "cohort",
             "email",
-            "full_name",
-            "role",
             "status",
-            "skills_offered",
-            "skills_wanted",
-            "goals",
-            "languages",
-            "time_zone",
-            "working_hours_start",
-            "working_hours_end",
-            "country",
-            "cultural_background",
-            "function",
-            "seniority",
-            "mentor_capacity",
-            "mentors_wanted",
-            "manager_email",
-            "board_roles",
+            *PROFILE_FIELDS,
             "answers",
             "withdrawn_at",
             "created_at",

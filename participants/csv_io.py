@@ -18,8 +18,9 @@ from organizations.models import Membership, Organization
 from organizations.services import audit_log_record
 from participants.models import Participant
 from participants.parsing import format_languages, parse_languages, parse_time, split_list
-from participants.services import build_participant, check_seats, lock_cohort, seats_taken
+from participants.services import build_participant, check_seats, seats_taken
 from programs.models import Cohort, EnrollmentQuestion, QuestionKind
+from programs.services import cohort_lock
 
 REQUIRED_COLUMNS = (
     "email",
@@ -189,7 +190,7 @@ def participant_import(
     }
     seen: dict[str, int] = {}
     to_create: list[Participant] = []
-    lock_cohort(organization, cohort)
+    cohort_lock(organization=organization, cohort=cohort)
     taken_mentors, taken_mentees = seats_taken(organization, cohort)
     pending_mentors = pending_mentees = 0
     row_count = 0

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -101,10 +100,6 @@ class ProfileForm(forms.Form):
             q.answer_key: self.cleaned_data.get(q.answer_key) for q in self.questions
         }
         return data
-
-    def apply_service_errors(self, error: ValidationError) -> None:
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
 
     @classmethod
     def initial_from(cls, participant: Participant) -> dict[str, Any]:

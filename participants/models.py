@@ -37,6 +37,28 @@ class LanguageProficiency(models.TextChoices):
     NATIVE = "native", _("Native")
 
 
+# The fields a program team edits, listed once: services, forms and the API read them.
+PROFILE_FIELDS = (
+    "full_name",
+    "role",
+    "skills_offered",
+    "skills_wanted",
+    "goals",
+    "languages",
+    "time_zone",
+    "working_hours_start",
+    "working_hours_end",
+    "country",
+    "cultural_background",
+    "function",
+    "seniority",
+    "mentor_capacity",
+    "mentors_wanted",
+    "manager_email",
+    "board_roles",
+)
+
+
 class Participant(TenantOwnedModel):
     """A person in one cohort, with the standard profile the matching engine reads."""
 

@@ -15,9 +15,10 @@ from accounts.models import User
 from core.errors import DomainError
 from organizations.models import Membership, Organization
 from organizations.services import audit_log_record
-from participants.models import Participant, ParticipantRole, ParticipantStatus
+from participants.models import PROFILE_FIELDS, Participant, ParticipantRole, ParticipantStatus
 from participants.parsing import validate_languages
 from programs.models import Cohort, EnrollmentQuestion, QuestionAudience, QuestionKind
+from programs.services import cohort_lock
 
 
 @functools.cache
@@ -25,25 +26,6 @@ def country_codes() -> frozenset[str]:
     return frozenset(code for code, _name in countries)
 
 
-PROFILE_FIELDS = (
-    "full_name",
-    "role",
-    "skills_offered",
-    "skills_wanted",
-    "goals",
-    "languages",
-    "time_zone",
-    "working_hours_start",
-    "working_hours_end",
-    "country",
-    "cultural_background",
-    "function",
-    "seniority",
-    "mentor_capacity",
-    "mentors_wanted",
-    "manager_email",
-    "board_roles",
-)
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 5000
 
@@ -209,11 +191,6 @@ def _save(participant: Participant) -> Participant:
     return participant
 
 
-def lock_cohort(organization: Organization, cohort: Cohort) -> None:
-    """Serialise seat-taking writes on one cohort so two enrollments cannot share a last seat."""
-    Cohort.objects.for_org(organization).select_for_update().filter(pk=cohort.pk).first()
-
-
 def _questions(organization: Organization, cohort: Cohort) -> list[EnrollmentQuestion]:
     return list(EnrollmentQuestion.objects.for_org(organization).filter(cohort=cohort))
 
@@ -227,7 +204,7 @@ def participant_enroll(
         raise DomainError(_("No such cohort."), code="not_found")
     if not cohort.is_enrollment_open:
         raise DomainError(_("Enrollment for this cohort is closed."))
-    lock_cohort(organization, cohort)
+    cohort_lock(organization=organization, cohort=cohort)
     existing = (
         Participant.objects.for_org(organization)
         .filter(cohort=cohort, email=user.email.lower())
@@ -266,7 +243,7 @@ def participant_create(
     """An admin (or the API) adds someone, inside or outside the enrollment window."""
     if cohort.organization_id != organization.pk:
         raise DomainError(_("No such cohort."), field="cohort", code="not_found")
-    lock_cohort(organization, cohort)
+    cohort_lock(organization=organization, cohort=cohort)
     participant = build_participant(
         organization=organization,
         cohort=cohort,

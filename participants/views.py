@@ -3,7 +3,6 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,7 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError
+from core.forms import service_errors_on
 from core.permissions import Capability, requires
 from participants import selectors, services
 from participants.csv_io import ImportRejected, participant_export_rows, participant_import
@@ -38,18 +37,14 @@ def enroll(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
     if not cohort.is_enrollment_open:
         messages.error(request, _("Enrollment for this cohort is closed."))
     elif request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             participant = services.participant_enroll(
                 organization=organization,
                 cohort=cohort,
                 user=request.user,
                 data=form.profile_data(),
             )
-        except ValidationError as error:
-            form.apply_service_errors(error)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        if form.is_valid():
             messages.success(
                 request, _("You are enrolled. We will let you know when you are matched.")
             )
@@ -112,15 +107,11 @@ def participant_create(request: HttpRequest, org_slug: str, cohort_id: int) -> H
     if request.method == "POST" and form.is_valid():
         data = form.profile_data()
         email = data.pop("email")
-        try:
+        with service_errors_on(form):
             services.participant_create(
                 organization=organization, cohort=cohort, actor=request.user, email=email, data=data
             )
-        except ValidationError as error:
-            form.apply_service_errors(error)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        if form.is_valid():
             messages.success(request, _("%(email)s added.") % {"email": email})
             return redirect("participants:participant_list", org_slug=org_slug, cohort_id=cohort.pk)
     return render(
@@ -145,18 +136,14 @@ def participant_edit(request: HttpRequest, org_slug: str, participant_id: int) -
     }
     form = AdminParticipantForm(request.POST or None, questions=questions, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             services.participant_update(
                 organization=organization,
                 participant=participant,
                 actor=request.user,
                 data=form.profile_data(),
             )
-        except ValidationError as error:
-            form.apply_service_errors(error)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        if form.is_valid():
             messages.success(request, _("Participant saved."))
             return redirect("participants:participant_list", org_slug=org_slug, cohort_id=cohort.pk)
     return render(

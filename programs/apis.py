@@ -10,7 +10,15 @@ from core.api import OrganizationScopedViewSet
 from core.permissions import Capability
 from organizations.models import APIKeyScope, Organization
 from programs import selectors, services
-from programs.models import Cohort, CohortStatus, Program, ProgramGoal, ProgramType
+from programs.models import (
+    COHORT_FIELDS,
+    PROGRAM_FIELDS,
+    Cohort,
+    CohortStatus,
+    Program,
+    ProgramGoal,
+    ProgramType,
+)
 
 
 class ProgramSerializer(serializers.ModelSerializer):
@@ -18,13 +26,7 @@ class ProgramSerializer(serializers.ModelSerializer):
         model = Program
         fields = [
             "id",
-            "name",
-            "program_type",
-            "goal",
-            "description",
-            "participation_criteria",
-            "time_commitment",
-            "default_check_in_cadence",
+            *PROGRAM_FIELDS,
             "is_archived",
             "created_at",
             "updated_at",
@@ -44,14 +46,7 @@ class CohortSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "program",
-            "name",
-            "starts_on",
-            "ends_on",
-            "enrollment_opens_at",
-            "enrollment_closes_at",
-            "mentor_capacity",
-            "mentee_capacity",
-            "status",
+            *COHORT_FIELDS,
             "mentor_count",
             "mentee_count",
             "created_at",

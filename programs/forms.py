@@ -1,21 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Cohort, EnrollmentQuestion, Program
+from programs.models import COHORT_FIELDS, PROGRAM_FIELDS, Cohort, EnrollmentQuestion, Program
 
 
 class ProgramForm(forms.ModelForm):
     class Meta:
         model = Program
-        fields = [
-            "name",
-            "program_type",
-            "goal",
-            "description",
-            "participation_criteria",
-            "time_commitment",
-            "default_check_in_cadence",
-        ]
+        fields = list(PROGRAM_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "participation_criteria": forms.Textarea(attrs={"rows": 2}),
@@ -25,16 +17,7 @@ class ProgramForm(forms.ModelForm):
 class CohortForm(forms.ModelForm):
     class Meta:
         model = Cohort
-        fields = [
-            "name",
-            "starts_on",
-            "ends_on",
-            "enrollment_opens_at",
-            "enrollment_closes_at",
-            "mentor_capacity",
-            "mentee_capacity",
-            "status",
-        ]
+        fields = list(COHORT_FIELDS)
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -31,6 +31,18 @@ class CheckInCadence(models.TextChoices):
     AD_HOC = "ad_hoc", _("When the pair decides")
 
 
+# The fields a program team edits, listed once: services, forms and the API read them.
+PROGRAM_FIELDS = (
+    "name",
+    "program_type",
+    "goal",
+    "description",
+    "participation_criteria",
+    "time_commitment",
+    "default_check_in_cadence",
+)
+
+
 class Program(TenantOwnedModel):
     name = models.CharField(_("name"), max_length=120)
     program_type = models.CharField(
@@ -75,6 +87,19 @@ class CohortStatus(models.TextChoices):
     MATCHING = "matching", _("Matching")
     ACTIVE = "active", _("Active")
     CLOSED = "closed", _("Closed")
+
+
+# The fields a program team edits, listed once: services, forms and the API read them.
+COHORT_FIELDS = (
+    "name",
+    "starts_on",
+    "ends_on",
+    "enrollment_opens_at",
+    "enrollment_closes_at",
+    "mentor_capacity",
+    "mentee_capacity",
+    "status",
+)
 
 
 class Cohort(TenantOwnedModel):

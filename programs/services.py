@@ -10,26 +10,13 @@ from accounts.models import User
 from core.errors import DomainError
 from organizations.models import Organization
 from organizations.services import audit_log_record
-from programs.models import Cohort, EnrollmentQuestion, Program, QuestionKind
-
-PROGRAM_FIELDS = (
-    "name",
-    "program_type",
-    "goal",
-    "description",
-    "participation_criteria",
-    "time_commitment",
-    "default_check_in_cadence",
-)
-COHORT_FIELDS = (
-    "name",
-    "starts_on",
-    "ends_on",
-    "enrollment_opens_at",
-    "enrollment_closes_at",
-    "mentor_capacity",
-    "mentee_capacity",
-    "status",
+from programs.models import (
+    COHORT_FIELDS,
+    PROGRAM_FIELDS,
+    Cohort,
+    EnrollmentQuestion,
+    Program,
+    QuestionKind,
 )
 
 
@@ -64,6 +51,13 @@ def _save_unique(instance: Any, *, field: str, message: str) -> None:
             instance.save()
     except IntegrityError as error:
         raise ValidationError({field: [message]}) from error
+
+
+def cohort_lock(*, organization: Organization, cohort: Cohort) -> None:
+    """Serialise writes on one cohort (seat-taking enrollments, round starts) until the
+    caller's transaction ends, so two of them cannot both take the last seat or start two
+    rounds."""
+    Cohort.objects.for_org(organization).select_for_update().filter(pk=cohort.pk).first()
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django_scopes import scope, scopes_disabled
 
 from core.errors import DomainError
 from matching import selectors, services
+from matching.services import rounds as round_services
 from matching.models import (
     MatchProposal,
     MatchRound,
@@ -141,7 +142,9 @@ def test_a_failed_run_keeps_the_error_and_touches_nothing_else(
     with scope(organization=org.pk):
         services.round_rerun(organization=org, match_round=good, actor=None)
     monkeypatch.setattr(
-        services, "match", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("solver exploded"))
+        round_services,
+        "match",
+        lambda *a, **k: (_ for _ in ()).throw(RuntimeError("solver exploded")),
     )
 
     with scope(organization=org.pk), pytest.raises(RuntimeError):

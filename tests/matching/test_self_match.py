@@ -12,6 +12,7 @@ from matching import selectors, services
 from matching.config import config_from_json
 from matching.models import MentorRequest, RequestStatus
 from mentorships.models import Mentorship, MentorshipMentee
+from mentorships.services import mentorship_create_from_match
 from organizations.models import Role
 from tests.conftest import login
 from tests.factories import CohortFactory, MembershipFactory, ParticipantFactory, UserFactory
@@ -164,9 +165,7 @@ def test_a_mentor_at_capacity_cannot_accept(org, setup, cohort, django_capture_o
     mentee, first, _second, _third = setup
     other = ParticipantFactory(cohort=cohort, role="mentee", skills_wanted=["SQL"])
     with scope(organization=org.pk):
-        services.mentorship_create_from_match(
-            organization=org, cohort=cohort, mentor=first, mentees=[other]
-        )
+        mentorship_create_from_match(organization=org, cohort=cohort, mentor=first, mentees=[other])
         with pytest.raises(DomainError):
             services.mentor_requests_create(organization=org, mentee=mentee, mentor_ids=[first.pk])
 

@@ -1,0 +1,48 @@
+"""Every write of the matching app, by concern. Callers use `matching.services.<name>`."""
+
+from matching.services.publish import notify_match_published, round_publish
+from matching.services.rankings import stated_preferences_save
+from matching.services.requests import (
+    mentor_request_approve,
+    mentor_request_respond,
+    mentor_requests_create,
+    mentor_requests_expire,
+)
+from matching.services.review import (
+    pair_rule_delete,
+    pair_rule_set,
+    proposal_approve_all,
+    proposal_decide,
+    proposal_swap,
+    round_mark_reviewed,
+)
+from matching.services.rounds import (
+    RUN_TIME_LIMIT_SECONDS,
+    cohort_matching_config_update,
+    round_rerun,
+    round_run,
+    round_start,
+    scheduled_rounds_start,
+)
+
+__all__ = [
+    "RUN_TIME_LIMIT_SECONDS",
+    "cohort_matching_config_update",
+    "mentor_request_approve",
+    "mentor_request_respond",
+    "mentor_requests_create",
+    "mentor_requests_expire",
+    "notify_match_published",
+    "pair_rule_delete",
+    "pair_rule_set",
+    "proposal_approve_all",
+    "proposal_decide",
+    "proposal_swap",
+    "round_mark_reviewed",
+    "round_publish",
+    "round_rerun",
+    "round_run",
+    "round_start",
+    "scheduled_rounds_start",
+    "stated_preferences_save",
+]
