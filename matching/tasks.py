@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django_scopes import scope
 
+from core.tenancy import in_organization
 from matching import services
 from organizations.models import Organization
 
@@ -25,7 +25,7 @@ def run_match_round_task(organization_id: int, round_id: int) -> None:
     organization = _organization(organization_id)
     if organization is None:
         return
-    with scope(organization=organization.pk):
+    with in_organization(organization.pk):
         services.round_run(organization=organization, round_id=round_id)
 
 
@@ -40,7 +40,7 @@ def notify_match_published_task(organization_id: int, mentorship_ids: list[int])
     organization = _organization(organization_id)
     if organization is None:
         return
-    with scope(organization=organization.pk):
+    with in_organization(organization.pk):
         services.notify_match_published(organization=organization, mentorship_ids=mentorship_ids)
 
 
@@ -61,7 +61,7 @@ def expire_mentor_requests_task() -> None:
         organization = _organization(organization_id)
         if organization is None:
             continue
-        with scope(organization=organization.pk):
+        with in_organization(organization.pk):
             services.mentor_requests_expire(organization=organization)
 
 
@@ -69,5 +69,5 @@ def expire_mentor_requests_task() -> None:
 def start_scheduled_rounds_task() -> None:
     """Daily: start the weekly newcomer rounds that are due, one organization at a time."""
     for organization in Organization.objects.order_by("pk").iterator():
-        with scope(organization=organization.pk):
+        with in_organization(organization.pk):
             services.scheduled_rounds_start(organization=organization)
