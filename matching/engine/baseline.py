@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
+import re
 from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 import numpy as np
 
 from matching.engine.candidates import BLOCK_ELEMENTS, Candidates, row_top
 from matching.engine.features import EncodedCohort, restrict_mentors, score_block
 from matching.engine.flow import concat_ranges
+from matching.engine.types import MatchResult, Mentee, Mentor
+
+Person = TypeVar("Person", Mentee, Mentor)
 
 # Pairs a pruned mentee hands to the walk per expansion, and mentees expanded together.
 EXPANSION_STEP = 32
@@ -180,9 +186,10 @@ def stable_assign(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mentee-proposing deferred acceptance with k slots per mentee and c seats per mentor.
 
-    Both sides rank their stated preferences first, then everyone else by score. Each mentee
-    starts with the candidate edges that are a prefix of that order; one who runs out of them
-    with a slot still open gets their next pairs over all feasible mentors from the
+    Both sides rank their stated preferences first, then everyone else by score, and equal
+    scores by index (lower first; ``by_id`` makes index order the ids' natural order). Each
+    mentee starts with the candidate edges that are a prefix of that order; one who runs out
+    of them with a slot still open gets their next pairs over all feasible mentors from the
     expander, so the result is stable against the full lists, not only the pruned ones.
     """
     mentee_rank = _stated_ranks(enc.mentees, enc.mentor_index)
@@ -191,7 +198,9 @@ def stable_assign(
         j: ranks for j, ranks in enumerate(_stated_ranks(enc.mentors, enc.mentee_index)) if ranks
     }
     stated = _edge_ranks(candidates, mentee_rank)
-    keep = (stated >= 0) | (candidates.scores >= candidates.pruned_bound[candidates.rows])
+    # Strictly above the bound: pairs tied with the best pruned one wait for the expander,
+    # which hands them out in mentor order with the pruned ones.
+    keep = (stated >= 0) | (candidates.scores > candidates.pruned_bound[candidates.rows])
     if blocked_keys is not None and len(blocked_keys):
         # Pinned pairs are already placed; a stated preference must not add them again.
         keep &= ~np.isin(candidates.keys(enc.n_mentors), blocked_keys)
@@ -223,7 +232,7 @@ def stable_assign(
     open_mentors = capacity > 0
     has_more = (candidates.pruned_bound >= 0).tolist()
     room = capacity.astype(np.int64).tolist()
-    # Per mentor, a min-heap of (stated rank level, value, mentee, score): worst on top.
+    # Per mentor, a min-heap of (stated rank level, value, -mentee, score): worst on top.
     held: list[list[tuple[int, float, int, float]]] = [[] for _ in enc.mentors]
     accepted = [0] * len(enc.mentees)
     wanted = demand.astype(np.int64).tolist()
@@ -254,24 +263,55 @@ def stable_assign(
                 continue
             ranks = mentor_rank.get(j)
             rank = ranks.get(i) if ranks else None
-            # Larger is better: any stated rank beats every unranked mentee.
-            entry = (1, -rank, i, score) if rank is not None else (0, score, i, score)
+            # Larger is better: any stated rank beats every unranked mentee; among equal
+            # scores the lower index wins.
+            entry = (1, -rank, -i, score) if rank is not None else (0, score, -i, score)
             if len(held[j]) < room[j]:
                 heapq.heappush(held[j], entry)
                 accepted[i] += 1
             elif entry > held[j][0]:
-                rejected = heapq.heapreplace(held[j], entry)[2]
+                rejected = -heapq.heapreplace(held[j], entry)[2]
                 accepted[i] += 1
                 accepted[rejected] -= 1
                 free.append(rejected)
         if accepted[i] < wanted[i] and has_more[i]:
             waiting.append(i)
-    pairs = [(i, j, s) for j, entries in enumerate(held) for _, _, i, s in entries]
+    pairs = [(-i, j, s) for j, entries in enumerate(held) for _, _, i, s in entries]
     if not pairs:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0, dtype=np.float32)
     r, c, s = zip(*pairs, strict=True)
     return np.array(r, dtype=np.int64), np.array(c, dtype=np.int64), np.array(s, dtype=np.float32)
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(identifier: str) -> tuple[list[str | int], str]:
+    """Ids in natural order: digit runs compare as numbers (e2 before e10, 9 before 10)."""
+    parts: list[str | int] = list(_DIGITS.split(identifier))
+    parts[1::2] = [int(part) for part in parts[1::2]]
+    return parts, identifier
+
+
+def by_id(people: Sequence[Person]) -> list[Person]:
+    """People in natural id order: the tie-breaking order of stable matching."""
+    return sorted(people, key=lambda person: natural_key(person.id))
+
+
+def in_listed_order(
+    result: MatchResult, mentees: Sequence[Mentee], mentors: Sequence[Mentor]
+) -> MatchResult:
+    """Pinned pairs first, then pairs by mentor and mentee, unmatched mentees as listed."""
+    mentee_at = {m.id: k for k, m in enumerate(mentees)}
+    mentor_at = {m.id: k for k, m in enumerate(mentors)}
+    pinned = [p for p in result.pairs if p.pinned]  # already in the settings' order
+    pairs = pinned + sorted(
+        (p for p in result.pairs if not p.pinned),
+        key=lambda p: (mentor_at[p.mentor_id], mentee_at[p.mentee_id]),
+    )
+    unmatched = sorted(result.unmatched, key=lambda u: mentee_at[u.mentee_id])
+    return dataclasses.replace(result, pairs=tuple(pairs), unmatched=tuple(unmatched))
 
 
 def _stated_ranks(people: Sequence, index: Mapping[str, int]) -> list[dict[int, int]]:

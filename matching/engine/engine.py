@@ -10,7 +10,7 @@ from typing import ParamSpec, TypeVar
 
 import numpy as np
 
-from matching.engine.baseline import greedy_assign, stable_assign
+from matching.engine.baseline import by_id, greedy_assign, in_listed_order, stable_assign
 from matching.engine.candidates import Candidates, build_candidates, rescore_rows
 from matching.engine.explain import RULE_KEYS, explain_pairs, unmatched_reason
 from matching.engine.features import EXCLUSION_NAMES, EncodedCohort, encode, score_pairs
@@ -262,6 +262,12 @@ def match(
         from matching.engine.board import match_board
 
         return match_board(mentees, mentors, settings, pair_scores)
+    listed = None
+    if settings.objective == Objective.STABLE:
+        # Stable matching breaks ties by id, so it solves in id order: the answer does not
+        # depend on the order people are listed in. The result is put back in that order.
+        listed = (mentees, mentors)
+        mentees, mentors = by_id(mentees), by_id(mentors)
     clock = _Clock()
     problem, pinned, warnings = _prepare(mentees, mentors, settings, pair_scores, clock)
     objective = settings.objective
@@ -287,7 +293,8 @@ def match(
         from matching.engine.groups import improve_cohesion
 
         solution = improve_cohesion(problem, solution, settings.group_cohesion_weight)
-    return _result(problem, solution, pinned, warnings, clock, str(objective))
+    result = _result(problem, solution, pinned, warnings, clock, str(objective))
+    return result if listed is None else in_listed_order(result, *listed)
 
 
 @_cyclic_gc_paused
