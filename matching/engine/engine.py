@@ -151,6 +151,9 @@ def _prepare(
         blocked_keys=blocked,
         load_balance_penalty=LOAD_BALANCE_PENALTY if settings.load_balance else 0.0,
         max_rounds=settings.max_certification_rounds,
+        seats_taken=np.bincount(
+            np.array([c for _, c in pinned], dtype=np.int64), minlength=enc.n_mentors
+        ),
     )
     return problem, pinned, warnings
 

@@ -80,6 +80,7 @@ def build_network(
     costs: np.ndarray,
     *,
     load_balance_penalty: float = 0.0,
+    seats_taken: np.ndarray | None = None,
     bypass: bool = False,
 ) -> FlowNetwork:
     source, sink = 0, n_mentees + n_mentors + 1
@@ -92,9 +93,13 @@ def build_network(
     if load_balance_penalty > 0:
         # Convex cost per extra mentee on one mentor: the t-th seat costs t * penalty, so the
         # flow fills every mentor's first seat before anyone's second when scores allow.
+        # Seats already taken (by pinned pairs) come first: a mentor with a pinned mentee
+        # offers its second seat next.
         seats = capacity.astype(np.int64)
         owner = np.repeat(np.arange(n_mentors, dtype=np.int64), seats)
         seat_number = np.arange(int(seats.sum())) - np.repeat(np.cumsum(seats) - seats, seats)
+        if seats_taken is not None:
+            seat_number = seat_number + seats_taken.astype(np.int64)[owner]
         tails.append(mentor_nodes[owner])
         heads.append(np.full(len(owner), sink, dtype=np.int64))
         capacities.append(np.ones(len(owner), dtype=np.int64))

@@ -41,6 +41,7 @@ class Problem:
     blocked_keys: np.ndarray  # sorted keys of pairs that must not be added (pinned ones)
     load_balance_penalty: float
     max_rounds: int
+    seats_taken: np.ndarray | None = None  # per mentor: seats pinned pairs already hold
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -83,6 +84,7 @@ def _network(problem: Problem, threshold: float, bypass: bool) -> tuple[FlowNetw
         candidates.columns[chosen],
         score_to_cost(candidates.scores[chosen]),
         load_balance_penalty=problem.load_balance_penalty,
+        seats_taken=problem.seats_taken,
         bypass=bypass,
     )
     return network, chosen
