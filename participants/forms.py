@@ -3,13 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.forms import time_zone_choices
 from participants.models import Participant, ParticipantRole, ParticipantStatus, Seniority
 from participants.parsing import format_languages, parse_languages, split_list
-from programs.models import EnrollmentQuestion, QuestionKind
+from programs.models import EnrollmentQuestion, QuestionAudience, QuestionKind
 
 
 class ProfileForm(forms.Form):
@@ -34,7 +35,9 @@ class ProfileForm(forms.Form):
         label=_("Languages"),
         help_text=_("e.g. “English (native), Spanish (fluent)” or “en:native; es:conversational”."),
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    # Blank means "follow my browser": the zone the request runs in (the viewer's setting, else
+    # the zone their browser reports), as in personal settings.
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices, required=False)
     working_hours_start = forms.TimeField(
         label=_("Working hours start"), widget=forms.TimeInput(attrs={"type": "time"})
     )
@@ -72,12 +75,22 @@ class ProfileForm(forms.Form):
         help_text=_("So that you are never matched within your own reporting line."),
     )
 
-    def __init__(self, *args: Any, questions: list[EnrollmentQuestion] = (), **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        questions: list[EnrollmentQuestion] = (),
+        browser_time_zone: str = "UTC",
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
+        self.browser_time_zone = browser_time_zone
         self.fields["country"].choices = [("", "—"), *countries]
         self.questions = list(questions)
         for question in self.questions:
             self.fields[question.answer_key] = _question_field(question)
+
+    def clean_time_zone(self) -> str:
+        return self.cleaned_data["time_zone"] or self.browser_time_zone
 
     def clean_skills_offered(self) -> list[str]:
         return split_list(self.cleaned_data["skills_offered"])
@@ -124,21 +137,49 @@ class ProfileForm(forms.Form):
         }
 
 
+def _participant_time_zone_choices() -> list[tuple[str, str]]:
+    return [("", "—"), *time_zone_choices()[1:]]
+
+
 class AdminParticipantForm(ProfileForm):
     email = forms.EmailField(label=_("Email"))
     full_name = forms.CharField(label=_("Full name"), max_length=150)
+    # An admin's browser says nothing about the participant's zone: it must be chosen.
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_participant_time_zone_choices)
     field_order = ["email", "full_name"]
 
 
+REQUIRED_FOR_ROLES = {
+    QuestionAudience.MENTORS: "mentor both",
+    QuestionAudience.MENTEES: "mentee both",
+}
+REQUIRED_FOR_HELP = {
+    QuestionAudience.MENTORS: _("Required for mentors."),
+    QuestionAudience.MENTEES: _("Required for mentees."),
+}
+
+
 def _question_field(question: EnrollmentQuestion) -> forms.Field:
-    common = {
-        "label": question.label,
-        "required": question.required,
-        "help_text": question.help_text,
-    }
-    # The service enforces "required" by audience (a mentor is not asked mentee questions).
-    common["required"] = False
+    common = {"label": question.label, "help_text": question.help_text}
+    # The service enforces "required" by audience (a mentor is not asked mentee questions), so
+    # a question for one audience is only marked here; static/js/meridian.js sets its `required`
+    # attribute while the chosen role is that audience.
+    common["required"] = question.required and question.audience == QuestionAudience.EVERYONE
     choices = [(c, c) for c in question.choices]
+    field = _question_widget_field(question, choices, common)
+    if question.required and question.audience in REQUIRED_FOR_ROLES:
+        field.required_for = question.audience
+        field.widget.attrs["data-required-for-roles"] = REQUIRED_FOR_ROLES[question.audience]
+        note = REQUIRED_FOR_HELP[question.audience]
+        field.help_text = (
+            format_lazy("{} {}", question.help_text, note) if question.help_text else note
+        )
+    return field
+
+
+def _question_widget_field(
+    question: EnrollmentQuestion, choices: list[tuple[str, str]], common: dict[str, Any]
+) -> forms.Field:
     if question.kind == QuestionKind.SHORT_TEXT:
         return forms.CharField(max_length=200, **common)
     if question.kind == QuestionKind.LONG_TEXT:

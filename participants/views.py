@@ -33,7 +33,11 @@ def enroll(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
         return render(
             request, "participants/enrolled.html", {"cohort": cohort, "participant": current}
         )
-    form = ProfileForm(request.POST or None, questions=questions)
+    form = ProfileForm(
+        request.POST or None,
+        questions=questions,
+        browser_time_zone=timezone.get_current_timezone_name(),
+    )
     if not cohort.is_enrollment_open:
         messages.error(request, _("Enrollment for this cohort is closed."))
     elif request.method == "POST" and form.is_valid():
