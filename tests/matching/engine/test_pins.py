@@ -26,3 +26,51 @@ def test_load_balancing_counts_a_pinned_mentee_on_the_mentor(objective):
     pairs = {(p.mentee_id, p.mentor_id) for p in result.pairs}
     assert ("b", "y") in pairs
     assert ("b", "x") not in pairs
+
+
+def _board(mentees, mentors, scores, **settings):
+    options = MatchSettings(program_kind="advisory_board", **settings)
+    return match(mentees, mentors, options, scores)
+
+
+def test_an_advisory_board_keeps_a_pinned_member_in_a_seat_the_mentor_offers():
+    """y scores lower than x for the sponsor seat, but the admin pinned y: y takes that seat
+    and x, who would have won it, takes the skill seat instead."""
+    mentees = [Mentee(id="a", roles_wanted=("sponsor", "skill"))]
+    mentors = [
+        Mentor(id="x", capacity=1, roles=("sponsor", "skill")),
+        Mentor(id="y", capacity=1, roles=("sponsor",)),
+    ]
+    scores = [PairScore("a", "x", 0.9), PairScore("a", "y", 0.2)]
+    result = _board(mentees, mentors, scores, pinned_pairs=[("a", "y")])
+    seats = {(p.mentor_id, p.role, p.pinned) for p in result.pairs}
+    assert seats == {("y", "sponsor", True), ("x", "skill", False)}
+    assert result.unmatched == ()
+
+
+def test_an_advisory_board_pin_uses_up_the_mentors_capacity():
+    mentees = [Mentee(id="a"), Mentee(id="b")]
+    mentors = [Mentor(id="x", capacity=1)]
+    scores = [PairScore("a", "x", 0.3), PairScore("b", "x", 0.9)]
+    result = _board(mentees, mentors, scores, pinned_pairs=[("a", "x")])
+    assert [(p.mentee_id, p.mentor_id, p.pinned) for p in result.pairs] == [("a", "x", True)]
+    assert [u.mentee_id for u in result.unmatched] == ["b"]
+
+
+def test_an_advisory_board_pin_on_a_mentor_offering_no_open_role_is_kept_with_a_warning():
+    mentees = [Mentee(id="a", roles_wanted=("sponsor",))]
+    mentors = [Mentor(id="x", roles=("skill",)), Mentor(id="y", roles=("sponsor",))]
+    scores = [PairScore("a", "x", 0.9), PairScore("a", "y", 0.5)]
+    result = _board(mentees, mentors, scores, pinned_pairs=[("a", "x")])
+    pairs = {(p.mentor_id, p.role, p.pinned) for p in result.pairs}
+    assert pairs == {("x", None, True), ("y", "sponsor", False)}
+    assert any("(a, x)" in w and "seat" in w for w in result.warnings)
+
+
+def test_an_advisory_board_mentee_who_wants_no_mentor_gets_no_seat():
+    mentees = [Mentee(id="a", mentors_wanted=0), Mentee(id="b")]
+    mentors = [Mentor(id="x", capacity=2)]
+    scores = [PairScore("a", "x", 0.9), PairScore("b", "x", 0.5)]
+    result = _board(mentees, mentors, scores)
+    assert [(p.mentee_id, p.mentor_id) for p in result.pairs] == [("b", "x")]
+    assert result.demanded_slots == 1
