@@ -13,6 +13,7 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_CACHE_KEY = "meridian:worker-heartbeat"
+BROKER_CHECK_TIMEOUT_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,16 @@ def check_broker() -> CheckResult:
     from mentoring.celery import app
 
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        # One attempt, bounded well under a second: a load balancer's probe must get its 503
+        # before its own timeout, and a retry after a refused connection tells nothing new.
+        with app.connection_for_write(
+            connect_timeout=BROKER_CHECK_TIMEOUT_SECONDS,
+            transport_options={
+                "socket_connect_timeout": BROKER_CHECK_TIMEOUT_SECONDS,
+                "socket_timeout": BROKER_CHECK_TIMEOUT_SECONDS,
+            },
+        ) as conn:
+            conn.ensure_connection(max_retries=0, timeout=BROKER_CHECK_TIMEOUT_SECONDS)
             transport = conn.transport_cls
     except Exception as exc:
         logger.warning("healthz broker check failed: %s", exc)

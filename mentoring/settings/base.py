@@ -119,9 +119,20 @@ else:
 # Cache and broker: Redis when REDIS_URL is set, otherwise files on disk shared by processes
 # ------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# Every Redis call is bounded: with Redis down a request waits at most this long once, then the
+# cache answers from process memory for a few seconds (core.cache), so pages, API reads and
+# login keep working with per-process rate limits.
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=0.25)
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "core.cache.FallbackRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            },
+        }
     }
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
