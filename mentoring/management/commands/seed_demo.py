@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 
 from mentoring.demo_data import DEMO_PASSWORD, DEMO_USERS, seed_demo
 
@@ -13,6 +14,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, participants: int, seed: int, reset: bool, **options) -> None:
         result = seed_demo(participants=participants, seed=seed, reset=reset)
+        if result.created and connection.vendor == "postgresql":
+            # Fresh statistics after a bulk load: until autovacuum gets to the new rows, the
+            # planner guesses a handful of rows and sorts whole tables instead of walking the
+            # (organization, created_at, id) index (35 ms instead of 0.1 ms for a page of 50).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         verb = "Created" if result.created else "Kept existing"
         self.stdout.write(
             f"{verb} demo organization '{result.organization.name}' "
