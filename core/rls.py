@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection
 
 SETTING = "app.current_org"
@@ -23,10 +24,19 @@ _ORG = f"nullif(current_setting('{SETTING}', true), '')"
 CONDITION = f"({_ORG} IS NULL OR organization_id = {_ORG}::bigint)"
 
 
+def _enabled() -> bool:
+    # Tests switch it off (`MERIDIAN_ROW_LEVEL_SECURITY = False`) to run the tenant-isolation
+    # sweeps on the application's own organization filters alone: with the database hiding
+    # foreign rows, a selector that forgot its filter would pass every test.
+    return connection.vendor == "postgresql" and getattr(
+        settings, "MERIDIAN_ROW_LEVEL_SECURITY", True
+    )
+
+
 def _active() -> bool:
     # Outside a transaction a local setting would vanish at once; requests run in one
     # (ATOMIC_REQUESTS), and so do the services that need it.
-    return connection.vendor == "postgresql" and connection.in_atomic_block
+    return _enabled() and connection.in_atomic_block
 
 
 def _set(value: str, *, local: bool = True) -> None:
@@ -69,7 +79,7 @@ def organization_session(organization_id: int) -> Iterator[None]:
     its own. Workers therefore connect to PostgreSQL directly or through session pooling,
     never through PgBouncer's transaction pooling (docs/operations.md).
     """
-    if connection.vendor != "postgresql":
+    if not _enabled():
         yield
         return
     local = connection.in_atomic_block

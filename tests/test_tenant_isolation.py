@@ -1,11 +1,24 @@
 """Another organization's rows are unreachable: every tenant model, every page, every endpoint,
-for every role. Adding a model, a page or an endpoint without covering it here fails a test."""
+for every role. Adding a model, a page or an endpoint without covering it here fails a test.
+
+The page sweeps run twice: with PostgreSQL's row-level security, and without it, so that the
+application's own organization filters are what is tested (the database would otherwise hide
+a forgotten filter). Every `*_get` selector is also called directly with foreign ids."""
+
+import importlib
+import inspect
+from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
+from django.db import connection, transaction
+from django.http import Http404
 from django_scopes import ScopeError, scopes_disabled
 
+from core.errors import DomainError
 from core.models import is_tenant_owned
+from core.rls import SETTING, organization_rls
 from organizations.models import (
     Membership,
     OrganizationAPIKey,
@@ -24,6 +37,19 @@ from tests.world import build_world, fill_route, org_url_patterns
 pytestmark = pytest.mark.django_db
 
 ALL_ROLES = list(Role.values)
+
+
+@pytest.fixture(params=[True, False], ids=["rls-on", "rls-off"])
+def rls(request, settings):
+    """Row-level security on (production), or off (the app's own filters alone)."""
+    settings.MERIDIAN_ROW_LEVEL_SECURITY = request.param
+    return request.param
+
+
+def test_switching_row_level_security_off_leaves_the_database_unfiltered(org, rls):
+    with transaction.atomic(), organization_rls(org.pk), connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(current_setting(%s, true), '')", [SETTING])
+        assert cursor.fetchone()[0] == (str(org.pk) if rls else "")
 
 
 def tenant_models():
@@ -48,7 +74,7 @@ def test_the_foreign_world_covers_every_tenant_model(db):
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
-def test_no_page_shows_or_changes_another_organizations_rows(client, org, other_org, role):
+def test_no_page_shows_or_changes_another_organizations_rows(client, org, other_org, role, rls):
     foreign_ids, _rows = build_world(other_org)
     user = MembershipFactory(organization=org, role=role, user=UserFactory()).user
     client.force_login(user)
@@ -74,7 +100,7 @@ def test_no_page_shows_or_changes_another_organizations_rows(client, org, other_
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
-def test_another_organizations_slug_is_404_for_every_page(client, org, other_org, role):
+def test_another_organizations_slug_is_404_for_every_page(client, org, other_org, role, rls):
     user = MembershipFactory(organization=org, role=role, user=UserFactory()).user
     client.force_login(user)
     foreign_ids, _rows = build_world(other_org)
@@ -85,7 +111,7 @@ def test_another_organizations_slug_is_404_for_every_page(client, org, other_org
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
-def test_own_pages_never_list_another_organizations_rows(client, org, other_org, role):
+def test_own_pages_never_list_another_organizations_rows(client, org, other_org, role, rls):
     program = ProgramFactory(organization=org, name="Home program")
     cohort = CohortFactory(program=program, name="Home cohort")
     ParticipantFactory(cohort=cohort, email="home@acme.test")
@@ -111,3 +137,71 @@ def test_own_pages_never_list_another_organizations_rows(client, org, other_org,
             b"invitee@globex.test",
         ):
             assert marker not in body, (route, marker)
+
+
+def _project_selector_modules():
+    root = Path(settings.BASE_DIR).resolve()
+    for config in apps.get_app_configs():
+        if root not in Path(config.path).resolve().parents:
+            continue  # a library's app
+        try:
+            yield importlib.import_module(f"{config.name}.selectors")
+        except ModuleNotFoundError as error:
+            if error.name != f"{config.name}.selectors":
+                raise
+
+
+def organization_get_selectors():
+    """Every `<entity>_get(*, organization, <entity>_id)` of every app, found by introspection,
+    so a selector is covered from the day it lands."""
+    found = []
+    for module in _project_selector_modules():
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ != module.__name__ or not name.endswith("_get"):
+                continue
+            if "organization" in inspect.signature(function).parameters:
+                found.append(function)
+    return found
+
+
+def test_selector_discovery_finds_the_known_get_selectors():
+    names = {f"{f.__module__}.{f.__name__}" for f in organization_get_selectors()}
+    assert {
+        "programs.selectors.program_get",
+        "programs.selectors.cohort_get",
+        "participants.selectors.participant_get",
+        "matching.selectors.round_get",
+        "matching.selectors.mentor_request_get",
+        "organizations.selectors.api_key_get",
+    } <= names
+
+
+def _not_found(selector, organization, ids):
+    kwargs = {}
+    for parameter in inspect.signature(selector).parameters.values():
+        if parameter.name == "organization":
+            kwargs["organization"] = organization
+        elif parameter.name in ids:
+            kwargs[parameter.name] = ids[parameter.name]
+        else:
+            pytest.fail(f"{selector.__name__}({parameter.name}=): add the row to build_world")
+    try:
+        selector(**kwargs)
+    except Http404:
+        return True
+    except DomainError as error:
+        return error.code == "not_found"
+    return False
+
+
+@pytest.mark.parametrize(
+    "selector", organization_get_selectors(), ids=lambda f: f"{f.__module__}.{f.__name__}"
+)
+def test_every_get_selector_refuses_another_organizations_id(org, other_org, selector):
+    """Called with no tenant scope and no row-level security: its own filter is all there is."""
+    foreign_ids, _rows = build_world(other_org)
+
+    with scopes_disabled():
+        assert _not_found(selector, org, foreign_ids), selector.__name__
+        # The same ids in their own organization are found: the call itself is right.
+        assert not _not_found(selector, other_org, foreign_ids), selector.__name__

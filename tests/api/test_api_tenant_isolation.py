@@ -1,5 +1,6 @@
 """Every API route refuses another organization's ids with 404 and never lists them, for every
-role and for API keys."""
+role and for API keys: with row-level security, and without it, so that each viewset's own
+`organization_queryset` is what is tested."""
 
 import pytest
 from django_scopes import scopes_disabled
@@ -16,6 +17,13 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=[True, False], ids=["rls-on", "rls-off"])
+def rls(request, settings):
+    """Row-level security on (production), or off (the app's own filters alone)."""
+    settings.MERIDIAN_ROW_LEVEL_SECURITY = request.param
+    return request.param
 
 
 def _foreign_rows(other_org):
@@ -54,7 +62,7 @@ def test_every_registered_route_is_covered(db):
     }
 
 
-def test_foreign_ids_answer_404_on_every_route_for_every_caller(api_client, org, other_org):
+def test_foreign_ids_answer_404_on_every_route_for_every_caller(api_client, org, other_org, rls):
     foreign = _foreign_rows(other_org)
     for who, client in _clients(api_client, org):
         for prefix, viewset, basename in router.registry:
@@ -79,7 +87,7 @@ def test_foreign_ids_answer_404_on_every_route_for_every_caller(api_client, org,
         assert Participant.objects.get(pk=foreign["participant"].pk).full_name != "hacked"
 
 
-def test_lists_never_include_another_organizations_rows(api_client, org, other_org):
+def test_lists_never_include_another_organizations_rows(api_client, org, other_org, rls):
     home = _home_rows(org)
     foreign = _foreign_rows(other_org)
     for who, client in _clients(api_client, org):
@@ -92,7 +100,7 @@ def test_lists_never_include_another_organizations_rows(api_client, org, other_o
             assert home[basename].pk in ids, (who, prefix)
 
 
-def test_filtering_by_a_foreign_cohort_returns_nothing(api_client, org, other_org):
+def test_filtering_by_a_foreign_cohort_returns_nothing(api_client, org, other_org, rls):
     foreign = _foreign_rows(other_org)
     _key, raw = OrganizationAPIKey.objects.create_key(name="r", organization=org, scopes=["read"])
     api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
@@ -102,7 +110,7 @@ def test_filtering_by_a_foreign_cohort_returns_nothing(api_client, org, other_or
     assert response.json()["results"] == []
 
 
-def test_participant_cannot_be_created_in_a_foreign_cohort(api_client, org, other_org):
+def test_participant_cannot_be_created_in_a_foreign_cohort(api_client, org, other_org, rls):
     foreign = _foreign_rows(other_org)
     _key, raw = OrganizationAPIKey.objects.create_key(
         name="w", organization=org, scopes=["read", "write"]
