@@ -57,6 +57,16 @@ class MatchRound(TenantOwnedModel):
     finished_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     attempt = models.PositiveIntegerField(default=0)
+    # A run is a row, not a message: the broker only carries a trigger. A worker claims the run
+    # with a lease (`claim_token`, `lease_expires_at`) and renews it while it works; a lease
+    # left to expire means the worker is gone, and the next trigger takes the run over.
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Workers that took this run since it was last queued; after a few the sweep gives up.
+    run_attempts = models.PositiveSmallIntegerField(default=0)
+    # When a trigger was last handed to the broker; null when that failed (broker down), so
+    # the sweep sends one at its next pass.
+    queued_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantManager()
 
@@ -64,6 +74,14 @@ class MatchRound(TenantOwnedModel):
         verbose_name = _("match round")
         verbose_name_plural = _("match rounds")
         ordering = ("-created_at", "-id")
+        indexes = [
+            # The sweep's scan, every minute: only the few rounds still to finish.
+            models.Index(
+                fields=["status"],
+                name="round_unfinished",
+                condition=models.Q(status__in=["draft", "running"]),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Round {self.pk} of {self.cohort_id} ({self.status})"

@@ -20,13 +20,35 @@ def _organization(organization_id: int) -> Organization | None:
     return organization
 
 
-@shared_task(acks_late=True, ignore_result=True)
+# Only a trigger: the round's row says whether there is a run to do, and the claim lets one
+# worker at a time do it. So a message redelivered after a lost worker, or sent twice by the
+# sweep, is safe, and is acknowledged only once the run has ended.
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def run_match_round_task(organization_id: int, round_id: int) -> None:
     organization = _organization(organization_id)
     if organization is None:
         return
     with in_organization(organization.pk):
         services.round_run(organization=organization, round_id=round_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def sweep_match_rounds_task() -> None:
+    """Every minute: queue again the runs whose trigger or worker was lost (docs/operations.md)."""
+    from matching.models import MatchRound, RoundStatus
+
+    # Only which organizations have unfinished rounds; each is swept inside its own scope.
+    organization_ids = set(
+        MatchRound.objects.with_scopes_disabled()
+        .filter(status__in=[RoundStatus.DRAFT, RoundStatus.RUNNING])
+        .values_list("organization_id", flat=True)
+    )
+    for organization_id in sorted(organization_ids):
+        organization = _organization(organization_id)
+        if organization is None:
+            continue
+        with in_organization(organization.pk):
+            services.rounds_sweep(organization=organization)
 
 
 @shared_task(

@@ -17,16 +17,15 @@ from matching.services.review import (
     round_mark_reviewed,
 )
 from matching.services.rounds import (
-    RUN_TIME_LIMIT_SECONDS,
     cohort_matching_config_update,
     round_rerun,
     round_run,
     round_start,
+    rounds_sweep,
     scheduled_rounds_start,
 )
 
 __all__ = [
-    "RUN_TIME_LIMIT_SECONDS",
     "cohort_matching_config_update",
     "mentor_request_approve",
     "mentor_request_respond",
@@ -43,6 +42,7 @@ __all__ = [
     "round_rerun",
     "round_run",
     "round_start",
+    "rounds_sweep",
     "scheduled_rounds_start",
     "stated_preferences_save",
 ]

@@ -119,6 +119,14 @@ else:
 # Cache and broker: Redis when REDIS_URL is set, otherwise files on disk shared by processes
 # ------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# Redis hands an unacknowledged message to another worker only after `visibility_timeout`
+# (an hour by default). The longest task is a round run: the 100,000 x 20,000 benchmark
+# cohort takes 40 s to 2.5 min of engine and greedy baseline (idle to loaded 2-core machine),
+# so 10 minutes does not hand a running task to a second worker. A run lost with its worker
+# does not wait for it: the round sweep takes it back when its lease expires
+# (docs/operations.md). A web request that sends a task gives up after
+# `socket_connect_timeout` when Redis does not answer.
+REDIS_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 10 * 60, "socket_connect_timeout": 5}
 # Every Redis call is bounded: with Redis down a request waits at most this long once, then the
 # cache answers from process memory for a few seconds (core.cache), so pages, API reads and
 # login keep working with per-process rate limits.
@@ -135,7 +143,7 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = REDIS_BROKER_TRANSPORT_OPTIONS
 else:
     # The web process, the worker and beat are separate processes: a per-process memory cache
     # would hide the worker's heartbeat from /healthz and split allauth's rate limits.
@@ -168,6 +176,9 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=30)
+# A worker running a match round renews its lease every quarter of this; a lease left to
+# expire means the worker is gone and the round sweep (every minute) hands the run to another.
+MATCH_ROUND_LEASE_SECONDS = env.int("MATCH_ROUND_LEASE_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "mentoring.tasks.heartbeat_task",
@@ -181,6 +192,12 @@ CELERY_BEAT_SCHEDULE = {
     "start-scheduled-match-rounds": {
         "task": "matching.tasks.start_scheduled_rounds_task",
         "schedule": 24 * 60 * 60,
+    },
+    # Rounds are rows; this sends their triggers again when one was lost (docs/operations.md).
+    "sweep-match-rounds": {
+        "task": "matching.tasks.sweep_match_rounds_task",
+        "schedule": 60,
+        "options": {"expires": 60},
     },
 }
 

@@ -388,17 +388,22 @@ def test_a_run_whose_worker_died_stops_blocking_the_cohort(
     from django.utils import timezone
 
     cohort, _mentors, _mentees = small_cohort
+    # Every worker allowed to take this run was lost: its lease expired for the last time.
     stuck = MatchRound.objects.create(
         organization=org,
         cohort=cohort,
         status=RoundStatus.RUNNING,
-        started_at=timezone.now() - dt.timedelta(seconds=services.RUN_TIME_LIMIT_SECONDS + 60),
+        started_at=timezone.now() - dt.timedelta(minutes=10),
+        lease_expires_at=timezone.now() - dt.timedelta(seconds=1),
+        run_attempts=round_services.MAX_RUN_ATTEMPTS,
     )
     busy = MatchRound.objects.create(
         organization=org,
         cohort=CohortFactory(program=cohort.program),
         status=RoundStatus.RUNNING,
         started_at=timezone.now(),
+        lease_expires_at=timezone.now() + dt.timedelta(minutes=2),
+        run_attempts=1,
     )
 
     with scope(organization=org.pk), django_capture_on_commit_callbacks():
@@ -419,7 +424,9 @@ def test_a_failed_runs_message_is_stored_once_and_shown_in_each_viewers_language
         organization=org,
         cohort=cohort,
         status=RoundStatus.RUNNING,
-        started_at=timezone.now() - dt.timedelta(seconds=services.RUN_TIME_LIMIT_SECONDS + 60),
+        started_at=timezone.now() - dt.timedelta(minutes=10),
+        lease_expires_at=timezone.now() - dt.timedelta(seconds=1),
+        run_attempts=round_services.MAX_RUN_ATTEMPTS,
     )
     # A Spanish-speaking admin's request is what notices the dead worker.
     with (
