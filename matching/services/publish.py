@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
 
 from django.conf import settings as django_settings
 from django.db import transaction
@@ -20,8 +21,8 @@ from matching.models import (
     RoundStatus,
 )
 from mentorships.selectors import mentorship_list_by_ids
-from mentorships.services import mentorship_create_from_match
-from notifications.services import notify
+from mentorships.services import MentorshipSeats, mentorships_create_from_match
+from notifications.services import Outgoing, notices_send
 from organizations.models import Organization
 from organizations.services import audit_log_record
 
@@ -37,48 +38,71 @@ def enqueue_match_notifications(organization: Organization, mentorship_ids: list
     )
 
 
+# Mentorships loaded per query batch while the emails of the previous ones go out.
+NOTIFY_LOAD_BATCH = 1000
+
+
 def notify_match_published(*, organization: Organization, mentorship_ids: list[int]) -> int:
-    """Tell mentor and mentees of each new mentorship, by email and in the app. Idempotent."""
-    sent = 0
-    for mentorship in mentorship_list_by_ids(organization=organization, ids=mentorship_ids):
-        mentees = list(mentorship.mentees.all())
-        people = [
-            (mentorship.mentor, mentees),
-            *((mentee, [mentorship.mentor]) for mentee in mentees),
-        ]
-        for person, partners in people:
-            user = person.user
-            with translation.override((user.language if user else "") or None):
-                names = ", ".join(p.full_name for p in partners)
-                text = _("You are matched in %(program)s with %(names)s.") % {
+    """Tell mentor and mentees of each new mentorship, by email and in the app.
+
+    Idempotent: a second run (a retried task) sends nothing again. Returns the emails sent.
+    """
+    return notices_send(
+        organization=organization,
+        template="match_published",
+        outgoing=_match_notices(organization, mentorship_ids),
+    )
+
+
+def _match_notices(organization: Organization, mentorship_ids: list[int]) -> Iterator[Outgoing]:
+    url = reverse("dashboard", kwargs={"org_slug": organization.slug})
+    # The sentence per language, looked up once rather than once per person.
+    sentences: dict[str, str] = {}
+    for start in range(0, len(mentorship_ids), NOTIFY_LOAD_BATCH):
+        chunk = mentorship_ids[start : start + NOTIFY_LOAD_BATCH]
+        for mentorship in mentorship_list_by_ids(organization=organization, ids=chunk):
+            mentees = list(mentorship.mentees.all())
+            people = [
+                (mentorship.mentor, mentees),
+                *((mentee, [mentorship.mentor]) for mentee in mentees),
+            ]
+            for person, partners in people:
+                user = person.user
+                language = (user.language if user else "") or ""
+                if language not in sentences:
+                    with translation.override(language or None):
+                        sentences[language] = _("You are matched in %(program)s with %(names)s.")
+                text = sentences[language] % {
                     "program": mentorship.cohort.program.name,
-                    "names": names,
+                    "names": ", ".join(p.full_name for p in partners),
                 }
-            notify(
-                organization=organization,
-                email=person.email,
-                user=user,
-                template="match_published",
-                context={
-                    "person": person,
-                    "partners": partners,
-                    "mentorship": mentorship,
-                    "organization": organization,
-                    "site_url": django_settings.SITE_URL,
-                },
-                text=text,
-                url=reverse("dashboard", kwargs={"org_slug": organization.slug}),
-                idempotency_key=f"match-published:{mentorship.pk}:{person.pk}",
-            )
-            sent += 1
-    return sent
+                yield Outgoing(
+                    idempotency_key=f"match-published:{mentorship.pk}:{person.pk}",
+                    email=person.email,
+                    user_id=user.pk if user else None,
+                    language=language,
+                    context={
+                        "person": person,
+                        "partners": partners,
+                        "mentorship": mentorship,
+                        "organization": organization,
+                        "site_url": django_settings.SITE_URL,
+                    },
+                    text=text,
+                    url=url,
+                )
 
 
 @transaction.atomic
 def round_publish(
     *, organization: Organization, match_round: MatchRound, actor: User | None
 ) -> int:
-    """Create mentorships for approved proposals and notify both sides. Publishing is once only."""
+    """Create mentorships for approved proposals and notify both sides. Publishing is once only.
+
+    The claim on the round's status makes a second call (a double click, a retried request)
+    refuse instead of duplicating; the mentorships and their members are two INSERTs for the
+    whole round, so the query count does not grow with the pairs.
+    """
     claimed = (
         MatchRound.objects.for_org(organization)
         .filter(pk=match_round.pk, status=RoundStatus.REVIEWED)
@@ -86,36 +110,30 @@ def round_publish(
     )
     if claimed != 1:
         raise DomainError(_("Only a reviewed round can be published."))
-    approved = list(
+    approved = (
         MatchProposal.objects.for_org(organization)
         .filter(match_round=match_round, status=ProposalStatus.APPROVED)
-        .select_related("mentee", "mentor")
         .order_by("mentor_id", "id")
+        .values_list("pk", "mentor_id", "mentee_id", "group", "seat_role")
     )
-    grouped: dict[tuple[int, int | None, str], list[MatchProposal]] = defaultdict(list)
-    for proposal in approved:
+    grouped: dict[tuple[int, int | None, str], list[tuple[int, str]]] = defaultdict(list)
+    for pk, mentor_id, mentee_id, group, seat_role in approved:
         # A group program makes one mentorship per mentor's group; pairs and board seats one each.
-        key = (
-            (proposal.mentor_id, proposal.group, "")
-            if proposal.group is not None
-            else (
-                proposal.mentor_id,
-                proposal.pk,
-                proposal.seat_role,
+        key = (mentor_id, group, "") if group is not None else (mentor_id, pk, seat_role)
+        grouped[key].append((mentee_id, seat_role))
+    mentorships = mentorships_create_from_match(
+        organization=organization,
+        cohort=match_round.cohort,
+        seats=[
+            MentorshipSeats(
+                mentor_id=mentor_id,
+                mentee_ids=tuple(mentee_id for mentee_id, _role in members),
+                seat_role=members[0][1],
             )
-        )
-        grouped[key].append(proposal)
-    mentorships = [
-        mentorship_create_from_match(
-            organization=organization,
-            cohort=match_round.cohort,
-            mentor=proposals[0].mentor,
-            mentees=[p.mentee for p in proposals],
-            seat_role=proposals[0].seat_role,
-            source_round_id=match_round.pk,
-        )
-        for proposals in grouped.values()
-    ]
+            for (mentor_id, _group, _role), members in grouped.items()
+        ],
+        source_round_id=match_round.pk,
+    )
     mentorship_ids = [m.pk for m in mentorships]
     enqueue_match_notifications(organization, mentorship_ids)
     audit_log_record(
