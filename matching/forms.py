@@ -146,5 +146,26 @@ class StartRoundForm(forms.Form):
     )
 
 
+class SwapChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return _("%(mentor)s (now with %(mentee)s)") % {
+            "mentor": obj.mentor.full_name,
+            "mentee": obj.mentee.full_name,
+        }
+
+
 class SwapForm(forms.Form):
-    other = forms.IntegerField(label=_("Swap mentors with proposal"))
+    """Pick the round's other pair whose mentor this pair's mentee takes (and vice versa)."""
+
+    other = SwapChoiceField(
+        label=_("Swap mentor with"),
+        queryset=None,
+        empty_label="—",
+        error_messages={"invalid_choice": _("Choose one of the listed mentors.")},
+    )
+
+    def __init__(self, *args, proposal, candidates, **kwargs):
+        kwargs.setdefault("auto_id", f"swap-{proposal.pk}-%s")
+        super().__init__(*args, **kwargs)
+        self.proposal = proposal
+        self.fields["other"].queryset = candidates

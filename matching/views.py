@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.forms import service_errors_on
 from core.permissions import Capability, requires
 from matching import selectors, services
 from matching.config import MAX_STATED_PREFERENCES, config_from_json
@@ -117,8 +118,12 @@ def round_start(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResp
 
 @requires(Capability.VIEW_PROGRAMS_ADMIN)
 def round_detail(request: HttpRequest, org_slug: str, round_id: int) -> HttpResponse:
+    match_round = selectors.round_get(organization=request.organization, round_id=round_id)
+    return _round_page(request, match_round)
+
+
+def _round_page(request: HttpRequest, match_round, *, swap_form=None, status: int = 200):
     organization = request.organization
-    match_round = selectors.round_get(organization=organization, round_id=round_id)
     context = {
         "round": match_round,
         "cohort": match_round.cohort,
@@ -127,8 +132,9 @@ def round_detail(request: HttpRequest, org_slug: str, round_id: int) -> HttpResp
         "unmatched": selectors.unmatched_list(organization=organization, match_round=match_round),
         "editable": match_round.status in (RoundStatus.PROPOSED, RoundStatus.REVIEWED),
         "running": match_round.status in (RoundStatus.DRAFT, RoundStatus.RUNNING),
+        "swap_form": swap_form,
     }
-    return render(request, "matching/round_detail.html", context)
+    return render(request, "matching/round_detail.html", context, status=status)
 
 
 @requires(Capability.VIEW_PROGRAMS_ADMIN)
@@ -194,10 +200,13 @@ def _proposal_response(request, proposal, org_slug):
         proposal = selectors.proposal_get(
             organization=request.organization, proposal_id=proposal.pk
         )
+        counts = selectors.proposal_counts(
+            organization=request.organization, match_round=proposal.match_round
+        )
         return render(
             request,
-            "matching/_proposal_row.html",
-            {"p": proposal, "editable": True, "round": proposal.match_round},
+            "matching/_proposal_decided.html",
+            {"p": proposal, "editable": True, "round": proposal.match_round, "counts": counts},
         )
     return redirect("matching:round_detail", org_slug=org_slug, round_id=proposal.match_round_id)
 
@@ -239,22 +248,44 @@ def proposal_rule(request: HttpRequest, org_slug: str, proposal_id: int) -> Http
     return redirect("matching:round_detail", org_slug=org_slug, round_id=proposal.match_round_id)
 
 
-@require_POST
+def _swap_form(request: HttpRequest, proposal) -> SwapForm:
+    candidates = (
+        selectors.proposal_list(organization=request.organization, match_round=proposal.match_round)
+        .exclude(mentor_id=proposal.mentor_id)
+        .exclude(mentee_id=proposal.mentee_id)
+        .order_by("mentor__full_name", "mentee__full_name", "id")
+    )
+    return SwapForm(
+        request.POST if request.method == "POST" else None,
+        proposal=proposal,
+        candidates=candidates,
+    )
+
+
 @requires(Capability.MANAGE_PROGRAMS)
 def proposal_swap(request: HttpRequest, org_slug: str, proposal_id: int) -> HttpResponse:
+    """GET (htmx): the swap form of one row, loaded when it is opened. POST: the swap; a bad
+    choice or a refusal shows beside the row's form on the round page."""
     organization = request.organization
     proposal = selectors.proposal_get(organization=organization, proposal_id=proposal_id)
-    form = SwapForm(request.POST)
+    form = _swap_form(request, proposal)
+    if request.method != "POST":
+        if not request.htmx:
+            return redirect(
+                "matching:round_detail", org_slug=org_slug, round_id=proposal.match_round_id
+            )
+        return render(request, "matching/_swap_form.html", {"p": proposal, "swap_form": form})
     if form.is_valid():
-        other = selectors.proposal_get(
-            organization=organization, proposal_id=form.cleaned_data["other"]
-        )
-        services.proposal_swap(
-            organization=organization, first=proposal, second=other, actor=request.user
-        )
-        messages.success(request, _("Mentors swapped; the new pairs are approved."))
-    else:
-        messages.error(request, _("Choose the proposal to swap with."))
+        with service_errors_on(form):
+            services.proposal_swap(
+                organization=organization,
+                first=proposal,
+                second=form.cleaned_data["other"],
+                actor=request.user,
+            )
+    if not form.is_valid():
+        return _round_page(request, proposal.match_round, swap_form=form, status=400)
+    messages.success(request, _("Mentors swapped; the new pairs are approved."))
     return redirect("matching:round_detail", org_slug=org_slug, round_id=proposal.match_round_id)
 
 

@@ -6,9 +6,11 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from matching.models import MatchProposal
 from participants.models import Participant
 from tests.browser.conftest import BROWSER_TIME_ZONE, PHONE
-from tests.factories import EnrollmentQuestionFactory
+from tests.factories import EnrollmentQuestionFactory, ParticipantFactory
+from tests.test_papercuts import _proposals, proposed_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -87,3 +89,89 @@ def test_required_enrollment_questions_are_marked_before_submitting(
     assert field(for_mentees).evaluate("el => el.required") is False
     page.select_option("#id_role", "mentee")
     assert field(for_mentees).evaluate("el => el.required") is True
+
+
+def _round_page(page, sign_in, org, program_manager, match_round):
+    sign_in(page, program_manager)
+    page.goto(reverse("matching:round_detail", args=[org.slug, match_round.pk]))
+
+
+def test_swap_offers_the_other_mentors_and_swaps(
+    new_page, sign_in, org, program_manager, cohort, django_capture_on_commit_callbacks
+):
+    match_round = proposed_round(org, cohort, django_capture_on_commit_callbacks)
+    first, second = _proposals(match_round)
+    page = new_page()
+    _round_page(page, sign_in, org, program_manager, match_round)
+    row = page.locator(f"#proposal-{first.pk}")
+
+    row.get_by_text("Swap mentor…").click()
+    choice = row.get_by_label(f"New mentor for {first.mentee.full_name}")
+    choice.select_option(label=f"{second.mentor.full_name} (now with {second.mentee.full_name})")
+    _shot(page, "round-swap-open-1280")
+    row.get_by_role("button", name="Swap", exact=True).click()
+
+    page.get_by_text("Mentors swapped").wait_for()
+    with scopes_disabled():
+        assert MatchProposal.objects.filter(
+            match_round=match_round, mentee=first.mentee, mentor=second.mentor
+        ).exists()
+
+
+def test_decided_counter_follows_in_page_decisions(
+    new_page, sign_in, org, program_manager, cohort, django_capture_on_commit_callbacks
+):
+    match_round = proposed_round(org, cohort, django_capture_on_commit_callbacks)
+    first, second = _proposals(match_round)
+    page = new_page()
+    _round_page(page, sign_in, org, program_manager, match_round)
+    counts = page.locator("#decided-counts")
+    assert counts.inner_text().startswith("0 ✓")
+
+    page.locator(f"#proposal-{first.pk}").get_by_role("button", name="Approve").click()
+    page.wait_for_function("document.querySelector('#decided-counts').innerText.startsWith('1 ✓')")
+    page.locator(f"#proposal-{second.pk}").get_by_role("button", name="Reject").click()
+    page.wait_for_function("document.querySelector('#decided-counts').innerText.includes('1 ✗')")
+
+    text = counts.inner_text()
+    assert text.startswith("1 ✓") and "1 ✗" in text and "0 ?" in text
+    _shot(page, "round-decided-1280")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_admin_nav_is_one_row_and_participants_table_fits_at_1280(
+    page, sign_in, org, owner, cohort, language
+):
+    owner.language = language
+    owner.save(update_fields=["language"])
+    ParticipantFactory(
+        cohort=cohort,
+        full_name="Maximiliana Fernández-Castellanos de la Vega",
+        email="maximiliana.fernandez-castellanos@subsidiary.example.com",
+        function="Research and Development Operations",
+        country="BA",
+        seniority=5,
+    )
+    ParticipantFactory(cohort=cohort, role="both", country="CD")
+    sign_in(page, owner)
+    page.goto(reverse("participants:participant_list", args=[org.slug, cohort.pk]))
+    _shot(page, f"participants-{language}-1280")
+
+    box = page.evaluate(
+        """() => { const t = document.querySelector('#participant-table table');
+        const s = t.closest('.table-scroll');
+        return {table: t.getBoundingClientRect().right, box: s.getBoundingClientRect().right,
+                scroll: s.scrollWidth, client: s.clientWidth}; }"""
+    )
+    assert box["scroll"] <= box["client"] and box["table"] <= box["box"] + 0.5, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    # One row: every item of the bar starts above the point where any item ends.
+    boxes = page.evaluate(
+        "[...document.querySelectorAll('nav.site > ul > li')].map(li => {"
+        " const r = li.getBoundingClientRect(); return [r.top, r.bottom]; })"
+    )
+    assert max(top for top, _ in boxes) < min(bottom for _, bottom in boxes), boxes
+    withdraw = page.get_by_role(
+        "button", name="Withdraw" if language == "en" else "Dar de baja"
+    ).first
+    assert withdraw.is_visible()
