@@ -22,7 +22,13 @@ def _apply(form, call):
 @requires(Capability.VIEW_CATALOG)
 def catalog(request: HttpRequest, org_slug: str) -> HttpResponse:
     cohorts = selectors.cohort_list_open(organization=request.organization)
-    return render(request, "programs/catalog.html", {"cohorts": cohorts})
+    # Cohorts the viewer already takes part in say so instead of offering "Enroll" again.
+    enrolled = cohorts.filter(participants__user=request.user, participants__status="active")
+    context = {
+        "cohorts": cohorts,
+        "enrolled_cohort_ids": set(enrolled.values_list("pk", flat=True)),
+    }
+    return render(request, "programs/catalog.html", context)
 
 
 @requires(Capability.VIEW_PROGRAMS_ADMIN)

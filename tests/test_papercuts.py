@@ -1,6 +1,7 @@
 """What a new user tripped on (issue 6 §4): server-side checks. Page behaviour is checked in
 tests/browser/test_papercuts.py."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -8,7 +9,9 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from matching import services as matching_services
-from matching.models import MatchProposal
+from matching.config import config_from_json
+from matching.models import MatchProposal, MatchRound, RoundStatus
+from mentorships.models import Mentorship, MentorshipMentee
 from tests.conftest import login
 from tests.factories import ParticipantFactory
 
@@ -87,3 +90,59 @@ def test_swap_offers_the_other_pairs_mentors_by_name_and_current_mentee(
             )
         )
     assert pairs == {(first.mentee_id, second.mentor_id), (second.mentee_id, first.mentor_id)}
+
+
+# 6. Links that no longer apply
+
+
+def test_catalog_and_dashboard_say_enrolled_instead_of_offering_enroll(client, org, member, cohort):
+    ParticipantFactory(cohort=cohort, user=member, email=member.email)
+    login(client, member)
+    enroll_url = reverse("participants:enroll", args=[org.slug, cohort.pk])
+
+    for url in (
+        reverse("programs:catalog", args=[org.slug]),
+        reverse("dashboard", args=[org.slug]),
+    ):
+        page = client.get(url).content.decode()
+        assert enroll_url not in page, url
+        assert "Enrolled" in page, url
+
+
+def test_rank_your_matches_goes_once_the_round_is_published(client, org, member, cohort):
+    config = config_from_json(cohort.matching_settings).to_json()
+    config["objective"] = "stable"
+    cohort.matching_settings = config
+    cohort.save()
+    ParticipantFactory(cohort=cohort, user=member, email=member.email)
+    login(client, member)
+    rank_url = reverse("matching:preferences", args=[org.slug, cohort.pk])
+
+    before = client.get(reverse("dashboard", args=[org.slug])).content.decode()
+    MatchRound.objects.create(organization=org, cohort=cohort, status=RoundStatus.PUBLISHED)
+    after = client.get(reverse("dashboard", args=[org.slug])).content.decode()
+
+    assert rank_url in before
+    assert rank_url not in after
+
+
+def test_find_a_mentor_goes_once_a_request_is_accepted(client, org, member, cohort):
+    config = config_from_json(cohort.matching_settings).to_json()
+    config["self_match"] = {**config["self_match"], "enabled": True}
+    cohort.matching_settings = config
+    cohort.save()
+    mentee = ParticipantFactory(cohort=cohort, user=member, email=member.email)
+    mentor = ParticipantFactory(cohort=cohort, role="mentor")
+    login(client, member)
+    find_url = reverse("matching:find_mentor", args=[org.slug, cohort.pk])
+
+    before = client.get(reverse("dashboard", args=[org.slug])).content.decode()
+    with scopes_disabled():
+        mentorship = Mentorship.objects.create(
+            organization=org, cohort=cohort, mentor=mentor, started_on=dt.date(2027, 1, 13)
+        )
+        MentorshipMentee.objects.create(organization=org, mentorship=mentorship, mentee=mentee)
+    after = client.get(reverse("dashboard", args=[org.slug])).content.decode()
+
+    assert find_url in before
+    assert find_url not in after
