@@ -431,6 +431,8 @@ def rounds_sweep(*, organization: Organization) -> dict[str, int]:
     rounds = MatchRound.objects.for_org(organization)
     failed = _give_up_on_lost_runs(rounds)
     due = Q(queued_at__isnull=True) | Q(queued_at__lt=Now() - QUEUE_GRACE)
+    # A run whose lease expired after its last trigger was sent needs one now, not a minute on.
+    lost_due = due | Q(queued_at__lt=F("lease_expires_at")) | Q(lease_expires_at__isnull=True)
     with transaction.atomic():
         drafts = list(
             rounds.filter(due, status=RoundStatus.DRAFT)
@@ -438,7 +440,7 @@ def rounds_sweep(*, organization: Organization) -> dict[str, int]:
             .values_list("pk", flat=True)
         )
         lost = list(
-            rounds.filter(due, _abandoned(), run_attempts__lt=MAX_RUN_ATTEMPTS)
+            rounds.filter(lost_due, _abandoned(), run_attempts__lt=MAX_RUN_ATTEMPTS)
             .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)
         )

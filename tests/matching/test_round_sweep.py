@@ -258,6 +258,26 @@ def test_the_sweep_sends_again_a_run_whose_worker_was_lost_and_a_worker_finishes
 
 
 @pytest.mark.django_db
+def test_the_sweep_sends_a_lost_run_at_once_and_then_waits_a_minute_between_sends(
+    org, cohort, sent, django_capture_on_commit_callbacks
+):
+    # Queued a moment ago, claimed, and its worker died: no need to wait for the grace.
+    lost = _round(
+        org,
+        cohort,
+        status=RoundStatus.RUNNING,
+        lease_expires_at=_ago(seconds=1),
+        run_attempts=1,
+        queued_at=_ago(seconds=20),
+    )
+
+    _sweep(org, django_capture_on_commit_callbacks)
+    _sweep(org, django_capture_on_commit_callbacks)
+
+    assert sent == [(org.pk, lost.pk)]
+
+
+@pytest.mark.django_db
 def test_the_sweep_gives_up_after_three_lost_workers_and_the_admin_sees_why(
     client, org, org_admin, cohort, sent, django_capture_on_commit_callbacks
 ):
