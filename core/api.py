@@ -9,16 +9,20 @@ from __future__ import annotations
 from contextlib import ExitStack
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django_scopes import scope
-from rest_framework import exceptions, viewsets
+from rest_framework import exceptions, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
-from rest_framework.views import set_rollback
 
 from core.errors import DomainError
 from core.rls import organization_rls
@@ -65,9 +69,26 @@ class OrganizationScopedViewSet(viewsets.GenericViewSet):
         return super().finalize_response(request, response, *args, **kwargs)
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+    def __init__(self) -> None:
+        megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        super().__init__(
+            _("The request body is larger than %(size)s MB.") % {"size": f"{megabytes:g}"}
+        )
+
+
 def as_api_exception(error: Exception) -> Exception:
     """A service's refusal as the DRF error it means: field messages stay keyed by field,
     `not_found` is 404 and `permission_denied` 403. Other exceptions pass unchanged."""
+    if isinstance(error, Http404):
+        # Django's message names the model ("No Program matches…") or is empty (a non-integer
+        # id): one translated message for every missing thing.
+        return exceptions.NotFound()
+    if isinstance(error, RequestDataTooBig):
+        return RequestTooLarge()
     if isinstance(error, DjangoValidationError):
         return exceptions.ValidationError(
             error.message_dict
@@ -108,3 +129,41 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         response.data = {"error": {"code": code, "message": str(detail), "fields": {}}}
     return response
+
+
+class NotFoundView(APIView):
+    """Every path under the API that matches nothing: the JSON 404, for anyone."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []
+    schema = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # Raised before the method is looked at: a POST to a missing path is a 404, not a 405.
+        super().initial(request, *args, **kwargs)
+        raise exceptions.NotFound()
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error_json(code: str, message: str, status_code: int) -> JsonResponse:
+    return JsonResponse(
+        {"error": {"code": code, "message": message, "fields": {}}}, status=status_code
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """`handler404`: the JSON error shape under /api/, Django's page elsewhere."""
+    if _is_api(request):
+        return _error_json("not_found", str(exceptions.NotFound.default_detail), 404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """`handler500`: the JSON error shape under /api/, Django's page elsewhere."""
+    if _is_api(request):
+        return _error_json("error", _("Something went wrong on our side. Try again."), 500)
+    return defaults.server_error(request)

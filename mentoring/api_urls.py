@@ -1,12 +1,31 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
+from rest_framework import routers
 
+from core.api import NotFoundView
 from participants.apis import ParticipantViewSet
 from programs.apis import CohortViewSet, ProgramViewSet
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+
+class APIRootView(routers.APIRootView):
+    """`/api/v1/`: the resources and the documentation, readable without credentials."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        for name in ("schema", "docs", "redoc"):
+            response.data[name] = request.build_absolute_uri(f"/api/v1/{name}/")
+        return response
+
+
+class Router(routers.DefaultRouter):
+    APIRootView = APIRootView
+
+
+router = Router(trailing_slash=True)
 router.register("programs", ProgramViewSet, basename="program")
 router.register("cohorts", CohortViewSet, basename="cohort")
 router.register("participants", ParticipantViewSet, basename="participant")
@@ -32,4 +51,6 @@ urlpatterns = [
         name="api-redoc",
     ),
     *router.urls,
+    # Last: whatever else is asked under the API answers the JSON 404, not an HTML page.
+    re_path(r"^.*$", NotFoundView.as_view(), name="api-not-found"),
 ]

@@ -1,12 +1,14 @@
 from django.urls import include, path
 
 from accounts import views as account_views
+from core.styleguide import styleguide
 from mentoring import views
 from organizations import views as organization_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("_styleguide/", styleguide, name="styleguide"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     # Same address and name as Django's own view, which it wraps; listed first so it wins.
@@ -23,3 +25,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("notifications.urls")),
     path("api/v1/", include("mentoring.api_urls")),
 ]
+
+# Under /api/ these answer the JSON error shape; elsewhere, Django's pages.
+handler404 = "core.api.page_not_found"
+handler500 = "core.api.server_error"

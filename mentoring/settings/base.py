@@ -18,8 +18,10 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-development-key-change-m
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://localhost:8000")
+# Links in emails point where `scripts/run` serves (MERIDIAN_ADDR) unless SITE_URL says otherwise.
+SITE_URL = env("SITE_URL", default="http://" + env("MERIDIAN_ADDR", default="127.0.0.1:8000"))
 SITE_ID = 1
+SITE_NAME = "Meridian"
 
 ROOT_URLCONF = "mentoring.urls"
 WSGI_APPLICATION = "mentoring.wsgi.application"
@@ -225,6 +227,7 @@ ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_ADAPTER = "organizations.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_RATE_LIMITS = {
@@ -286,6 +289,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["organizations.api_auth.HasOrganizationAccess"],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
