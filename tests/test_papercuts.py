@@ -2,9 +2,13 @@
 tests/browser/test_papercuts.py."""
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
@@ -146,3 +150,41 @@ def test_find_a_mentor_goes_once_a_request_is_accepted(client, org, member, coho
 
     assert find_url in before
     assert find_url not in after
+
+
+# 7. Where emails point, and whose name they carry
+
+
+def _site_url(**environment) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "MERIDIAN_ADDR")}
+    env.update(environment, DJANGO_SETTINGS_MODULE="mentoring.settings.local")
+    code = (
+        "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+def test_site_url_defaults_to_the_address_scripts_run_serves():
+    assert _site_url() == "http://127.0.0.1:8000"
+    assert _site_url(MERIDIAN_ADDR="0.0.0.0:8123") == "http://0.0.0.0:8123"
+    assert _site_url(SITE_URL="https://mentoring.acme.test") == "https://mentoring.acme.test"
+
+
+def test_verification_email_names_the_product(client):
+    client.post(
+        reverse("account_signup"),
+        {
+            "full_name": "Nadia Founder",
+            "email": "nadia@newco.test",
+            "organization_name": "NewCo",
+            "password1": "a-long-unusual-passphrase",
+            "password2": "a-long-unusual-passphrase",
+        },
+    )
+
+    (message,) = mail.outbox
+    assert message.subject.startswith("[Meridian] ")
+    assert "example.com" not in message.subject + message.body
