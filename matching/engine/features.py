@@ -432,13 +432,19 @@ def encode(
     explicit_scores = explicit_mask = None
     if explicit:
         rows, columns, values = [], [], []
-        for item in pair_scores or ():
+        seen: set[tuple[str, str]] = set()
+        for k, item in enumerate(pair_scores or ()):
             if item.mentee_id not in mentee_index:
-                raise ValueError(f"pair_scores: unknown mentee id {item.mentee_id!r}")
+                raise ValueError(f"pair_scores[{k}]: unknown mentee id {item.mentee_id!r}")
             if item.mentor_id not in mentor_index:
-                raise ValueError(f"pair_scores: unknown mentor id {item.mentor_id!r}")
+                raise ValueError(f"pair_scores[{k}]: unknown mentor id {item.mentor_id!r}")
             if not 0.0 <= item.score <= 1.0:
-                raise ValueError("pair_scores: score must be between 0 and 1")
+                raise ValueError(f"pair_scores[{k}]: score must be between 0 and 1")
+            # A sparse matrix would add the two scores up: refuse instead of guessing.
+            pair = (item.mentee_id, item.mentor_id)
+            if pair in seen:
+                raise ValueError(f"pair_scores[{k}]: duplicate pair {pair!r}")
+            seen.add(pair)
             rows.append(mentee_index[item.mentee_id])
             columns.append(mentor_index[item.mentor_id])
             values.append(item.score)

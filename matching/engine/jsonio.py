@@ -319,6 +319,15 @@ def load_cohort(data: Any) -> Cohort:
                 raise CohortFormatError(
                     f"pair_scores[{k}].mentor", f"unknown mentor {item.mentor_id!r}"
                 )
+        first: dict[tuple[str, str], int] = {}
+        for k, item in enumerate(pair_scores):
+            pair = (item.mentee_id, item.mentor_id)
+            if pair in first:
+                raise CohortFormatError(
+                    f"pair_scores[{k}]",
+                    f"duplicate pair {pair!r} (first listed at pair_scores[{first[pair]}])",
+                )
+            first[pair] = k
     mentee_ids = {m.id for m in mentees}
     mentor_ids = {m.id for m in mentors}
     for k, (mentee_id, mentor_id) in enumerate(settings.pinned_pairs):
