@@ -23,7 +23,13 @@ from ortools.graph.python import min_cost_flow
 
 from matching.engine.candidates import rescore_rows
 from matching.engine.explain import explain_pairs
-from matching.engine.features import EXCLUSION_NAMES, EncodedCohort, encode, score_pairs
+from matching.engine.features import (
+    EXCLUSION_NAMES,
+    EncodedCohort,
+    check_pair_ids,
+    encode,
+    score_pairs,
+)
 from matching.engine.flow import score_to_cost
 from matching.engine.messages import phrase
 from matching.engine.types import (
@@ -62,8 +68,6 @@ def _seat_pins(
     pinned: list[tuple[int, int, str | None]] = []
     warnings: list[str] = []
     for mentee_id, mentor_id in dict.fromkeys(pinned_pairs):
-        if mentee_id not in enc.mentee_index or mentor_id not in enc.mentor_index:
-            raise ValueError(f"pinned_pairs: unknown pair ({mentee_id!r}, {mentor_id!r})")
         i, j = enc.mentee_index[mentee_id], enc.mentor_index[mentor_id]
         _, feasible, reason = score_pairs(enc, np.array([i]), np.array([j]))
         if not feasible[0]:
@@ -94,6 +98,7 @@ def match_board(
 ) -> MatchResult:
     started = time.perf_counter()
     enc = encode(mentees, mentors, settings, pair_scores)
+    check_pair_ids(enc)
     rows, columns, scores = rescore_rows(enc, np.arange(enc.n_mentees), settings.min_score)
     # A mentee who wants no mentor has no board; otherwise the seats are the mentee's roles,
     # the program's, or one "member" seat per mentor wanted.

@@ -13,7 +13,13 @@ import numpy as np
 from matching.engine.baseline import by_id, greedy_assign, in_listed_order, stable_assign
 from matching.engine.candidates import Candidates, build_candidates, rescore_rows
 from matching.engine.explain import RULE_KEYS, explain_pairs, unmatched_reason
-from matching.engine.features import EXCLUSION_NAMES, EncodedCohort, encode, score_pairs
+from matching.engine.features import (
+    EXCLUSION_NAMES,
+    EncodedCohort,
+    check_pair_ids,
+    encode,
+    score_pairs,
+)
 from matching.engine.messages import phrase
 from matching.engine.solver import Problem, Solution, solve_certified, solve_fairness
 from matching.engine.types import (
@@ -84,8 +90,6 @@ def _pins(
     pinned: list[tuple[int, int]] = []
     warnings: list[str] = []
     for mentee_id, mentor_id in dict.fromkeys(settings.pinned_pairs):
-        if mentee_id not in enc.mentee_index or mentor_id not in enc.mentor_index:
-            raise ValueError(f"pinned_pairs: unknown pair ({mentee_id!r}, {mentor_id!r})")
         row, column = enc.mentee_index[mentee_id], enc.mentor_index[mentor_id]
         _, feasible, reason = score_pairs(enc, np.array([row]), np.array([column]))
         if not feasible[0]:
@@ -129,6 +133,7 @@ def _prepare(
     clock: _Clock,
 ) -> tuple[Problem, list[tuple[int, int]], list[str]]:
     enc = encode(mentees, mentors, settings, pair_scores)
+    check_pair_ids(enc)
     clock.lap("encode")
     candidates = build_candidates(
         enc,

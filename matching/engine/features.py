@@ -334,6 +334,25 @@ def _dense_if_small(matrix: sp.csr_matrix, limit: int = 60_000_000) -> np.ndarra
     return matrix
 
 
+def check_pair_ids(enc: EncodedCohort) -> None:
+    """Refuse forbidden or pinned pairs that name someone not in the cohort.
+
+    Both are an admin's decisions about this cohort, so an unknown id is a mistake (a typo, or
+    someone who left) worth stopping for. Previous pairs are history and may name people who
+    have left; they are not checked.
+    """
+    settings = enc.settings
+    for name, pairs in (
+        ("forbidden_pairs", settings.forbidden_pairs),
+        ("pinned_pairs", settings.pinned_pairs),
+    ):
+        for k, (mentee_id, mentor_id) in enumerate(pairs):
+            if mentee_id not in enc.mentee_index:
+                raise ValueError(f"{name}[{k}]: unknown mentee id {mentee_id!r}")
+            if mentor_id not in enc.mentor_index:
+                raise ValueError(f"{name}[{k}]: unknown mentor id {mentor_id!r}")
+
+
 def encode(
     mentees: Sequence[Mentee],
     mentors: Sequence[Mentor],

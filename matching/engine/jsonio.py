@@ -330,9 +330,18 @@ def load_cohort(data: Any) -> Cohort:
             first[pair] = k
     mentee_ids = {m.id for m in mentees}
     mentor_ids = {m.id for m in mentors}
-    for k, (mentee_id, mentor_id) in enumerate(settings.pinned_pairs):
-        if mentee_id not in mentee_ids or mentor_id not in mentor_ids:
-            raise CohortFormatError(f"settings.pinned_pairs[{k}]", "unknown mentee or mentor id")
+    # Forbidden and pinned pairs are decisions about this cohort: an unknown id is a mistake.
+    # Previous pairs are history and may name people who have left.
+    for name in ("forbidden_pairs", "pinned_pairs"):
+        for k, (mentee_id, mentor_id) in enumerate(getattr(settings, name)):
+            if mentee_id not in mentee_ids:
+                raise CohortFormatError(
+                    f"settings.{name}[{k}][0]", f"unknown mentee id {mentee_id!r}"
+                )
+            if mentor_id not in mentor_ids:
+                raise CohortFormatError(
+                    f"settings.{name}[{k}][1]", f"unknown mentor id {mentor_id!r}"
+                )
     return Cohort(mentees, mentors, settings, pair_scores)
 
 
