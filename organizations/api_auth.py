@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
 from organizations.middleware import CURRENT_ORG_SESSION_KEY
 from organizations.models import Membership, Organization, OrganizationAPIKey
@@ -103,8 +103,25 @@ class HasOrganizationAccess(permissions.BasePermission):
         return capability is not None and role_can(request.membership.role, capability)
 
 
+class AnonymousRateThrottle(AnonRateThrottle):
+    """DRF's per-address budget, for requests with neither a session nor an API key.
+
+    A request with a key belongs to its organization and counts against that budget alone:
+    under the per-address one, every organization behind one proxy or NAT would share 60
+    requests a minute.
+    """
+
+    def get_cache_key(self, request: Request, view) -> str | None:
+        if isinstance(request.auth, OrganizationAPIKey):
+            return None
+        return super().get_cache_key(request, view)
+
+
 class OrganizationRateThrottle(SimpleRateThrottle):
-    """One budget per organization, shared by its keys and its members' sessions."""
+    """One budget per organization, shared by its keys; a member's session has its own.
+
+    Never keyed by client address, so X-Forwarded-For cannot move a request to another budget.
+    """
 
     scope = "organization"
 

@@ -21,6 +21,10 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Links in emails point where `scripts/run` serves (MERIDIAN_ADDR) unless SITE_URL says otherwise.
 SITE_URL = env("SITE_URL", default="http://" + env("MERIDIAN_ADDR", default="127.0.0.1:8000"))
 SITE_ID = 1
+# Reverse proxies in front of the app (load balancer, ingress) that append to X-Forwarded-For.
+# 0: the TCP peer is the client. Rate limits by address (allauth's login limits, the API's
+# anonymous budget) read the address this many hops from the end of the header.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SITE_NAME = "Meridian"
 
 ROOT_URLCONF = "mentoring.urls"
@@ -236,6 +240,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
 INVITATION_VALID_DAYS = 14
 
@@ -298,13 +303,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
+        "organizations.api_auth.AnonymousRateThrottle",
         "organizations.api_auth.OrganizationRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="60/min"),
         "organization": env("API_THROTTLE_ORGANIZATION", default="1200/min"),
     },
+    # The client address is the one the last trusted proxy saw; X-Forwarded-For entries
+    # before it are the client's to write and count for nothing.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
