@@ -33,6 +33,7 @@ from django.template.base import FilterExpression, Node, NodeList, Parser, Token
 from django.template.context import Context
 from django.templatetags.static import static
 from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django_countries import countries
@@ -224,7 +225,9 @@ def person_chip(
         "flag": flag_emoji(code),
         "time_zone": str(time_zone or ""),
         "local_time": now_there,
+        # Formatted here: the template's date filter would convert back to the viewer's zone.
         "local_time_text": formats.time_format(now_there, "TIME_FORMAT") if now_there else "",
+        "local_time_iso": now_there.isoformat(timespec="minutes") if now_there else "",
     }
 
 
@@ -539,3 +542,17 @@ def do_tab(parser: Parser, token: Token) -> TabNode:
     nodelist = parser.parse(("endtab",))
     parser.delete_first_token()
     return TabNode(kwargs, nodelist)
+
+
+@register.simple_tag
+def confirm(message: Any, title: Any = "", button: Any = "") -> str:
+    """`<form method="post" {% confirm message=_("Emails 176 people.") title=_("Publish?")
+    button=_("Publish") %}>`: the form asks in the page's confirmation dialog
+    (components/confirm_dialog.html, opened by static/js/meridian.js) before it is sent. Say what
+    will happen; the button repeats the action."""
+    attributes = format_html(' data-confirm="{}"', message)
+    if title:
+        attributes += format_html(' data-confirm-title="{}"', title)
+    if button:
+        attributes += format_html(' data-confirm-button="{}"', button)
+    return attributes
