@@ -96,6 +96,9 @@ class Outgoing:
     context: dict[str, Any]
     text: str
     url: str
+    # Items with the same key and language share one rendered subject (when the subject
+    # depends on less than the whole context); None renders it for each item.
+    subject_key: Any = None
 
 
 # People per transaction. Their claim rows stay locked until the batch's emails are out, and
@@ -174,10 +177,15 @@ def _send_batch(
     groups = _by_language(unique, default_language)
     subjects: dict[str, str] = {}
     for language, items in groups.items():
+        shared: dict[Any, str] = {}
         with translation.override(language):
             for item in items:
-                subject = subject_template.render(item.context)
-                subjects[item.idempotency_key] = " ".join(subject.split())
+                subject = shared.get(item.subject_key) if item.subject_key is not None else None
+                if subject is None:
+                    subject = " ".join(subject_template.render(item.context).split())
+                    if item.subject_key is not None:
+                        shared[item.subject_key] = subject
+                subjects[item.idempotency_key] = subject
     claimed = _claim(
         organization, [(i.idempotency_key, i.email, subjects[i.idempotency_key]) for i in unique]
     )

@@ -262,3 +262,38 @@ def test_two_workers_fanning_out_at_once_send_each_email_once(django_capture_on_
     assert sorted(results)[1] + sorted(results)[0] == 40
     assert len(mail.outbox) == 40
     assert len({message.to[0] for message in mail.outbox}) == 40
+
+
+@pytest.mark.parametrize("language", ["", "es"])
+def test_match_emails_read_as_when_rendered_from_the_models(
+    org, language, django_capture_on_commit_callbacks
+):
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    cohort, match_round, mentors, mentees = _reviewed_round(org, 3, groups=[1, 1, 1])
+    mentors[0].user.language = language
+    mentors[0].user.save()
+    _publish(org, match_round, django_capture_on_commit_callbacks)
+    with scopes_disabled():
+        mentorship = Mentorship.objects.get(cohort=cohort)
+        partners = list(mentorship.mentees.all())
+
+    with scope(organization=org.pk):
+        services.notify_match_published(organization=org, mentorship_ids=[mentorship.pk])
+
+    with translation.override(language or settings.LANGUAGE_CODE):
+        expected = render_to_string(
+            "notifications/email/match_published_body.txt",
+            {
+                "person": mentors[0],
+                "partners": partners,
+                "mentorship": mentorship,
+                "organization": org,
+                "site_url": settings.SITE_URL,
+            },
+        )
+    sent = next(m for m in mail.outbox if m.to == [mentors[0].email])
+    assert sent.body == expected
+    assert [m.full_name for m in partners] == sorted(m.full_name for m in mentees)
