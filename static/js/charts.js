@@ -42,8 +42,8 @@
       var set = { label: series.label, data: series.data, borderColor: colour, backgroundColor: colour };
       if (chartType === "bar") {
         set.borderRadius = 4;
-        set.maxBarThickness = 36;
-        if (kind === "histogram") { set.categoryPercentage = 1; set.barPercentage = 0.94; }
+        if (kind === "histogram") { set.categoryPercentage = 1; set.barPercentage = 0.92; }
+        else { set.maxBarThickness = 36; }
       }
       if (chartType === "line") {
         set.tension = 0.3;
@@ -86,6 +86,7 @@
       var categoryAxis = Object.assign({}, axis, {
         stacked: stacked,
         grid: { display: false },
+        ticks: Object.assign({}, axis.ticks, { maxRotation: 0, autoSkipPadding: 8 }),
         title: { display: !!spec.x_label, text: spec.x_label, color: colours.text },
       });
       options.scales = horizontal ? { x: valueAxis, y: categoryAxis } : { x: categoryAxis, y: valueAxis };
