@@ -297,3 +297,35 @@ def test_match_emails_read_as_when_rendered_from_the_models(
     sent = next(m for m in mail.outbox if m.to == [mentors[0].email])
     assert sent.body == expected
     assert [m.full_name for m in partners] == sorted(m.full_name for m in mentees)
+
+
+class _BrokenBackend:
+    """An email server that hangs up: nothing it was handed counts as sent."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return False
+
+    def send_messages(self, messages):
+        raise ConnectionError("the email server hung up")
+
+
+def test_match_notifications_not_sent_are_claimed_again_by_the_retry(
+    org, settings, django_capture_on_commit_callbacks
+):
+    ids = _published_ids(org, 3, django_capture_on_commit_callbacks)
+    settings.EMAIL_BACKEND = f"{__name__}._BrokenBackend"
+
+    with scope(organization=org.pk), pytest.raises(ConnectionError):
+        services.notify_match_published(organization=org, mentorship_ids=ids)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with scope(organization=org.pk):
+        sent = services.notify_match_published(organization=org, mentorship_ids=ids)
+
+    assert sent == 6
+    assert len(mail.outbox) == 6
