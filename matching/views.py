@@ -13,7 +13,7 @@ from core.permissions import Capability, requires
 from matching import selectors, services
 from matching.config import MAX_STATED_PREFERENCES, config_from_json
 from matching.forms import MatchingSettingsForm, StartRoundForm, SwapForm
-from matching.models import PairRuleKind, PreferenceSide, RoundStatus
+from matching.models import PairRuleKind, PreferenceSide, ProposalStatus, RoundStatus
 from programs.selectors import cohort_get
 
 # The preferences page explains this many best fits and offers this many in each choice list.
@@ -133,8 +133,20 @@ def _round_page(request: HttpRequest, match_round, *, swap_form=None, status: in
         "editable": match_round.status in (RoundStatus.PROPOSED, RoundStatus.REVIEWED),
         "running": match_round.status in (RoundStatus.DRAFT, RoundStatus.RUNNING),
         "swap_form": swap_form,
+        "people_to_notify": _people_to_notify(organization, match_round),
     }
     return render(request, "matching/round_detail.html", context, status=status)
+
+
+def _people_to_notify(organization, match_round) -> int:
+    """Publishing emails each mentor and mentee of an approved pair."""
+    approved = selectors.proposal_list(organization=organization, match_round=match_round).filter(
+        status=ProposalStatus.APPROVED
+    )
+    people: set[int] = set()
+    for mentee_id, mentor_id in approved.values_list("mentee_id", "mentor_id"):
+        people.update((mentee_id, mentor_id))
+    return len(people)
 
 
 @requires(Capability.VIEW_PROGRAMS_ADMIN)

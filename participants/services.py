@@ -334,3 +334,32 @@ def participant_withdraw(
             target=participant.email,
         )
     return participant
+
+
+@transaction.atomic
+def participant_reinstate(
+    *, organization: Organization, participant: Participant, actor: User | None
+) -> Participant:
+    """Undo a withdrawal while the cohort still has a seat for the participant's role.
+    Idempotent: reinstating an active participant changes nothing."""
+    if participant.organization_id != organization.pk:
+        raise DomainError(_("No such participant."), code="not_found")
+    cohort = participant.cohort
+    cohort_lock(organization=organization, cohort=cohort)
+    participant.refresh_from_db()
+    if participant.status == ParticipantStatus.ACTIVE:
+        return participant
+    try:
+        check_seats(cohort, participant, taken=seats_taken(organization, cohort, participant.pk))
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages), code="no_seat") from error
+    participant.status = ParticipantStatus.ACTIVE
+    participant.withdrawn_at = None
+    participant.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    audit_log_record(
+        organization=organization,
+        actor=actor,
+        action="participant.reinstate",
+        target=participant.email,
+    )
+    return participant

@@ -29,4 +29,9 @@ urlpatterns = [
         views.participant_withdraw,
         name="participant_withdraw",
     ),
+    path(
+        "participants/<int:participant_id>/reinstate/",
+        views.participant_reinstate,
+        name="participant_reinstate",
+    ),
 ]

@@ -173,6 +173,22 @@ def participant_withdraw(request: HttpRequest, org_slug: str, participant_id: in
     )
 
 
+@require_POST
+@requires(Capability.MANAGE_PARTICIPANTS)
+def participant_reinstate(request: HttpRequest, org_slug: str, participant_id: int) -> HttpResponse:
+    organization = request.organization
+    participant = selectors.participant_get(
+        organization=organization, participant_id=participant_id
+    )
+    services.participant_reinstate(
+        organization=organization, participant=participant, actor=request.user
+    )
+    messages.success(request, _("%(name)s is active again.") % {"name": participant.full_name})
+    return redirect(
+        "participants:participant_list", org_slug=org_slug, cohort_id=participant.cohort_id
+    )
+
+
 @requires(Capability.MANAGE_PARTICIPANTS)
 def participant_import_view(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
     organization = request.organization

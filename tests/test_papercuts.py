@@ -12,12 +12,15 @@ from django.core import mail
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from core.errors import DomainError
 from matching import services as matching_services
 from matching.config import config_from_json
 from matching.models import MatchProposal, MatchRound, RoundStatus
 from mentorships.models import Mentorship, MentorshipMentee
+from organizations.models import OrganizationAPIKey
+from participants import services as participant_services
 from tests.conftest import login
-from tests.factories import ParticipantFactory
+from tests.factories import CohortFactory, EnrollmentQuestionFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +191,56 @@ def test_verification_email_names_the_product(client):
     (message,) = mail.outbox
     assert message.subject.startswith("[Meridian] ")
     assert "example.com" not in message.subject + message.body
+
+
+# 8. Ask before far-reaching actions; undo a withdrawal
+
+
+def test_reinstate_brings_a_withdrawn_participant_back_only_while_a_seat_is_free(org, program):
+    cohort = CohortFactory(program=program, mentee_capacity=1)
+    first = ParticipantFactory(cohort=cohort, role="mentee")
+    with scope(organization=org.pk):
+        participant_services.participant_withdraw(organization=org, participant=first, actor=None)
+        second = ParticipantFactory(cohort=cohort, role="mentee")
+
+        with pytest.raises(DomainError, match="All mentee seats"):
+            participant_services.participant_reinstate(
+                organization=org, participant=first, actor=None
+            )
+        participant_services.participant_withdraw(organization=org, participant=second, actor=None)
+        reinstated = participant_services.participant_reinstate(
+            organization=org, participant=first, actor=None
+        )
+
+    assert reinstated.status == "active"
+    assert reinstated.withdrawn_at is None
+
+
+def test_far_reaching_buttons_ask_first(client, org, owner, program, cohort):
+    EnrollmentQuestionFactory(cohort=cohort)
+    ParticipantFactory(cohort=cohort)
+    OrganizationAPIKey.objects.create_key(name="reporting", organization=org, scopes=["read"])
+    login(client, owner)
+    pages = {
+        "archive program": reverse("programs:program_detail", args=[org.slug, program.pk]),
+        "delete question": reverse("programs:cohort_detail", args=[org.slug, cohort.pk]),
+        "withdraw": reverse("participants:participant_list", args=[org.slug, cohort.pk]),
+        "revoke key": reverse("organizations:api_key_list", args=[org.slug]),
+        "leave": reverse("organizations:member_list", args=[org.slug]),
+    }
+    actions = {
+        "archive program": "/archive/",
+        "delete question": "/delete/",
+        "withdraw": "/withdraw/",
+        "revoke key": "/revoke/",
+        "leave": "/remove/",
+    }
+
+    unasked = []
+    for name, url in pages.items():
+        html = client.get(url).content.decode()
+        forms = re.findall(r"<form[^>]*>", html)
+        asking = [f for f in forms if actions[name] in f and "data-confirm=" in f]
+        if not asking:
+            unasked.append(name)
+    assert unasked == []

@@ -40,3 +40,58 @@ document.addEventListener("htmx:configRequest", function (event) {
     syncAll();
   }
 })();
+// Confirm before far-reaching actions: a form with data-confirm="What will happen" (and
+// optionally data-confirm-title and data-confirm-button) opens the page's <dialog> instead of
+// submitting. Focus moves to the confirming button, so Enter confirms and Escape cancels; focus
+// returns to the button that asked. htmx forms are sent by htmx once confirmed.
+(function () {
+  var pending = null;
+
+  function dialog() { return document.getElementById("confirm-dialog"); }
+
+  function ask(form, submitter) {
+    var box = dialog();
+    if (!box || typeof box.showModal !== "function") { return false; }
+    var ok = box.querySelector("[data-confirm-ok]");
+    box.querySelector("[data-confirm-title]").textContent =
+      form.getAttribute("data-confirm-title") || box.getAttribute("data-default-title");
+    box.querySelector("[data-confirm-message]").textContent = form.getAttribute("data-confirm");
+    ok.textContent = form.getAttribute("data-confirm-button") ||
+      (submitter && submitter.textContent.trim()) || box.getAttribute("data-default-button");
+    pending = { form: form, submitter: submitter };
+    box.returnValue = "";
+    box.showModal();
+    ok.focus();
+    return true;
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-confirm")) { return; }
+    if (form.getAttribute("data-confirmed") === "true") {
+      form.removeAttribute("data-confirmed");
+      return;
+    }
+    if (ask(form, event.submitter || null)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  document.addEventListener("close", function (event) {
+    var box = event.target;
+    if (box.id !== "confirm-dialog" || !pending) { return; }
+    var asked = pending;
+    pending = null;
+    if (box.returnValue === "confirm") {
+      asked.form.setAttribute("data-confirmed", "true");
+      if (asked.form.requestSubmit) {
+        asked.form.requestSubmit(asked.submitter || undefined);
+      } else {
+        asked.form.submit();
+      }
+    } else if (asked.submitter) {
+      asked.submitter.focus();
+    }
+  }, true);
+})();

@@ -90,6 +90,8 @@ def test_admin_matches_reviews_and_publishes_and_the_mentee_sees_it(
     page.get_by_role("button", name="Approve all undecided").click()
     page.get_by_role("button", name="Mark reviewed").click()
     page.get_by_role("button", name="Publish and notify").click()
+    # Publishing asks first (what it does, whom it emails).
+    page.locator("#confirm-dialog").get_by_role("button", name="Publish and notify").click()
     expect(page.get_by_test_id("round-status")).to_have_text("Published")
 
     with scopes_disabled():

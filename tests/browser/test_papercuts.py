@@ -4,8 +4,9 @@ import os
 
 import pytest
 from django.urls import reverse
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
+from matching import services as matching_services
 from matching.models import MatchProposal
 from participants.models import Participant
 from tests.browser.conftest import BROWSER_TIME_ZONE, PHONE
@@ -175,3 +176,81 @@ def test_admin_nav_is_one_row_and_participants_table_fits_at_1280(
         "button", name="Withdraw" if language == "en" else "Dar de baja"
     ).first
     assert withdraw.is_visible()
+
+
+def _status(participant) -> str:
+    with scopes_disabled():
+        participant.refresh_from_db()
+    return participant.status
+
+
+def test_withdraw_asks_first_and_can_be_cancelled_confirmed_or_done_by_keyboard(
+    new_page, sign_in, org, org_admin, cohort
+):
+    ana = ParticipantFactory(cohort=cohort, full_name="Ana Ruiz")
+    ben = ParticipantFactory(cohort=cohort, full_name="Ben Okafor")
+    page = new_page()
+    sign_in(page, org_admin)
+    page.goto(reverse("participants:participant_list", args=[org.slug, cohort.pk]))
+    dialog = page.locator("#confirm-dialog")
+
+    def withdraw_button(name):
+        row = page.locator("tr", has_text=name)
+        return row.get_by_role("button", name="Withdraw")
+
+    withdraw_button("Ana Ruiz").click()
+    dialog.wait_for(state="visible")
+    assert "Withdraw Ana Ruiz?" in dialog.inner_text()
+    _shot(page, "withdraw-confirm-1280")
+    dialog.get_by_role("button", name="Cancel").click()
+    dialog.wait_for(state="hidden")
+    assert _status(ana) == "active"
+
+    withdraw_button("Ana Ruiz").click()
+    dialog.get_by_role("button", name="Withdraw").click()
+    page.get_by_text("Ana Ruiz was withdrawn.").wait_for()
+    assert _status(ana) == "withdrawn"
+
+    # Keyboard only: Enter on the focused button opens the dialog, Escape cancels, and Enter
+    # on the dialog's focused button confirms.
+    withdraw_button("Ben Okafor").focus()
+    page.keyboard.press("Enter")
+    dialog.wait_for(state="visible")
+    assert page.evaluate("document.activeElement.closest('#confirm-dialog') !== null")
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    assert _status(ben) == "active"
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Withdraw"
+    page.keyboard.press("Enter")
+    dialog.wait_for(state="visible")
+    page.keyboard.press("Enter")
+    page.get_by_text("Ben Okafor was withdrawn.").wait_for()
+    assert _status(ben) == "withdrawn"
+
+    page.locator("tr", has_text="Ana Ruiz").get_by_role("button", name="Reinstate").click()
+    page.get_by_text("Ana Ruiz is active again.").wait_for()
+    assert _status(ana) == "active"
+
+
+def test_publish_says_how_many_people_it_emails(
+    new_page, sign_in, org, program_manager, cohort, django_capture_on_commit_callbacks
+):
+    match_round = proposed_round(org, cohort, django_capture_on_commit_callbacks)
+    with scope(organization=org.pk):
+        matching_services.proposal_approve_all(
+            organization=org, match_round=match_round, actor=None
+        )
+        matching_services.round_mark_reviewed(organization=org, match_round=match_round, actor=None)
+    page = new_page(viewport=PHONE)
+    _round_page(page, sign_in, org, program_manager, match_round)
+
+    page.get_by_role("button", name="Publish and notify").click()
+
+    dialog = page.locator("#confirm-dialog")
+    dialog.wait_for(state="visible")
+    assert "emails 4 people" in dialog.inner_text()
+    _shot(page, "publish-confirm-375")
+    dialog.get_by_role("button", name="Cancel").click()
+    with scopes_disabled():
+        match_round.refresh_from_db()
+    assert match_round.status == "reviewed"
