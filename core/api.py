@@ -6,9 +6,12 @@ The organization comes from authentication, never from input. Every error, a ser
 
 from __future__ import annotations
 
+import logging
+import sys
 from contextlib import ExitStack
 from typing import Any
 
+from django import db
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -26,6 +29,16 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
 from core.rls import organization_rls
+
+logger = logging.getLogger(__name__)
+
+# A lost database connection is replaced on the next request (CONN_HEALTH_CHECKS): a client
+# retrying after this many seconds finds a fresh one.
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def _database_lost_message() -> str:
+    return _("The database connection was lost. Try again in a few seconds.")
 
 
 class OrganizationScopedViewSet(viewsets.GenericViewSet):
@@ -62,11 +75,33 @@ class OrganizationScopedViewSet(viewsets.GenericViewSet):
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any
     ) -> Response:
-        organization_scope = getattr(self, "_organization_scope", None)
-        if organization_scope is not None:
-            organization_scope.close()
-            self._organization_scope = None
+        self._close_organization_scope()
         return super().finalize_response(request, response, *args, **kwargs)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            # An error no handler maps skips `finalize_response`: the scope must not outlive
+            # the request on this thread.
+            self._close_organization_scope()
+
+    def _close_organization_scope(self) -> None:
+        organization_scope = getattr(self, "_organization_scope", None)
+        if organization_scope is None:
+            return
+        self._organization_scope = None
+        try:
+            organization_scope.close()
+        except (db.OperationalError, db.InterfaceError) as error:
+            # Restoring the row-level-security setting needs the connection that just died;
+            # the transaction that held the setting died with it.
+            logger.warning("organization scope closed on a lost connection: %s", error)
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "service_unavailable"
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -89,6 +124,8 @@ def as_api_exception(error: Exception) -> Exception:
         return exceptions.NotFound()
     if isinstance(error, RequestDataTooBig):
         return RequestTooLarge()
+    if isinstance(error, (db.OperationalError, db.InterfaceError)):
+        return DatabaseUnavailable(_database_lost_message())
     if isinstance(error, DjangoValidationError):
         return exceptions.ValidationError(
             error.message_dict
@@ -110,11 +147,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     Field-level validation messages stay under `fields` keyed by field name, so a client can
     show each message beside its input.
     """
-    exc = as_api_exception(exc)
+    original, exc = exc, as_api_exception(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     set_rollback()
+    if isinstance(exc, DatabaseUnavailable):
+        logger.warning("database connection lost: %s", original)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         response.data = {
@@ -163,7 +203,20 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """`handler500`: the JSON error shape under /api/, Django's page elsewhere."""
+    """`handler500`: the JSON error shape under /api/, Django's page elsewhere.
+
+    A database connection that died under the request (the server restarted, a failover, a
+    terminated backend) is a 503 with `Retry-After`: the request may well succeed when retried.
+    Django calls this inside its `except` block, so the exception is still at hand.
+    """
+    if isinstance(sys.exc_info()[1], (db.OperationalError, db.InterfaceError)):
+        message = _database_lost_message()
+        if _is_api(request):
+            response: HttpResponse = _error_json("service_unavailable", message, 503)
+        else:
+            response = HttpResponse(message, content_type="text/plain; charset=utf-8", status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
     if _is_api(request):
         return _error_json("error", _("Something went wrong on our side. Try again."), 500)
     return defaults.server_error(request)

@@ -1,0 +1,67 @@
+"""A request whose database connection died answers 503 with Retry-After, never a 500."""
+
+import pytest
+from django.db import InterfaceError, OperationalError
+from django.test import Client
+from rest_framework.test import APIClient
+
+from organizations.models import OrganizationAPIKey
+
+pytestmark = pytest.mark.django_db
+
+TERMINATED = "terminating connection due to administrator command"
+
+
+def _raise(error):
+    def fail(*args, **kwargs):
+        raise error
+
+    return fail
+
+
+@pytest.mark.parametrize("error", [OperationalError(TERMINATED), InterfaceError("closed")])
+def test_an_api_request_on_a_lost_connection_is_a_json_503(org, monkeypatch, error):
+    _key, raw = OrganizationAPIKey.objects.create_key(name="ci", organization=org, scopes=["read"])
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    monkeypatch.setattr("programs.selectors.program_list", _raise(error))
+
+    response = client.get("/api/v1/programs/")
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "service_unavailable"
+    assert response.json()["error"]["message"]
+    assert int(response["Retry-After"]) > 0
+
+
+def test_a_page_on_a_lost_connection_is_a_plain_503(org, member, monkeypatch):
+    client = Client(raise_request_exception=False)
+    client.force_login(member)
+    monkeypatch.setattr(
+        "mentoring.views.membership_list_for_user", _raise(OperationalError(TERMINATED))
+    )
+
+    response = client.get("/")
+
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+    assert b"Try again" in response.content
+
+
+def test_other_api_errors_stay_a_json_500(org, monkeypatch):
+    _key, raw = OrganizationAPIKey.objects.create_key(name="ci", organization=org, scopes=["read"])
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    monkeypatch.setattr("programs.selectors.program_list", _raise(ZeroDivisionError()))
+
+    response = client.get("/api/v1/programs/")
+
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "error"
+    assert "Retry-After" not in response
+
+
+def test_the_database_connection_is_health_checked_before_reuse(settings):
+    database = settings.DATABASES["default"]
+
+    assert database["CONN_HEALTH_CHECKS"] is True
