@@ -241,4 +241,5 @@ def match_board(
         min_pair_score=min((p.score for p in pairs), default=None),
         report=report,
         warnings=tuple(warnings),
+        min_chosen_pair_score=min((p.score for p in pairs if not p.pinned), default=None),
     )

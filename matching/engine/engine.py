@@ -250,6 +250,10 @@ def _result(
         min_pair_score=float(scores.min()) if len(scores) else None,
         report=report,
         warnings=tuple(warnings),
+        # Pinned pairs come first; fairness's bottleneck is about the rest.
+        min_chosen_pair_score=float(scores[len(pinned) :].min())
+        if len(scores) > len(pinned)
+        else None,
     )
 
 

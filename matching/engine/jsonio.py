@@ -382,6 +382,7 @@ def result_to_json(result: MatchResult) -> dict[str, Any]:
             "matched_slots": result.matched_slots,
             "demanded_slots": result.demanded_slots,
             "min_pair_score": result.min_pair_score,
+            "min_chosen_pair_score": result.min_chosen_pair_score,
         },
         "solver": {
             "objective": report.objective,

@@ -260,6 +260,10 @@ class SolverReport:
 
 @dataclass(frozen=True)
 class MatchResult:
+    """``min_pair_score`` is the worst score of every pair, pinned ones included;
+    ``min_chosen_pair_score`` leaves pinned pairs out: the worst pair the engine chose
+    itself, which is what the fairness objective maximises (None when it chose none)."""
+
     pairs: tuple[MatchedPair, ...]
     unmatched: tuple[Unmatched, ...]
     total_score: float
@@ -268,3 +272,4 @@ class MatchResult:
     min_pair_score: float | None
     report: SolverReport
     warnings: tuple[str, ...] = ()
+    min_chosen_pair_score: float | None = None

@@ -92,3 +92,56 @@ def test_fairness_cli_respects_the_minimum_score(tmp_path, data):
     result = json.loads(completed.stdout)
     assert all(p["score"] >= 0.9 for p in result["pairs"])
     assert result["objective_value"]["matched_slots"] == 3
+
+
+PINNED_LOW = {
+    "mentees": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
+    "mentors": [{"id": "x"}, {"id": "y"}, {"id": "z"}],
+    "pair_scores": [
+        {"mentee": "a", "mentor": "x", "score": 0.1},
+        {"mentee": "b", "mentor": "y", "score": 0.9},
+        {"mentee": "b", "mentor": "z", "score": 0.6},
+        {"mentee": "c", "mentor": "y", "score": 0.7},
+        {"mentee": "c", "mentor": "z", "score": 0.5},
+    ],
+}
+
+
+@pytest.mark.parametrize("candidate_limit", [1, 20])
+def test_fairness_raises_the_worst_chosen_pair_whatever_a_pinned_pair_scores(candidate_limit):
+    """The admin pinned a-x at 0.1 on purpose. Counting it would make every answer equally
+    fair (0.1) and let the total decide (b-y 0.9, c-z 0.5); fairness instead raises the worst
+    pair it chooses itself: b-z 0.6, c-y 0.7. The report gives both figures."""
+    mentees, mentors, scores = _cohort_args(PINNED_LOW)
+    settings = MatchSettings(
+        objective="fairness", pinned_pairs=[("a", "x")], candidate_limit=candidate_limit
+    )
+    result = match(mentees, mentors, settings, scores)
+    pairs = {(p.mentee_id, p.mentor_id) for p in result.pairs}
+    assert pairs == {("a", "x"), ("b", "z"), ("c", "y")}
+    assert result.min_pair_score == pytest.approx(0.1)  # every pair, the pin included
+    assert result.min_chosen_pair_score == pytest.approx(0.6)  # what fairness maximises
+    assert result.report.certified_optimal
+
+
+def test_the_json_report_gives_the_worst_pair_and_the_worst_chosen_pair(tmp_path):
+    cohort = tmp_path / "cohort.json"
+    data = {**PINNED_LOW, "settings": {"objective": "fairness", "pinned_pairs": [["a", "x"]]}}
+    cohort.write_text(json.dumps(data))
+    completed = subprocess.run(
+        [sys.executable, "-m", "matching.engine", str(cohort)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    value = json.loads(completed.stdout)["objective_value"]
+    assert value["min_pair_score"] == pytest.approx(0.1)
+    assert value["min_chosen_pair_score"] == pytest.approx(0.6)
+
+
+def test_without_pins_the_worst_chosen_pair_is_the_worst_pair():
+    mentees, mentors, scores = _cohort_args(PINNED_LOW)
+    result = match(mentees, mentors, MatchSettings(objective="fairness"), scores)
+    assert result.min_chosen_pair_score == result.min_pair_score
