@@ -35,8 +35,21 @@ from programs.models import Cohort
 logger = logging.getLogger(__name__)
 
 
-def _editable(match_round: MatchRound) -> None:
-    if match_round.status not in (RoundStatus.PROPOSED, RoundStatus.REVIEWED):
+def _editable(organization: Organization, match_round: MatchRound) -> None:
+    """Refuse unless the round is under review, as the database has it now.
+
+    The caller's copy may predate a publish by another admin, so the status is read again
+    under the round's row lock. A publish waits for that lock; a decision or a swap reopens the
+    round for review, so the publish's conditional update then finds nothing to claim.
+    """
+    status = (
+        MatchRound.objects.for_org(organization)
+        .select_for_update()
+        .filter(pk=match_round.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status not in (RoundStatus.PROPOSED, RoundStatus.REVIEWED):
         raise DomainError(_("Proposals can be changed only while the round is under review."))
 
 
@@ -44,7 +57,7 @@ def _editable(match_round: MatchRound) -> None:
 def proposal_decide(
     *, organization: Organization, proposal: MatchProposal, actor: User | None, approve: bool
 ) -> MatchProposal:
-    _editable(proposal.match_round)
+    _editable(organization, proposal.match_round)
     proposal.status = ProposalStatus.APPROVED if approve else ProposalStatus.REJECTED
     proposal.save(update_fields=["status"])
     _reopen_review(organization, proposal.match_round)
@@ -55,7 +68,7 @@ def proposal_decide(
 def proposal_approve_all(
     *, organization: Organization, match_round: MatchRound, actor: User | None
 ) -> int:
-    _editable(match_round)
+    _editable(organization, match_round)
     return (
         MatchProposal.objects.for_org(organization)
         .filter(match_round=match_round, status=ProposalStatus.PROPOSED)
@@ -113,7 +126,7 @@ def proposal_swap(
     if first.match_round_id != second.match_round_id or first.pk == second.pk:
         raise DomainError(_("Choose two different proposals of the same round."), field="other")
     match_round = first.match_round
-    _editable(match_round)
+    _editable(organization, match_round)
     if first.mentor_id == second.mentor_id or first.mentee_id == second.mentee_id:
         raise DomainError(
             _("Those two proposals share a person; swapping changes nothing."), field="other"
@@ -197,8 +210,9 @@ def round_mark_reviewed(
     *, organization: Organization, match_round: MatchRound, actor: User | None
 ) -> MatchRound:
     counts = selectors.proposal_counts(organization=organization, match_round=match_round)
+    only_proposed = _("Only a proposed round can be marked reviewed.")
     if match_round.status != RoundStatus.PROPOSED:
-        raise DomainError(_("Only a proposed round can be marked reviewed."))
+        raise DomainError(only_proposed)
     if counts["undecided"]:
         raise DomainError(
             _("Approve or reject every proposal first (%(n)d undecided).")
@@ -206,8 +220,14 @@ def round_mark_reviewed(
         )
     if not counts["approved"]:
         raise DomainError(_("Approve at least one proposal before publishing."))
-    MatchRound.objects.for_org(organization).filter(pk=match_round.pk).update(
-        status=RoundStatus.REVIEWED
+    # Conditional on the status the database has now: a copy read before a publish must not
+    # turn a published round back into a reviewed one (and so publishable a second time).
+    claimed = (
+        MatchRound.objects.for_org(organization)
+        .filter(pk=match_round.pk, status=RoundStatus.PROPOSED)
+        .update(status=RoundStatus.REVIEWED)
     )
+    if claimed != 1:
+        raise DomainError(only_proposed)
     match_round.refresh_from_db()
     return match_round
