@@ -11,6 +11,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
+from accounts.models import User
 from organizations.middleware import CURRENT_ORG_SESSION_KEY
 from organizations.models import Membership, Organization, OrganizationAPIKey
 from organizations.permissions import Capability, role_can
@@ -46,6 +47,13 @@ class OrganizationAPIKeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return API_KEY_KEYWORD
+
+
+def request_actor(request: Request) -> User | OrganizationAPIKey | None:
+    """Who a write is audited under: the member, or the API key (which has no person)."""
+    if isinstance(request.auth, OrganizationAPIKey):
+        return request.auth
+    return request.user if request.user and request.user.is_authenticated else None
 
 
 def _session_organization(request: Request) -> tuple[Organization, Membership] | None:

@@ -30,13 +30,20 @@ from organizations.permissions import ASSIGNABLE_ROLES, Capability, role_can
 def audit_log_record(
     *,
     organization: Organization,
-    actor: User | None,
+    actor: User | OrganizationAPIKey | None,
     action: str,
     target: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditLogEntry:
+    """`actor` is the person, or the API key a write was made with: no person stands behind a
+    key, so the entry records the key's prefix (not secret: keys are hashed) and name."""
+    data = dict(data or {})
+    if isinstance(actor, OrganizationAPIKey):
+        data["api_key"] = {"prefix": actor.prefix, "name": actor.name}
+        data["actor_label"] = f"API key {actor.prefix} ({actor.name})"
+        actor = None
     return AuditLogEntry.objects.create(
-        organization=organization, actor=actor, action=action, target=target[:200], data=data or {}
+        organization=organization, actor=actor, action=action, target=target[:200], data=data
     )
 
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from core.api import OrganizationScopedViewSet
 from core.permissions import Capability
+from organizations.api_auth import request_actor
 from organizations.models import APIKeyScope, Organization
 from participants import parsing, selectors, services
 from participants.models import (
@@ -130,7 +131,7 @@ class ParticipantViewSet(
         participant = services.participant_create(
             organization=request.organization,
             cohort=cohort,
-            actor=request.user if request.user.is_authenticated else None,
+            actor=request_actor(request),
             email=serializer.validated_data["email"],
             data=_profile_data(serializer.validated_data),
         )
@@ -148,7 +149,7 @@ class ParticipantViewSet(
         serializer.instance = services.participant_update(
             organization=self.request.organization,
             participant=serializer.instance,
-            actor=self.request.user if self.request.user.is_authenticated else None,
+            actor=request_actor(self.request),
             data=data,
         )
 
@@ -159,6 +160,6 @@ class ParticipantViewSet(
         participant = services.participant_withdraw(
             organization=request.organization,
             participant=participant,
-            actor=request.user if request.user.is_authenticated else None,
+            actor=request_actor(request),
         )
         return Response(self.get_serializer(participant).data)

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from core.api import OrganizationScopedViewSet
 from core.permissions import Capability
+from organizations.api_auth import request_actor
 from organizations.models import APIKeyScope, Organization
 from programs import selectors, services
 from programs.models import (
@@ -100,14 +101,14 @@ class ProgramViewSet(
     def perform_create(self, serializer: ProgramSerializer) -> None:
         serializer.instance = services.program_create(
             organization=self.request.organization,
-            actor=_actor(self.request),
+            actor=request_actor(self.request),
             **serializer.validated_data,
         )
 
     def perform_update(self, serializer: ProgramSerializer) -> None:
         serializer.instance = services.program_update(
             organization=self.request.organization,
-            actor=_actor(self.request),
+            actor=request_actor(self.request),
             program=serializer.instance,
             **serializer.validated_data,
         )
@@ -134,7 +135,7 @@ class CohortViewSet(
         data = dict(serializer.validated_data)
         program = _program_or_field_error(request.organization, data.pop("program_id"))
         cohort = services.cohort_create(
-            organization=request.organization, actor=_actor(request), program=program, **data
+            organization=request.organization, actor=request_actor(request), program=program, **data
         )
         cohort = selectors.cohort_get(organization=request.organization, cohort_id=cohort.pk)
         return Response(self.get_serializer(cohort).data, status=status.HTTP_201_CREATED)
@@ -147,7 +148,7 @@ class CohortViewSet(
             )
         services.cohort_update(
             organization=self.request.organization,
-            actor=_actor(self.request),
+            actor=request_actor(self.request),
             cohort=serializer.instance,
             **data,
         )
@@ -166,7 +167,3 @@ def _program_or_field_error(organization: Organization, program_id: int) -> Prog
         # The same answer for a missing program and another organization's.
         raise serializers.ValidationError({"program": [_("No such program.")]})
     return program
-
-
-def _actor(request):
-    return request.user if request.user.is_authenticated else None
