@@ -58,6 +58,12 @@ def test_styleguide_in_spanish(new_page, sign_in):
     assert errors == []
 
 
+def test_form_sections_are_named_groups(new_page, sign_in):
+    page, _ = _open_styleguide(new_page, sign_in, DESKTOP)
+    assert page.get_by_role("group", name="Basics").count() == 1
+    assert page.get_by_role("group", name="Format").count() == 1
+
+
 def test_tabs_move_with_arrow_keys_home_and_end(new_page, sign_in):
     page, _ = _open_styleguide(new_page, sign_in, DESKTOP)
     tabs = page.locator("#tabs [role=tab]")
