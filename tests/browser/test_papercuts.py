@@ -254,3 +254,18 @@ def test_publish_says_how_many_people_it_emails(
     with scopes_disabled():
         match_round.refresh_from_db()
     assert match_round.status == "reviewed"
+
+
+def test_error_pages_wear_the_apps_look(new_page, sign_in, org, member):
+    for viewport, suffix in ((None, "1280"), (PHONE, "375")):
+        page = new_page(viewport=viewport) if viewport else new_page()
+        sign_in(page, member)
+        response = page.goto(reverse("organizations:api_key_list", args=[org.slug]))
+        assert response.status == 403
+        _shot(page, f"error-403-{suffix}")
+        response = page.goto("/o/acme/no-such-page/")
+        assert response.status == 404
+        _shot(page, f"error-404-{suffix}")
+        font = page.evaluate("getComputedStyle(document.body).fontFamily")
+        assert "Times" not in font and "system-ui" in font
+        assert page.get_by_role("button", name="Go to your home page").is_visible()
