@@ -88,8 +88,24 @@ def _read_text(upload: IO[bytes], *, name: str, content_type: str, size: int) ->
             [RowError(0, "file", _("Upload a .csv file (comma-separated values)."))]
         )
     raw = upload.read()
-    if b"\x00" in raw[:4096]:
+    nul = raw.find(b"\x00")
+    if 0 <= nul < 4096:
         raise ImportRejected([RowError(0, "file", _("This looks like a binary file, not a CSV."))])
+    if nul >= 0:
+        # Python's csv module reads NUL as text and PostgreSQL refuses to store it: refuse it
+        # here, wherever it is, and say where.
+        line_start = raw.rfind(b"\n", 0, nul) + 1
+        column = len(raw[line_start:nul].decode("utf-8", "replace")) + 1
+        raise ImportRejected(
+            [
+                RowError(
+                    raw.count(b"\n", 0, nul) + 1,
+                    "file",
+                    _("Column %(column)d holds a NUL character; remove it and try again.")
+                    % {"column": column},
+                )
+            ]
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -265,16 +281,29 @@ def participant_import(
 
 def _numbered_rows(reader: csv.DictReader) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows with the file line each starts on (line 1 is the header), skipping blank rows."""
-    try:
-        for row in reader:
-            if None in row:
-                # More cells than header columns: report rather than silently drop data.
-                yield reader.line_num, {**{k: v for k, v in row.items() if k}, "__extra__": "1"}
-                continue
-            if any((value or "").strip() for value in row.values()):
-                yield reader.line_num, {k: _unescape_cell(v or "") for k, v in row.items()}
-    except csv.Error as error:
-        raise ImportRejected([RowError(reader.line_num, "file", str(error))]) from error
+    while True:
+        # The reader's own count is off by one when a row fails: the failing row starts on the
+        # line after the last one read.
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ImportRejected([RowError(start, "file", _csv_error_message(error))]) from error
+        if None in row:
+            # More cells than header columns: report rather than silently drop data.
+            yield reader.line_num, {**{k: v for k, v in row.items() if k}, "__extra__": "1"}
+            continue
+        if any((value or "").strip() for value in row.values()):
+            yield reader.line_num, {k: _unescape_cell(v or "") for k, v in row.items()}
+
+
+def _csv_error_message(error: csv.Error) -> str:
+    """The csv module's messages are English and technical; say what to fix instead."""
+    if "field larger than field limit" in str(error):
+        return _("A cell is longer than %(n)d characters.") % {"n": csv.field_size_limit()}
+    return _("This line is not valid CSV; check its quotes.")
 
 
 # Spreadsheets run cells that start with these as formulas; exports prefix them with a quote.
