@@ -2,6 +2,7 @@
 line, never a 500."""
 
 import pytest
+
 from tests.conftest import login
 from tests.participants.test_csv_import_export import GOOD_ROWS, HEADER, _count, _upload
 
