@@ -301,3 +301,22 @@ def test_pages_link_a_favicon_that_is_served(client, member, org):
     assert [link.rsplit(".", 1)[1] for link in links] == ["svg", "ico"]
     for link in links:
         assert finders.find(link.removeprefix(settings.STATIC_URL)), link
+
+
+# 12. One date format per locale
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("en", "Jan. 13, 2027"), ("es", "13 de enero de 2027")]
+)
+def test_a_date_reads_the_same_on_every_page(client, org, owner, program, language, expected):
+    owner.language = language
+    owner.save(update_fields=["language"])
+    cohort = CohortFactory(program=program, starts_on=dt.date(2027, 1, 13))
+    login(client, owner)
+
+    program_page = client.get(reverse("programs:program_detail", args=[org.slug, program.pk]))
+    cohort_page = client.get(reverse("programs:cohort_detail", args=[org.slug, cohort.pk]))
+
+    assert expected in program_page.content.decode()
+    assert expected in cohort_page.content.decode()
