@@ -20,15 +20,15 @@ from __future__ import annotations
 import builtins
 import colorsys
 import hashlib
-import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import template
 from django.contrib.messages import constants as message_levels
+from django.template import Engine
 from django.template.base import FilterExpression, Node, NodeList, Parser, Token
 from django.template.context import Context
 from django.templatetags.static import static
@@ -337,9 +337,14 @@ TOAST_LEVELS = {
 
 
 @register.inclusion_tag("components/toasts.html", takes_context=True)
-def toasts(context: Context, messages: Iterable[Any] | None = None, inline: bool = False) -> dict:
+def toasts(
+    context: Context, messages: Iterable[Any] | None = None, inline: bool = False, oob: bool = False
+) -> dict:
     """`{% toasts %}` in the page shell: Django's messages as toasts in a polite live region
-    (errors in an assertive one). static/js/ui.js closes them; errors stay until closed."""
+    (errors in an assertive one). static/js/ui.js closes them; errors stay until closed.
+
+    `{% toasts oob=True %}` in an htmx partial response appends its messages to the page's
+    regions (hx-swap-oob), so a button pressed in a table row still says what happened."""
     source = messages if messages is not None else context.get("messages", ())
     items = []
     for message in source or ():
@@ -349,6 +354,7 @@ def toasts(context: Context, messages: Iterable[Any] | None = None, inline: bool
         "polite": [m for m in items if m["variant"] != "error"],
         "assertive": [m for m in items if m["variant"] == "error"],
         "inline": inline,
+        "oob": oob,
         "region_id": "toasts-demo" if inline else "toasts",
     }
 
@@ -362,8 +368,7 @@ def chart(context: Context, spec: dict[str, Any], size: str = "md") -> dict[str,
     "data"}], optional "description", "unit", "x_label", "y_label"}: a canvas drawn by
     static/js/charts.js from a JSON data island, and the same numbers as a table."""
     _check(spec.get("type", ""), CHART_TYPES, "chart type")
-    counter = context.render_context.setdefault("ui_chart_counter", itertools.count(1))
-    chart_id = spec.get("id") or f"chart-{next(counter)}"
+    chart_id = spec.get("id") or _unique_id(context, "chart")
     labels = list(spec.get("labels", []))
     series = [
         {"label": s.get("label", ""), "data": list(s.get("data", []))}
@@ -445,7 +450,7 @@ class ComponentNode(Node):
             if isinstance(node, SlotNode):
                 values[node.name] = node.nodelist.render(context)
         values = self.prepare(values, context)
-        component = context.template.engine.get_template(self.template_name)
+        component = _engine(context).get_template(self.template_name)
         return component.render(context.new(values))
 
 
@@ -460,8 +465,15 @@ def _block_component(name: str, template_name: str, prepare) -> None:
 
 
 def _unique_id(context: Context, prefix: str) -> str:
-    counter = context.render_context.setdefault(f"ui_{prefix}_counter", itertools.count(1))
-    return f"{prefix}-{next(counter)}"
+    """prefix-1, prefix-2… unique within one rendering of a page."""
+    key = f"ui_{prefix}_counter"
+    number = cast(int, context.render_context.get(key, 0)) + 1
+    context.render_context[key] = number
+    return f"{prefix}-{number}"
+
+
+def _engine(context: Context) -> Engine:
+    return context.template.engine if context.template else Engine.get_default()
 
 
 def _with_id(prefix: str):
@@ -520,7 +532,7 @@ class TabsNode(Node):
         selected = values.get("selected", 0)
         for tab in tabs:
             tab["selected"] = tab["index"] == selected
-        component = context.template.engine.get_template("components/tabs.html")
+        component = _engine(context).get_template("components/tabs.html")
         return component.render(
             context.new({"id": tabs_id, "label": values.get("label"), "tabs": tabs})
         )

@@ -343,3 +343,14 @@ def test_styleguide_shows_every_component_to_staff_in_english_and_spanish(client
     assert "<script>" not in english and " onclick=" not in english  # CSP: no inline script
     spanish = client.get(reverse("styleguide") + "?lang=es").content.decode()
     assert '<html lang="es">' in spanish
+
+
+def test_toasts_in_an_htmx_response_append_to_the_pages_regions():
+    messages = [Message(levels.SUCCESS, "Approved."), Message(levels.ERROR, "Not saved.")]
+    html = render("{% toasts messages oob=True %}", messages=messages)
+    assert '<div id="toasts" hx-swap-oob="beforeend">' in html
+    assert '<div id="toasts-alerts" hx-swap-oob="beforeend">' in html
+    assert "role=" not in html.split('data-ui-toast="success"')[0]  # the page's regions announce
+    page = render("{% toasts messages %}", messages=[])
+    assert 'id="toasts" role="status" aria-live="polite"' in page
+    assert 'id="toasts-alerts" role="alert" aria-live="assertive"' in page
