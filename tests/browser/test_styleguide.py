@@ -1,8 +1,10 @@
 """The living style guide in Chromium: every component at 1280 and 375 px without horizontal
 overflow or console errors, charts drawn, tabs and the confirmation dialog by keyboard alone.
 
-Screenshots go to test-results/ (not committed) for a person to look at."""
+Screenshots go to $BROWSER_SCREENSHOT_DIR, else test-results/ (not committed), for a person to
+look at."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,9 +12,15 @@ import pytest
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.django_db(transaction=True),
+]
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-results"
+SHOTS = Path(
+    os.environ.get("BROWSER_SCREENSHOT_DIR") or Path(__file__).resolve().parents[2] / "test-results"
+)
 
 
 def _open_styleguide(new_page, sign_in, viewport, query=""):
@@ -46,7 +54,7 @@ def test_styleguide_fits_the_screen_without_errors(new_page, sign_in, viewport):
     )
     # The variable font is the one in use.
     assert page.evaluate("document.fonts.check('16px \"Inter Variable\"')")
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / f"styleguide-{viewport['width']}.png", full_page=True)
     assert errors == []
 
@@ -100,7 +108,7 @@ def test_confirmation_dialog_opens_cancels_and_confirms_by_keyboard(new_page, si
     assert "emails 176 people" in page.locator("#confirm-message").inner_text()
     focused = page.evaluate("document.activeElement.hasAttribute('data-confirm-ok')")
     assert focused, "the confirming button has the focus"
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / "styleguide-confirm-1280.png")
 
     page.keyboard.press("Escape")
