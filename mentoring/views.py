@@ -44,6 +44,7 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     participations = list(participant_list_for_user(organization=organization, user=request.user))
     mentorships = list(mentorship_list_for_user(organization=organization, user=request.user))
     _set_next_steps(organization, participations, mentorships, request.user)
+    _set_partners(mentorships, request.user)
     context = {
         "open_cohorts": cohort_list_open(organization=organization)[:6],
         "enrolled_cohort_ids": {
@@ -54,6 +55,17 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
         "my_mentorships": mentorships,
     }
     return render(request, "organizations/dashboard.html", context)
+
+
+def _set_partners(mentorships, user) -> None:
+    """The people the viewer works with in each mentorship, the viewer left out: a mentor sees
+    their mentees; a mentee sees the mentor and any fellow mentees of a group."""
+    for mentorship in mentorships:
+        mentor = mentorship.mentor
+        people = [] if mentor.user_id == user.pk else [(mentor, True)]
+        people += [(m, False) for m in mentorship.mentees.all() if m.user_id != user.pk]
+        mentorship.partners = [{"person": p, "is_mentor": is_mentor} for p, is_mentor in people]
+        mentorship.viewer_is_mentor = mentor.user_id == user.pk
 
 
 def _set_next_steps(organization, participations, mentorships, user) -> None:

@@ -24,3 +24,13 @@ def say_reason(unmatched: Any) -> str:
 def collects_preferences(cohort: Any) -> bool:
     """Whether the cohort asks its participants to rank the other side."""
     return config_from_json(cohort.matching_settings).collects_preferences
+
+
+@register.filter
+def initials(name: str) -> str:
+    """Up to two initials for an avatar: "Ana María Ruiz" → "AR"."""
+    words = [word for word in str(name or "").split() if word[:1].isalpha()]
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()

@@ -1,5 +1,6 @@
 """What a new user tripped on (issue 6 §4), checked in Chromium."""
 
+import datetime as dt
 import os
 
 import pytest
@@ -8,6 +9,7 @@ from django_scopes import scope, scopes_disabled
 
 from matching import services as matching_services
 from matching.models import MatchProposal
+from mentorships.models import Mentorship, MentorshipMentee
 from participants.models import Participant
 from tests.browser.conftest import BROWSER_TIME_ZONE, PHONE
 from tests.factories import EnrollmentQuestionFactory, ParticipantFactory
@@ -269,3 +271,32 @@ def test_error_pages_wear_the_apps_look(new_page, sign_in, org, member):
         font = page.evaluate("getComputedStyle(document.body).fontFamily")
         assert "Times" not in font and "system-ui" in font
         assert page.get_by_role("button", name="Go to your home page").is_visible()
+
+
+def test_mentee_dashboard_shows_their_mentor_not_themself(new_page, sign_in, org, member, cohort):
+    member.full_name = "Mina Mentee"
+    member.save(update_fields=["full_name"])
+    mentee = ParticipantFactory(
+        cohort=cohort, user=member, email=member.email, full_name="Mina Mentee", country="ES"
+    )
+    mentor = ParticipantFactory(
+        cohort=cohort, role="mentor", full_name="Olga Mentor", country="PT", email="olga@acme.test"
+    )
+    with scopes_disabled():
+        mentorship = Mentorship.objects.create(
+            organization=org, cohort=cohort, mentor=mentor, started_on=dt.date(2027, 1, 13)
+        )
+        MentorshipMentee.objects.create(organization=org, mentorship=mentorship, mentee=mentee)
+    for viewport, suffix in ((None, "1280"), (PHONE, "375")):
+        page = new_page(viewport=viewport) if viewport else new_page()
+        sign_in(page, member)
+        page.goto(reverse("dashboard", args=[org.slug]))
+        _shot(page, f"dashboard-mentee-{suffix}")
+
+    card = page.locator("article.mentorship")
+    text = card.inner_text()
+    assert "Olga Mentor" in text and "Mentor · Portugal" in text
+    assert "Mina Mentee" not in text
+    assert card.get_by_role("link", name="olga@acme.test").get_attribute("href") == (
+        "mailto:olga@acme.test"
+    )
