@@ -17,7 +17,9 @@ from organizations.api_auth import request_actor
 from organizations.models import APIKeyScope, Organization
 from participants import parsing, selectors, services
 from participants.models import (
+    BOARD_ROLES_LIMIT,
     PROFILE_FIELDS,
+    SKILLS_LIMIT,
     Participant,
     ParticipantRole,
     ParticipantStatus,
@@ -35,11 +37,19 @@ class ParticipantSerializer(serializers.ModelSerializer):
     cohort = serializers.IntegerField(source="cohort_id")
     languages = LanguageSerializer(many=True)
     skills_offered = serializers.ListField(
-        child=serializers.CharField(max_length=80), required=False
+        child=serializers.CharField(max_length=SKILLS_LIMIT.max_length),
+        max_length=SKILLS_LIMIT.max_items,
+        required=False,
     )
-    board_roles = serializers.ListField(child=serializers.CharField(max_length=60), required=False)
+    board_roles = serializers.ListField(
+        child=serializers.CharField(max_length=BOARD_ROLES_LIMIT.max_length),
+        max_length=BOARD_ROLES_LIMIT.max_items,
+        required=False,
+    )
     skills_wanted = serializers.ListField(
-        child=serializers.CharField(max_length=80), required=False
+        child=serializers.CharField(max_length=SKILLS_LIMIT.max_length),
+        max_length=SKILLS_LIMIT.max_items,
+        required=False,
     )
     country = serializers.CharField(max_length=2)
     answers = serializers.DictField(required=False)

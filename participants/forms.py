@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.forms import time_zone_choices
-from participants.models import Participant, ParticipantRole, ParticipantStatus, Seniority
+from participants.models import (
+    GOALS_MAX_LENGTH,
+    Participant,
+    ParticipantRole,
+    ParticipantStatus,
+    Seniority,
+)
 from participants.parsing import format_languages, parse_languages, split_list
 from programs.models import EnrollmentQuestion, QuestionAudience, QuestionKind
 
@@ -28,6 +34,7 @@ class ProfileForm(forms.Form):
     goals = forms.CharField(
         label=_("Goals"),
         required=False,
+        max_length=GOALS_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What do you hope to get from this program?"),
     )

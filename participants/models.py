@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from accounts.models import validate_time_zone
 from core.models import TenantManager, TenantOwnedModel
+from core.validators import ListLimitValidator
 from programs.models import Cohort
 
 
@@ -59,6 +60,13 @@ PROFILE_FIELDS = (
 )
 
 
+# Limits on free text, held by the model (services validate with it), read by the form and the
+# serializer. Matching compares skills and seats pairwise, so long lists cost every round.
+GOALS_MAX_LENGTH = 2000
+SKILLS_LIMIT = ListLimitValidator(max_items=30, max_length=80)
+BOARD_ROLES_LIMIT = ListLimitValidator(max_items=20, max_length=60)
+
+
 class Participant(TenantOwnedModel):
     """A person in one cohort, with the standard profile the matching engine reads."""
 
@@ -79,9 +87,18 @@ class Participant(TenantOwnedModel):
         choices=ParticipantStatus.choices,
         default=ParticipantStatus.ACTIVE,
     )
-    skills_offered = models.JSONField(_("skills offered"), default=list, blank=True)
-    skills_wanted = models.JSONField(_("skills wanted"), default=list, blank=True)
-    goals = models.TextField(_("goals"), blank=True)
+    skills_offered = models.JSONField(
+        _("skills offered"), default=list, blank=True, validators=[SKILLS_LIMIT]
+    )
+    skills_wanted = models.JSONField(
+        _("skills wanted"), default=list, blank=True, validators=[SKILLS_LIMIT]
+    )
+    goals = models.TextField(
+        _("goals"),
+        blank=True,
+        max_length=GOALS_MAX_LENGTH,
+        validators=[MaxLengthValidator(GOALS_MAX_LENGTH)],
+    )
     # [{"code": "es", "proficiency": "fluent"}, …]
     languages = models.JSONField(_("languages"), default=list, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
@@ -105,7 +122,9 @@ class Participant(TenantOwnedModel):
     )
     manager_email = models.EmailField(_("manager's email"), blank=True)
     # Advisory-board programs: the seats (program-defined roles) a mentor can fill; empty = any.
-    board_roles = models.JSONField(_("advisory board seats"), default=list, blank=True)
+    board_roles = models.JSONField(
+        _("advisory board seats"), default=list, blank=True, validators=[BOARD_ROLES_LIMIT]
+    )
     # Answers to the cohort's own questions, keyed by EnrollmentQuestion.answer_key.
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)

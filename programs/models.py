@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +44,11 @@ PROGRAM_FIELDS = (
 )
 
 
+# A page of text each; a 1 MB description slows every catalog page that lists the program.
+DESCRIPTION_MAX_LENGTH = 5000
+CRITERIA_MAX_LENGTH = 1000
+
+
 class Program(TenantOwnedModel):
     name = models.CharField(_("name"), max_length=120)
     program_type = models.CharField(
@@ -51,9 +57,20 @@ class Program(TenantOwnedModel):
     goal = models.CharField(
         _("goal"), max_length=20, choices=ProgramGoal.choices, default=ProgramGoal.CUSTOM
     )
-    description = models.TextField(_("description"), blank=True)
+    # TextField's max_length only reaches forms and serializers; the validator holds the model
+    # (and so every service) to the same limit.
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)],
+    )
     participation_criteria = models.TextField(
-        _("who may join"), blank=True, help_text=_("Shown in the catalog, e.g. “Engineers”.")
+        _("who may join"),
+        blank=True,
+        max_length=CRITERIA_MAX_LENGTH,
+        validators=[MaxLengthValidator(CRITERIA_MAX_LENGTH)],
+        help_text=_("Shown in the catalog, e.g. “Engineers”."),
     )
     time_commitment = models.CharField(
         _("time commitment"), max_length=120, blank=True, help_text=_("e.g. “2 hours a month”")
