@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.forms import service_errors_on
@@ -157,6 +158,39 @@ def api_key_revoke(request: HttpRequest, org_slug: str, api_key_id: str) -> Http
 
 
 AUDIT_PAGE_SIZE = 100
+# What each recorded action code means to a person reading the log. An unknown code (one added
+# without a label here) is shown as it is.
+AUDIT_ACTION_LABELS = {
+    "api_key.create": gettext_lazy("API key created"),
+    "api_key.revoke": gettext_lazy("API key revoked"),
+    "cohort.create": gettext_lazy("Cohort created"),
+    "cohort.update": gettext_lazy("Cohort edited"),
+    "invitation.accept": gettext_lazy("Invitation accepted"),
+    "invitation.create": gettext_lazy("Invitation sent"),
+    "invitation.revoke": gettext_lazy("Invitation revoked"),
+    "matching.settings": gettext_lazy("Matching settings changed"),
+    "membership.remove": gettext_lazy("Member removed"),
+    "membership.role_change": gettext_lazy("Member's role changed"),
+    "mentor_request.approve": gettext_lazy("Mentor request approved"),
+    "mentor_request.create": gettext_lazy("Mentor requested"),
+    "organization.create": gettext_lazy("Organization created"),
+    "pair.forbid": gettext_lazy("Pair forbidden"),
+    "pair.pin": gettext_lazy("Pair pinned"),
+    "participant.create": gettext_lazy("Participant added"),
+    "participant.enroll": gettext_lazy("Participant enrolled"),
+    "participant.import": gettext_lazy("Participants imported"),
+    "participant.reinstate": gettext_lazy("Participant reinstated"),
+    "participant.update": gettext_lazy("Participant edited"),
+    "participant.withdraw": gettext_lazy("Participant withdrawn"),
+    "preferences.save": gettext_lazy("Match preferences saved"),
+    "program.archive": gettext_lazy("Program archived"),
+    "program.create": gettext_lazy("Program created"),
+    "program.update": gettext_lazy("Program edited"),
+    "proposal.swap": gettext_lazy("Mentors swapped"),
+    "round.publish": gettext_lazy("Match round published"),
+    "round.rerun": gettext_lazy("Match round run again"),
+    "round.start": gettext_lazy("Match round started"),
+}
 
 
 @requires(Capability.VIEW_AUDIT_LOG)
@@ -168,6 +202,8 @@ def audit_log(request: HttpRequest, org_slug: str) -> HttpResponse:
         page = 1
     offset = (page - 1) * AUDIT_PAGE_SIZE
     rows = list(entries[offset : offset + AUDIT_PAGE_SIZE + 1])
+    for entry in rows:
+        entry.action_label = AUDIT_ACTION_LABELS.get(entry.action, entry.action)
     context = {
         "entries": rows[:AUDIT_PAGE_SIZE],
         "page": page,

@@ -22,6 +22,7 @@ from matching.config import config_from_json
 from matching.models import MatchProposal, MatchRound, RoundStatus
 from mentorships.models import Mentorship, MentorshipMentee
 from organizations.models import OrganizationAPIKey
+from organizations.services import audit_log_record
 from participants import services as participant_services
 from tests.conftest import login
 from tests.factories import CohortFactory, EnrollmentQuestionFactory, ParticipantFactory
@@ -320,3 +321,18 @@ def test_a_date_reads_the_same_on_every_page(client, org, owner, program, langua
 
     assert expected in program_page.content.decode()
     assert expected in cohort_page.content.decode()
+
+
+# 11. The audit log in words
+
+
+def test_audit_log_shows_actions_in_words_and_unknown_codes_as_they_are(client, org, owner):
+    audit_log_record(organization=org, actor=owner, action="pair.forbid", target="a ↔ b")
+    audit_log_record(organization=org, actor=owner, action="future.thing", target="x")
+    login(client, owner)
+
+    html = client.get(reverse("organizations:audit_log", args=[org.slug])).content.decode()
+
+    assert ">Pair forbidden<" in html
+    assert ">pair.forbid<" not in html
+    assert ">future.thing<" in html
