@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core import serializers as strict
 from core.api import OrganizationScopedViewSet
 from core.permissions import Capability
 from organizations.api_auth import request_actor
@@ -29,29 +30,29 @@ from programs.selectors import cohort_list
 
 
 class LanguageSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=10)
-    proficiency = serializers.CharField(max_length=20, default="fluent")
+    code = strict.CharField(max_length=10)
+    proficiency = strict.CharField(max_length=20, default="fluent")
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class ParticipantSerializer(strict.ModelSerializer):
     cohort = serializers.IntegerField(source="cohort_id")
     languages = LanguageSerializer(many=True)
     skills_offered = serializers.ListField(
-        child=serializers.CharField(max_length=SKILLS_LIMIT.max_length),
+        child=strict.CharField(max_length=SKILLS_LIMIT.max_length),
         max_length=SKILLS_LIMIT.max_items,
         required=False,
     )
     board_roles = serializers.ListField(
-        child=serializers.CharField(max_length=BOARD_ROLES_LIMIT.max_length),
+        child=strict.CharField(max_length=BOARD_ROLES_LIMIT.max_length),
         max_length=BOARD_ROLES_LIMIT.max_items,
         required=False,
     )
     skills_wanted = serializers.ListField(
-        child=serializers.CharField(max_length=SKILLS_LIMIT.max_length),
+        child=strict.CharField(max_length=SKILLS_LIMIT.max_length),
         max_length=SKILLS_LIMIT.max_items,
         required=False,
     )
-    country = serializers.CharField(max_length=2)
+    country = strict.CharField(max_length=2)
     answers = serializers.DictField(required=False)
 
     class Meta:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
+from core import serializers as strict
 from core.api import OrganizationScopedViewSet
 from core.permissions import Capability
 from organizations.api_auth import request_actor
@@ -22,7 +23,7 @@ from programs.models import (
 )
 
 
-class ProgramSerializer(serializers.ModelSerializer):
+class ProgramSerializer(strict.ModelSerializer):
     class Meta:
         model = Program
         fields = [
@@ -37,7 +38,7 @@ class ProgramSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
-class CohortSerializer(serializers.ModelSerializer):
+class CohortSerializer(strict.ModelSerializer):
     program = serializers.IntegerField(source="program_id")
     mentor_count = serializers.IntegerField(read_only=True)
     mentee_count = serializers.IntegerField(read_only=True)
