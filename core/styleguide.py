@@ -1,5 +1,7 @@
 """The living style guide at /_styleguide/ (staff only) and the design tokens read from CSS.
 
+`?view=shell` shows the app shell with an administrator's home built from the components.
+
 The page shows every component of templates/components/ with its variants, in the language
 asked for by `?lang=` (English by default, so a Spanish-speaking designer can compare both), and
 the contrast of every text token, computed from static/css/design.css, the file browsers load.
@@ -170,6 +172,8 @@ def styleguide(request: HttpRequest) -> HttpResponse:
     if language not in languages:
         language = "en"
     with translation.override(language):
+        if request.GET.get("view") == "shell":
+            return render(request, "styleguide/shell.html", {"languages": languages})
         context = {
             "languages": languages,
             "people": PEOPLE,

@@ -306,6 +306,31 @@ def stat_tile(
     }
 
 
+@register.inclusion_tag("components/nav_item.html")
+def nav_item(
+    label: Any,
+    href: str,
+    icon: str,
+    current: bool = False,
+    count: Any = 0,
+    count_label: Any = "",
+    desktop_only: bool = False,
+) -> dict[str, Any]:
+    """`{% nav_item label=_("Matching") href=url icon="match" current=True count=4 %}`: one
+    entry of the shell's navigation; `count` adds a badge (with `count_label`, e.g. "unread",
+    for screen readers); `desktop_only` leaves it out of the phone's bottom bar."""
+    _check(icon, ICONS, "icon")
+    return {
+        "label": label,
+        "href": href,
+        "icon_name": icon,
+        "current": current,
+        "count": count,
+        "count_label": count_label,
+        "desktop_only": desktop_only,
+    }
+
+
 @dataclass(frozen=True)
 class Crumb:
     label: str

@@ -59,6 +59,29 @@ def test_styleguide_fits_the_screen_without_errors(new_page, sign_in, viewport):
     assert errors == []
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "375"])
+def test_app_shell_keeps_its_navigation_on_one_line_or_one_bar(new_page, sign_in, viewport):
+    page, errors = _open_styleguide(new_page, sign_in, viewport, "?view=shell")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    items = page.locator(".ui-nav__item:visible")
+    tops = {round(box["y"]) for box in (items.nth(i).bounding_box() for i in range(items.count()))}
+    if viewport is PHONE:
+        # One bottom bar, fixed to the screen's foot.
+        assert len(tops) == 1
+        assert max(tops) > viewport["height"] - 80
+    else:
+        # A sidebar: one item per row, every label on one line.
+        assert len(tops) == items.count()
+        heights = {round(items.nth(i).bounding_box()["height"]) for i in range(items.count())}
+        assert len(heights) == 1
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"styleguide-shell-{viewport['width']}.png", full_page=True)
+    assert errors == []
+
+
 def test_styleguide_in_spanish(new_page, sign_in):
     page, errors = _open_styleguide(new_page, sign_in, DESKTOP, "?lang=es")
     assert page.locator("html").get_attribute("lang") == "es"

@@ -354,3 +354,20 @@ def test_toasts_in_an_htmx_response_append_to_the_pages_regions():
     page = render("{% toasts messages %}", messages=[])
     assert 'id="toasts" role="status" aria-live="polite"' in page
     assert 'id="toasts-alerts" role="alert" aria-live="assertive"' in page
+
+
+def test_nav_item_marks_the_current_page_and_names_its_count():
+    html = render(
+        "{% nav_item label='Matching' href='/m/' icon='match' current=True count=4"
+        " count_label='awaiting review' %}"
+    )
+    assert '<a class="ui-nav__item" href="/m/" aria-current="page">' in html
+    assert '<span class="ui-nav__count">4<span class="ui-visually-hidden"> awaiting review' in html
+    assert "aria-current" not in render("{% nav_item label='Home' href='/' icon='home' %}")
+
+
+@pytest.mark.django_db
+def test_styleguide_shows_the_app_shell_to_staff(client):
+    client.force_login(UserFactory(is_staff=True))
+    html = client.get(reverse("styleguide") + "?view=shell").content.decode()
+    assert 'class="ui-shell"' in html and 'class="ui-nav"' in html
