@@ -195,6 +195,17 @@ def membership_change_role(
     if role not in Role.values:
         raise DomainError(_("Unknown role."), field="role")
     _check_can_assign(actor_membership=actor, role=role)
+    # The guard judges the role the database has now, not the caller's copy (a page opened
+    # before an owner promoted this member), and holds the row until the change commits.
+    membership = (
+        Membership.objects.for_org(organization)
+        .select_for_update(of=("self",))
+        .select_related("user")
+        .filter(pk=membership.pk)
+        .first()
+    )
+    if membership is None:
+        raise DomainError(_("No such member."), code="not_found")
     if membership.role == Role.OWNER and actor.role != Role.OWNER:
         raise DomainError(_("Only an owner can change another owner's role."), field="role")
     if membership.role == Role.OWNER and role != Role.OWNER and _owner_count(organization) <= 1:
