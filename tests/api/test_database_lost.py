@@ -1,11 +1,13 @@
 """A request whose database connection died answers 503 with Retry-After, never a 500."""
 
+import psycopg2
 import pytest
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.test import Client
 from rest_framework.test import APIClient
 
 from organizations.models import OrganizationAPIKey
+from programs import selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +67,41 @@ def test_the_database_connection_is_health_checked_before_reuse(settings):
     database = settings.DATABASES["default"]
 
     assert database["CONN_HEALTH_CHECKS"] is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backend_terminated_mid_request_answers_503(org, monkeypatch):
+    """A real lost connection: a superuser terminates the request's backend between two queries."""
+    _key, raw = OrganizationAPIKey.objects.create_key(name="ci", organization=org, scopes=["read"])
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    real_program_list = selectors.program_list
+
+    def program_list_after_termination(**kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (pid,) = cursor.fetchone()
+        admin = psycopg2.connect(
+            host=connection.settings_dict["HOST"] or "127.0.0.1",
+            port=connection.settings_dict["PORT"] or 5432,
+            user="postgres",
+            dbname=connection.settings_dict["NAME"],
+        )
+        try:
+            admin.autocommit = True
+            with admin.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        finally:
+            admin.close()
+        return real_program_list(**kwargs)
+
+    monkeypatch.setattr(selectors, "program_list", program_list_after_termination)
+
+    response = client.get("/api/v1/programs/")
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "service_unavailable"
+    assert "Retry-After" in response
+
+    monkeypatch.setattr(selectors, "program_list", real_program_list)
+    assert client.get("/api/v1/programs/").status_code == 200
