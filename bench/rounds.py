@@ -18,7 +18,8 @@ the same process on the same rows, inside a transaction that is rolled back, and
 - ``publish_baseline``: one mentorship and its members inserted per pair, as before bulk.
 - ``notify_baseline``: one ``notify()`` per person (claim, render, send one by one), on the
   first ``--notify-baseline-pairs`` mentorships, compared per message.
-- ``read_baseline``: the round's people read as Participant instances and adapted, against
+- ``read_baseline``: the round's people read as Participant instances and adapted (without
+  the garbage collector, as ``read`` runs), against
   ``read`` (``selectors.round_inputs``, value rows); ``read_run`` is whatever
   ``rounds._round_inputs`` does in this tree.
 - ``factors_asdict``: proposal factors through ``dataclasses.asdict``, against
@@ -282,7 +283,7 @@ def _case(size: str, n_mentees: int, n_mentors: int, args: argparse.Namespace) -
 
     from core.tenancy import in_organization
     from matching import selectors, services
-    from matching.adapters import factors_json
+    from matching.adapters import factors_json, gc_paused
     from matching.engine import greedy_match, match
     from matching.models import MatchRound, RoundStatus
     from matching.services import rounds as round_services
@@ -325,12 +326,15 @@ def _case(size: str, n_mentees: int, n_mentors: int, args: argparse.Namespace) -
             _greedy, greedy = timed(lambda: greedy_match(mentees, mentors, settings))
             # The run's own read (rounds._round_inputs), whatever path it takes today.
             _inputs, read_run = timed(lambda: round_services._round_inputs(organization, ran))
-            _rows, read_baseline = timed(lambda: _instance_read(organization, ran))
+            with gc_paused():
+                _rows, read_baseline = timed(lambda: _instance_read(organization, ran))
             transaction.set_rollback(True)
-        _json, serialise = timed(lambda: [factors_json(p.factors) for p in result.pairs])
-        _json, serialise_baseline = timed(
-            lambda: [finite_json([asdict(f) for f in p.factors]) for p in result.pairs]
-        )
+        # Both without the garbage collector, as the run saves: the serialisers' own cost.
+        with gc_paused():
+            _json, serialise = timed(lambda: [factors_json(p.factors) for p in result.pairs])
+            _json, serialise_baseline = timed(
+                lambda: [finite_json([asdict(f) for f in p.factors]) for p in result.pairs]
+            )
         emit(
             "run_phases",
             {},
@@ -344,6 +348,9 @@ def _case(size: str, n_mentees: int, n_mentors: int, args: argparse.Namespace) -
             factors_asdict=serialise_baseline["seconds"],
             factors_ratio=round(serialise_baseline["seconds"] / max(serialise["seconds"], 1e-6), 1),
         )
+
+        if args.stop_after == "run":
+            return
 
         def approve() -> int:
             approved = services.proposal_approve_all(
@@ -373,6 +380,8 @@ def _case(size: str, n_mentees: int, n_mentors: int, args: argparse.Namespace) -
             ratio=round(baseline["seconds"] / max(figures["seconds"], 1e-6), 1),
         )
 
+        if args.stop_after == "publish":
+            return
         mentorship_ids = list(
             Mentorship.objects.for_org(organization)
             .filter(source_round_id=ran.pk)
@@ -438,6 +447,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--profile", default="", help="comma list of run,publish,notify: cProfile to stderr"
     )
+    parser.add_argument("--stop-after", choices=["run", "publish"], help="skip the later cases")
     args = parser.parse_args(argv)
     sizes = []
     for size in args.sizes.split(","):

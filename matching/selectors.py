@@ -8,7 +8,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching.adapters import ENGINE_FIELDS, MENTEE_ROLES, MENTOR_ROLES, engine_inputs
+from matching.adapters import (
+    ENGINE_FIELDS,
+    MENTEE_ROLES,
+    MENTOR_ROLES,
+    engine_inputs,
+    gc_paused,
+)
 from matching.config import config_from_json, engine_settings
 from matching.engine import MatchSettings, Mentee, Mentor, explain
 from matching.engine.preview import RuleImpact, rule_impact
@@ -209,6 +215,11 @@ def round_inputs(*, organization: Organization, match_round: MatchRound) -> Roun
     pins whose people left the cohort, or are full, cannot be honoured and are dropped.
     A fixed number of queries, none per participant.
     """
+    with gc_paused():
+        return _round_inputs(organization, match_round)
+
+
+def _round_inputs(organization: Organization, match_round: MatchRound) -> RoundInputs:
     cohort = match_round.cohort
     config = config_from_json(cohort.matching_settings)
     rows = active_participant_rows(organization=organization, cohort=cohort)
