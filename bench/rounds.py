@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import json
 import os
@@ -276,18 +277,55 @@ def _instance_read(organization, match_round) -> int:
     return len(mentees) + len(mentors)
 
 
+def _run_phases(organization, ran, timed) -> dict[str, Any]:
+    """Read, engine, greedy baseline and factor serialisation of the round, each timed; the
+    reads against their baselines. Everything it builds is gone when it returns."""
+    from django.db import transaction
+
+    from matching import selectors
+    from matching.adapters import factors_json, gc_paused
+    from matching.engine import greedy_match, match
+    from matching.services import rounds as round_services
+    from matching.services.rounds import finite_json
+
+    with transaction.atomic():
+        inputs, read = timed(
+            lambda: selectors.round_inputs(organization=organization, match_round=ran)
+        )
+        mentees, mentors, settings = inputs.mentees, inputs.mentors, inputs.settings
+        result, engine = timed(lambda: match(mentees, mentors, settings))
+        _greedy, greedy = timed(lambda: greedy_match(mentees, mentors, settings))
+        # The run's own read (rounds._round_inputs), whatever path it takes today.
+        _inputs, read_run = timed(lambda: round_services._round_inputs(organization, ran))
+        with gc_paused():
+            _rows, read_baseline = timed(lambda: _instance_read(organization, ran))
+        transaction.set_rollback(True)
+    # Both without the garbage collector, as the run saves: the serialisers' own cost.
+    with gc_paused():
+        _json, serialise = timed(lambda: [factors_json(p.factors) for p in result.pairs])
+        _json, serialise_baseline = timed(
+            lambda: [finite_json([asdict(f) for f in p.factors]) for p in result.pairs]
+        )
+    return {
+        "read": read,
+        "read_run": read_run,
+        "read_baseline": read_baseline,
+        "read_ratio": round(read_baseline["seconds"] / max(read["seconds"], 1e-6), 1),
+        "engine": engine["seconds"],
+        "greedy": greedy["seconds"],
+        "factors_json": serialise["seconds"],
+        "factors_asdict": serialise_baseline["seconds"],
+        "factors_ratio": round(serialise_baseline["seconds"] / max(serialise["seconds"], 1e-6), 1),
+    }
+
+
 def _case(size: str, n_mentees: int, n_mentors: int, args: argparse.Namespace) -> None:
     from django.core import mail
-    from django.db import transaction
     from django_scopes import scopes_disabled
 
     from core.tenancy import in_organization
     from matching import selectors, services
-    from matching.adapters import factors_json, gc_paused
-    from matching.engine import greedy_match, match
     from matching.models import MatchRound, RoundStatus
-    from matching.services import rounds as round_services
-    from matching.services.rounds import finite_json
     from mentorships.models import Mentorship
     from notifications.models import Notification, SentEmail
 
@@ -317,38 +355,9 @@ def _case(size: str, n_mentees: int, n_mentors: int, args: argparse.Namespace) -
         emit("run", figures, pairs=ran.matched_slots, demanded=ran.demanded_slots)
 
         # The same run's phases one by one, for where the time goes.
-        with transaction.atomic():
-            inputs, read = timed(
-                lambda: selectors.round_inputs(organization=organization, match_round=ran)
-            )
-            mentees, mentors, settings = inputs.mentees, inputs.mentors, inputs.settings
-            result, engine = timed(lambda: match(mentees, mentors, settings))
-            _greedy, greedy = timed(lambda: greedy_match(mentees, mentors, settings))
-            # The run's own read (rounds._round_inputs), whatever path it takes today.
-            _inputs, read_run = timed(lambda: round_services._round_inputs(organization, ran))
-            with gc_paused():
-                _rows, read_baseline = timed(lambda: _instance_read(organization, ran))
-            transaction.set_rollback(True)
-        # Both without the garbage collector, as the run saves: the serialisers' own cost.
-        with gc_paused():
-            _json, serialise = timed(lambda: [factors_json(p.factors) for p in result.pairs])
-            _json, serialise_baseline = timed(
-                lambda: [finite_json([asdict(f) for f in p.factors]) for p in result.pairs]
-            )
-        emit(
-            "run_phases",
-            {},
-            read=read,
-            read_run=read_run,
-            read_baseline=read_baseline,
-            read_ratio=round(read_baseline["seconds"] / max(read["seconds"], 1e-6), 1),
-            engine=engine["seconds"],
-            greedy=greedy["seconds"],
-            factors_json=serialise["seconds"],
-            factors_asdict=serialise_baseline["seconds"],
-            factors_ratio=round(serialise_baseline["seconds"] / max(serialise["seconds"], 1e-6), 1),
-        )
-
+        emit("run_phases", _run_phases(organization, ran, timed))
+        # A worker or a request that publishes holds no engine result: let it go.
+        gc.collect()
         if args.stop_after == "run":
             return
 
