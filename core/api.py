@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django_scopes import scope
@@ -182,7 +183,19 @@ class NotFoundView(APIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # Raised before the method is looked at: a POST to a missing path is a 404, not a 405.
         super().initial(request, *args, **kwargs)
+        # This view matching every path stops Django's APPEND_SLASH redirect: name the address.
+        with_slash = request.path_info + "/"
+        if not request.path_info.endswith("/") and self._is_route(with_slash):
+            raise exceptions.NotFound(_("Not found. Did you mean %(path)s?") % {"path": with_slash})
         raise exceptions.NotFound()
+
+    @staticmethod
+    def _is_route(path: str) -> bool:
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return False
+        return getattr(match.func, "view_class", None) is not NotFoundView
 
 
 def _is_api(request: HttpRequest) -> bool:

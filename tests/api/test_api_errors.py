@@ -33,6 +33,13 @@ def test_an_unknown_api_path_answers_the_json_404(api_client, path):
         assert _error(response)["message"]
 
 
+def test_a_path_missing_its_slash_names_the_address_with_it(api_client):
+    response = api_client.get("/api/v1/programs")
+
+    assert response.status_code == 404
+    assert "/api/v1/programs/" in _error(response)["message"]
+
+
 def test_the_api_root_lists_the_resources_as_json(api_client):
     response = api_client.get("/api/v1/")
 
