@@ -51,34 +51,74 @@ def utc_windows(profile: Profile, round_date: dt.date) -> list[tuple[float, floa
     return windows
 
 
-def _window_array(profiles: Sequence[Profile], round_date: dt.date) -> np.ndarray:
-    array = np.zeros((len(profiles), 7, 2), dtype=np.float64)
+WEEK_HOURS = 168.0
+
+
+def _folded(windows: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Windows folded onto one repeating week, [0, 168) hours from Monday 00:00 UTC, and
+    merged where they meet.
+
+    A week's windows can reach past either end of the UTC week (Sydney's Monday starts on
+    Sunday UTC; a Sunday night shift ends on Monday), and the week is compared as if it
+    repeats. Folded, windows can land on each other: when a zone's clocks go back during the
+    week, its Sunday shift ends later in UTC than its Monday shift starts, one week on.
+    Merging counts such an hour once.
+    """
+    pieces: list[tuple[float, float]] = []
+    for start, end in windows:
+        length = end - start
+        if length <= 0:
+            continue
+        if length >= WEEK_HOURS:
+            return [(0.0, WEEK_HOURS)]
+        start %= WEEK_HOURS
+        if start + length <= WEEK_HOURS:
+            pieces.append((start, start + length))
+        else:
+            pieces += [(start, WEEK_HOURS), (0.0, start + length - WEEK_HOURS)]
+    merged: list[tuple[float, float]] = []
+    for start, end in sorted(pieces):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _window_arrays(
+    profiles: Sequence[Profile], round_date: dt.date
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per profile: its folded windows (padded with empty ones) and its weekly hours."""
+    folded, weekly = [], np.zeros(len(profiles), dtype=np.float64)
     for index, profile in enumerate(profiles):
-        for slot, window in enumerate(utc_windows(profile, round_date)):
-            array[index, slot] = window
-    return array
+        windows = utc_windows(profile, round_date)
+        weekly[index] = sum(end - start for start, end in windows)
+        folded.append(_folded(windows))
+    width = max((len(f) for f in folded), default=0)
+    array = np.zeros((len(profiles), max(width, 1), 2), dtype=np.float64)
+    for index, pieces in enumerate(folded):
+        if pieces:
+            array[index, : len(pieces)] = pieces
+    return array, weekly
 
 
 def overlap_hours_matrix(
     mentee_profiles: Sequence[Profile], mentor_profiles: Sequence[Profile], round_date: dt.date
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Weekly overlap hours per profile pair, plus each side's weekly working hours."""
-    mentee_windows = _window_array(mentee_profiles, round_date)
-    mentor_windows = _window_array(mentor_profiles, round_date)
-    # A mentor's week is also compared one week earlier and later, so a Sydney Monday
-    # morning still meets a Los Angeles Sunday-evening-UTC Friday afternoon.
-    overlaps = np.zeros((len(mentee_profiles), len(mentor_profiles)), dtype=np.float64)
-    for shift in (-168.0, 0.0, 168.0):
-        a_start = mentee_windows[:, None, :, None, 0]
-        a_end = mentee_windows[:, None, :, None, 1]
-        b_start = mentor_windows[None, :, None, :, 0] + shift
-        b_end = mentor_windows[None, :, None, :, 1] + shift
-        b_empty = (mentor_windows[None, :, None, :, 1] - mentor_windows[None, :, None, :, 0]) <= 0
-        piece = np.minimum(a_end, b_end) - np.maximum(a_start, b_start)
-        piece = np.where(b_empty, 0.0, np.clip(piece, 0.0, None))
-        overlaps += piece.sum(axis=(2, 3))
-    mentee_week = (mentee_windows[:, :, 1] - mentee_windows[:, :, 0]).sum(axis=1)
-    mentor_week = (mentor_windows[:, :, 1] - mentor_windows[:, :, 0]).sum(axis=1)
+    """Weekly overlap hours per profile pair, plus each side's weekly working hours.
+
+    Both sides' windows are folded onto one repeating week, so a Sydney Monday morning (Sunday
+    UTC) still meets a Los Angeles Friday afternoon, as it does every week.
+    """
+    mentee_windows, mentee_week = _window_arrays(mentee_profiles, round_date)
+    mentor_windows, mentor_week = _window_arrays(mentor_profiles, round_date)
+    a_start = mentee_windows[:, None, :, None, 0]
+    a_end = mentee_windows[:, None, :, None, 1]
+    b_start = mentor_windows[None, :, None, :, 0]
+    b_end = mentor_windows[None, :, None, :, 1]
+    # Padding windows are (0, 0): against them min(end) - max(start) is never positive.
+    piece = np.minimum(a_end, b_end) - np.maximum(a_start, b_start)
+    overlaps = np.clip(piece, 0.0, None).sum(axis=(2, 3))
     return overlaps, mentee_week, mentor_week
 
 

@@ -256,6 +256,21 @@ def test_overlap_matches_an_hour_by_hour_zoneinfo_count_across_clock_changes(
     )
 
 
+def test_a_window_that_wraps_past_the_week_is_not_counted_twice():
+    """Santiago leaves summer time on Sunday 6 April: that Sunday's 24 h shift ends at 04:00
+    UTC on the next Monday, an hour into the same person's Monday shift (03:00 UTC) when the
+    week is folded onto itself. That hour is one hour of the repeating week, not two: against
+    someone who works all Monday (UTC) the overlap is at most that person's 24 h."""
+    all_day = WorkingHours(dt.time(0), dt.time(0), (0,))
+    on_call = WorkingHours(dt.time(0), dt.time(0), (0, 1, 6))
+    round_date = dt.date(2025, 3, 31)
+    hours = weekly_overlap_hours("UTC", all_day, "America/Santiago", on_call, round_date)
+    assert hours == pytest.approx(24)
+    assert hours == pytest.approx(
+        reference_overlap("UTC", all_day, "America/Santiago", on_call, round_date)
+    )
+
+
 ZONES = [
     "UTC",
     "America/New_York",
