@@ -371,3 +371,30 @@ def test_styleguide_shows_the_app_shell_to_staff(client):
     client.force_login(UserFactory(is_staff=True))
     html = client.get(reverse("styleguide") + "?view=shell").content.decode()
     assert 'class="ui-shell"' in html and 'class="ui-nav"' in html
+
+
+def test_confirm_dialog_partial_has_the_markup_meridian_js_expects_in_base_html():
+    """One dialog, one behaviour: the partial the shell will include is base.html's dialog plus
+    the design class, so static/js/meridian.js drives either."""
+
+    def dialog_of(path: Path) -> str:
+        text = path.read_text()
+        markup = re.search(r'<dialog id="confirm-dialog".*?</dialog>', text, re.S).group(0)
+        return " ".join(markup.replace(' class="ui-modal"', "").split())
+
+    templates = ROOT / "templates"
+    assert dialog_of(templates / "components" / "confirm_dialog.html") == dialog_of(
+        templates / "base.html"
+    )
+
+
+def test_confirm_tag_writes_the_data_attributes_meridian_js_reads():
+    html = render("{% confirm message='Emails 176 people.' title='Publish?' button='Publish' %}")
+    assert html == (
+        ' data-confirm="Emails 176 people." data-confirm-title="Publish?"'
+        ' data-confirm-button="Publish"'
+    )
+    # Text from a variable (a program's name in the message) is escaped into the attribute.
+    assert 'data-confirm="&lt;b&gt; &quot;x&quot;"' in render(
+        "{% confirm message=text %}", text='<b> "x"'
+    )
