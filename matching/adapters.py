@@ -210,14 +210,23 @@ def engine_inputs(
     return engine_mentees, engine_mentors
 
 
+# Values JSON takes as they are; checked first, since nearly every value is one of them.
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
 def _finite(value: Any) -> Any:
     """JSON has no NaN or infinity (PostgreSQL rejects them): unknown figures become null."""
-    if isinstance(value, float):
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is float:
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
         return {key: _finite(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_finite(item) for item in value]
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     return value
 
 
@@ -236,7 +245,10 @@ def factors_json(factors: Iterable[FactorContribution]) -> list[dict[str, Any]]:
                 "text": factor.text,
                 "phrase": None
                 if phrase is None
-                else {"key": phrase.key, "params": _finite(phrase.params)},
+                else {
+                    "key": phrase.key,
+                    "params": [[name, _finite(value)] for name, value in phrase.params],
+                },
             }
         )
     return stored

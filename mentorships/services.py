@@ -72,12 +72,8 @@ def mentorships_create_from_match(
     people.update(mentee_id for seat in seats for mentee_id in seat.mentee_ids)
     if not people:
         return []
-    found = (
-        Participant.objects.for_org(organization)
-        .filter(cohort=cohort, pk__in=people)
-        .values_list("pk", flat=True)
-    )
-    if len(set(found)) != len(people):
+    found = Participant.objects.for_org(organization).filter(cohort=cohort, pk__in=people).count()
+    if found != len(people):
         raise DomainError(_("Mentorship members must belong to the cohort."), code="not_found")
     started_on = max(timezone.localdate(), cohort.starts_on)
     created_at = timezone.now()
