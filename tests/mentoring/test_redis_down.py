@@ -4,13 +4,18 @@ Redis is "down" by pointing the cache and the broker at a closed port on this ma
 """
 
 import functools
+import os
 import time
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.urls import reverse
+from redis.exceptions import ConnectionError as RedisConnectionError
 
+import core.cache
+from core.cache import FallbackRedisCache
 from mentoring.celery import app as celery_app
 from organizations.models import OrganizationAPIKey
 
@@ -94,3 +99,25 @@ def test_failed_logins_are_still_limited_while_redis_is_down(client, settings, o
     )
 
     assert "_auth_user_id" not in client.session
+
+
+def test_the_cache_goes_back_to_redis_once_the_pause_is_over(monkeypatch):
+    redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/10")
+    shared = FallbackRedisCache(redis_url, {"OPTIONS": {"socket_connect_timeout": 0.25}})
+    shared.set("meridian:test:fallback", "in redis")
+    now = [1000.0]
+    monkeypatch.setattr(core.cache.time, "monotonic", lambda: now[0])
+
+    def refused(*args, **kwargs):
+        raise RedisConnectionError("refused")
+
+    with monkeypatch.context() as down:
+        down.setattr(RedisCache, "get", refused)
+        assert shared.get("meridian:test:fallback") is None  # the local cache knows nothing
+
+    # Still inside the pause: Redis is not asked, even though it would answer.
+    now[0] += core.cache.RETRY_AFTER_SECONDS - 1
+    assert shared.get("meridian:test:fallback") is None
+    now[0] += 2
+    assert shared.get("meridian:test:fallback") == "in redis"
+    shared.delete("meridian:test:fallback")
