@@ -6,15 +6,6 @@ from mentorships.models import Mentorship, MentorshipMentee
 from organizations.models import Organization
 
 
-def mentorship_list_by_ids(*, organization: Organization, ids: list[int]) -> QuerySet[Mentorship]:
-    return (
-        Mentorship.objects.for_org(organization)
-        .filter(pk__in=ids)
-        .select_related("mentor", "mentor__user", "cohort", "cohort__program")
-        .prefetch_related("mentees", "mentees__user")
-    )
-
-
 def mentorship_list_for_user(*, organization: Organization, user) -> QuerySet[Mentorship]:
     """Mentorships where the user is the mentor or one of the mentees."""
     return (

@@ -39,7 +39,8 @@ def enqueue_match_notifications(organization: Organization, mentorship_ids: list
     )
 
 
-# Mentorships loaded per query batch while the emails of the previous ones go out.
+# Mentorships read per pair of queries (about 2,000 people, two send batches); the next
+# batch is read only once the previous one's emails are out, so memory stays flat.
 NOTIFY_LOAD_BATCH = 1000
 
 
