@@ -65,6 +65,15 @@ def test_a_json_body_nested_a_thousand_deep_is_a_400(key_client):
     assert _error(response)["code"] == "parse_error"
 
 
+def test_a_json_body_nested_deeper_than_any_resource_is_a_400(key_client):
+    body = '{"a":' * 40 + "1" + "}" * 40
+
+    response = key_client.generic("POST", "/api/v1/programs/", body, "application/json")
+
+    assert response.status_code == 400
+    assert _error(response)["code"] == "parse_error"
+
+
 def test_a_six_megabyte_body_answers_413_in_the_json_shape(key_client):
     body = json.dumps({"name": "Big", "description": "a" * (6 * 1024 * 1024)})
 
