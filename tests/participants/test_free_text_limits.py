@@ -10,6 +10,8 @@ from participants.services import participant_create
 from programs.forms import ProgramForm
 from programs.models import DESCRIPTION_MAX_LENGTH
 from tests.api.test_api import PARTICIPANT, PROGRAM
+from tests.conftest import login
+from tests.participants.test_csv_import_export import GOOD_ROWS, HEADER, _count, _upload
 
 pytestmark = pytest.mark.django_db
 
@@ -60,9 +62,7 @@ def test_the_api_accepts_text_at_the_limit(key_client):
 
 
 def test_the_service_refuses_too_many_board_roles_and_too_long_goals(org, cohort):
-    data = {
-        key: value for key, value in PARTICIPANT.items() if key not in ("email", "country")
-    }
+    data = {key: value for key, value in PARTICIPANT.items() if key not in ("email", "country")}
     data |= {
         "country": "JP",
         "goals": "g" * (GOALS_MAX_LENGTH + 1),
@@ -83,3 +83,18 @@ def test_the_program_form_refuses_a_description_over_the_limit():
     )
 
     assert "description" in form.errors
+
+
+def test_a_csv_row_with_too_many_board_seats_is_reported_on_its_line(
+    client, org, org_admin, cohort
+):
+    login(client, org_admin)
+    seats = "; ".join(f"seat{n}" for n in range(BOARD_ROLES_LIMIT.max_items + 1))
+    text = "\n".join([f"{HEADER},board_roles", f"{GOOD_ROWS[0]},", f'{GOOD_ROWS[1]},"{seats}"'])
+
+    response = _upload(client, org, cohort, text)
+
+    assert response.status_code == 400
+    [error] = response.context["row_errors"]
+    assert (error.line, error.field) == (3, "board_roles")
+    assert _count(cohort) == 0
