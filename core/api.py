@@ -117,8 +117,10 @@ class RequestTooLarge(exceptions.APIException):
 
 
 def as_api_exception(error: Exception) -> Exception:
-    """A service's refusal as the DRF error it means: field messages stay keyed by field,
-    `not_found` is 404 and `permission_denied` 403. Other exceptions pass unchanged."""
+    """An error as the DRF error it means. A service's refusal: field messages stay keyed by
+    field, `not_found` is 404 and `permission_denied` 403. Django's 404 gets a message, a body
+    over `DATA_UPLOAD_MAX_MEMORY_SIZE` is a 413 and a lost database connection a 503. Other
+    exceptions pass unchanged."""
     if isinstance(error, Http404):
         # Django's message names the model ("No Program matches…") or is empty (a non-integer
         # id): one translated message for every missing thing.
