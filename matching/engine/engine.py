@@ -78,10 +78,12 @@ class _Clock:
 
 
 def _effective_capacity(mentors: Sequence[Mentor], settings: MatchSettings) -> np.ndarray:
+    capacity = np.array([max(0, m.capacity) for m in mentors], dtype=np.int64)
     if settings.program_kind == ProgramKind.GROUP:
-        # A group mentor leads one group of up to group_size mentees.
-        return np.full(len(mentors), max(settings.group_size, 0), dtype=np.int64)
-    return np.array([max(0, m.capacity) for m in mentors], dtype=np.int64)
+        # A group mentor leads one group of up to group_size mentees; one with no capacity
+        # (not taking anyone this round) leads none.
+        return np.where(capacity > 0, max(settings.group_size, 0), 0).astype(np.int64)
+    return capacity
 
 
 def _pins(

@@ -60,8 +60,8 @@ class Case:
         return tuple(dict.fromkeys(self.pinned))
 
     def seats(self) -> dict[str, int]:
-        if self.group_size is not None:
-            return dict.fromkeys(self.capacity, self.group_size)
+        if self.group_size is not None:  # one group each, none for a mentor without room
+            return {b: self.group_size if c > 0 else 0 for b, c in self.capacity.items()}
         return dict(self.capacity)
 
     def open_demand(self) -> dict[str, int]:

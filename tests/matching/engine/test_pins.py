@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matching.engine import MatchSettings, Mentee, Mentor, PairScore, match
+from matching.engine import MatchSettings, Mentee, Mentor, PairScore, greedy_match, match
 
 OBJECTIVES = ["participation_first", "score_first", "fairness"]
 
@@ -74,3 +74,15 @@ def test_an_advisory_board_mentee_who_wants_no_mentor_gets_no_seat():
     result = _board(mentees, mentors, scores)
     assert [(p.mentee_id, p.mentor_id) for p in result.pairs] == [("b", "x")]
     assert result.demanded_slots == 1
+
+
+def test_a_group_mentor_without_capacity_leads_no_group():
+    """Group programs give each mentor group_size seats, but a mentor whose capacity is 0
+    (not taking anyone this round) must not be handed a group."""
+    mentees = [Mentee(id="a"), Mentee(id="b")]
+    mentors = [Mentor(id="x", capacity=0), Mentor(id="y", capacity=1)]
+    scores = [PairScore("a", "x", 0.9), PairScore("b", "x", 0.9), PairScore("a", "y", 0.2)]
+    settings = MatchSettings(program_kind="group", group_size=3)
+    for run in (match, greedy_match):
+        result = run(mentees, mentors, settings, scores)
+        assert [(p.mentee_id, p.mentor_id) for p in result.pairs] == [("a", "y")]
