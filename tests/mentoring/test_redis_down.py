@@ -85,6 +85,13 @@ def test_login_works_while_redis_is_down(client, org, member, redis_down):
     assert client.session["_auth_user_id"] == str(member.pk)
 
 
+def test_pages_work_while_redis_is_down(client, org, member, redis_down):
+    client.force_login(member)
+
+    assert client.get(reverse("dashboard", args=[org.slug])).status_code == 200
+    assert client.get(reverse("account_login")).status_code in (200, 302)
+
+
 def test_failed_logins_are_still_limited_while_redis_is_down(client, settings, org, member):
     settings.CACHES = {
         "default": {"BACKEND": "core.cache.FallbackRedisCache", "LOCATION": CLOSED_PORT_URL}
