@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import re
+import time
 from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 import numpy as np
 
+from matching.engine import deferred
 from matching.engine.candidates import BLOCK_ELEMENTS, Candidates, row_top
 from matching.engine.features import EncodedCohort, restrict_mentors, score_block
 from matching.engine.flow import concat_ranges
@@ -21,7 +23,7 @@ Person = TypeVar("Person", Mentee, Mentor)
 EXPANSION_STEP = 32
 EXPANSION_ROWS = 256
 # Deferred acceptance expands in rounds that wait on each other: fewer, larger steps.
-STABLE_EXPANSION_STEP = 128
+STABLE_EXPANSION_STEP = 64
 
 
 def greedy_assign(
@@ -117,53 +119,115 @@ class _Expander:
     def expand(
         self, rows: np.ndarray, open_mentors: np.ndarray
     ) -> tuple[list[tuple[float, int, int]], list[tuple[float, int]]]:
+        """The next pairs as heap items (-score, row, column), and (-bound, row) for rows
+        with more pairs left."""
+        found_rows, found_columns, values, bound_rows, bounds = self._expand(rows, open_mentors)
+        pushed = list(
+            zip((-values).tolist(), found_rows.tolist(), found_columns.tolist(), strict=True)
+        )
+        return pushed, list(zip((-bounds).tolist(), bound_rows.tolist(), strict=True))
+
+    def expand_arrays(
+        self,
+        rows: np.ndarray,
+        open_mentors: np.ndarray,
+        floor_value: np.ndarray,
+        floor_mentee: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The next pairs (rows, columns, scores; each row's together, best first) and the
+        rows with more pairs left.
+
+        A pair (i, j) whose (score, -i) is not above (``floor_value[j]``,
+        ``-floor_mentee[j]``) is left out for good: its mentor would reject it now and later.
+        """
+        found_rows, found_columns, values, bound_rows, _ = self._expand(
+            rows, open_mentors, floor_value, floor_mentee
+        )
+        return found_rows, found_columns, values, bound_rows
+
+    def _expand(
+        self,
+        rows: np.ndarray,
+        open_mentors: np.ndarray,
+        floor_value: np.ndarray | None = None,
+        floor_mentee: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         enc, candidates = self.enc, self.candidates
-        columns = np.flatnonzero(open_mentors)
-        pushed: list[tuple[float, int, int]] = []
-        bounds: list[tuple[float, int]] = []
-        if not len(columns):
-            return pushed, bounds
-        position = np.full(enc.n_mentors, -1, dtype=np.int64)
-        position[columns] = np.arange(len(columns))
-        # Viewing every mentor through a subset would copy the mentor side for nothing.
-        sub = enc if len(columns) == enc.n_mentors else restrict_mentors(enc, columns)
-        step = max(1, BLOCK_ELEMENTS // (2 * len(columns)))
-        for start in range(0, len(rows), step):
-            chunk = rows[start : start + step]
-            scores, _ = score_block(sub, chunk)
-            if self.min_score > 0:
-                scores[scores < self.min_score] = -1.0
-            # Candidate edges are walked separately (they are sorted by mentee).
-            low = np.searchsorted(candidates.rows, chunk, side="left")
-            high = np.searchsorted(candidates.rows, chunk, side="right")
-            edges = concat_ranges(low, high - low)
-            local = np.repeat(np.arange(len(chunk)), high - low)
-            at = position[candidates.columns[edges]]
-            scores[local[at >= 0], at[at >= 0]] = -1.0
-            self._mask_blocked(scores, chunk, position)
-            # Pairs up to the last one handed out are already in the heap.
-            last = self.last_score[chunk][:, None]
-            done = (scores > last) | (
-                (scores == last) & (columns[None, :] <= self.last_column[chunk][:, None])
-            )
-            scores[done] = -1.0
-            local, at, values, bound = row_top(scores, self.step)
-            found_rows, found_columns = chunk[local], columns[at]
-            pushed.extend(
-                zip(
-                    (-values).tolist(),
-                    found_rows.tolist(),
-                    found_columns.tolist(),
-                    strict=True,
+        cap = np.full(len(rows), np.inf)
+        if floor_value is not None and len(rows):
+            # No row has a pair left above its cap, so a mentor whose floor is above the caps
+            # of a group of rows is not even scored for them: rows go best cap first, and
+            # each group is scored against the mentors still in reach of its first row.
+            cap = np.minimum(candidates.pruned_bound[rows], self.last_score[rows])
+            by_cap = np.argsort(-cap, kind="stable")
+            rows, cap = rows[by_cap], cap[by_cap]
+        found: list[tuple[np.ndarray, ...]] = []
+        start = 0
+        while start < len(rows):
+            reach = open_mentors
+            if floor_value is not None:
+                reach = open_mentors & (floor_value <= cap[start])
+            columns = np.flatnonzero(reach)
+            if not len(columns):
+                break  # later rows have lower caps: nobody is in reach of them either
+            position = np.full(enc.n_mentors, -1, dtype=np.int64)
+            position[columns] = np.arange(len(columns))
+            # Viewing every mentor through a subset would copy the mentor side for nothing.
+            sub = enc if len(columns) == enc.n_mentors else restrict_mentors(enc, columns)
+            step = max(1, BLOCK_ELEMENTS // (2 * len(columns)))
+            groups = 1 if floor_value is not None else -(-len(rows) // step)
+            for _ in range(groups):
+                chunk = rows[start : start + step]
+                found.append(
+                    self._expand_chunk(chunk, sub, columns, position, floor_value, floor_mentee)
                 )
+                start += len(chunk)
+        if not found:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0, dtype=np.float32), empty, np.zeros(0, np.float32)
+        return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))  # type: ignore[return-value]
+
+    def _expand_chunk(
+        self,
+        chunk: np.ndarray,
+        sub: EncodedCohort,
+        columns: np.ndarray,
+        position: np.ndarray,
+        floor_value: np.ndarray | None,
+        floor_mentee: np.ndarray | None,
+    ) -> tuple[np.ndarray, ...]:
+        candidates = self.candidates
+        scores, _ = score_block(sub, chunk)
+        if self.min_score > 0:
+            scores[scores < self.min_score] = -1.0
+        # Candidate edges are walked separately (they are sorted by mentee).
+        low = np.searchsorted(candidates.rows, chunk, side="left")
+        high = np.searchsorted(candidates.rows, chunk, side="right")
+        edges = concat_ranges(low, high - low)
+        local = np.repeat(np.arange(len(chunk)), high - low)
+        at = position[candidates.columns[edges]]
+        scores[local[at >= 0], at[at >= 0]] = -1.0
+        self._mask_blocked(scores, chunk, position)
+        # Pairs up to the last one handed out are already in the heap.
+        last = self.last_score[chunk][:, None]
+        done = (scores > last) | (
+            (scores == last) & (columns[None, :] <= self.last_column[chunk][:, None])
+        )
+        scores[done] = -1.0
+        if floor_value is not None and floor_mentee is not None:
+            floor = floor_value[columns][None, :]
+            dead = (scores < floor) | (
+                (scores == floor) & (chunk[:, None] >= floor_mentee[columns][None, :])
             )
-            # row_top lists each row's pairs best first: the last one is where to go on.
-            ends = np.flatnonzero(np.r_[local[1:] != local[:-1], True]) if len(local) else local
-            self.last_score[found_rows[ends]] = values[ends]
-            self.last_column[found_rows[ends]] = found_columns[ends]
-            more = bound >= 0
-            bounds.extend(zip((-bound[more]).tolist(), chunk[more].tolist(), strict=True))
-        return pushed, bounds
+            scores[dead] = -1.0
+        local, at, values, bound = row_top(scores, self.step)
+        found_rows, found_columns = chunk[local], columns[at]
+        # row_top lists each row's pairs best first: the last one is where to go on.
+        ends = np.flatnonzero(np.r_[local[1:] != local[:-1], True]) if len(local) else local
+        self.last_score[found_rows[ends]] = values[ends]
+        self.last_column[found_rows[ends]] = found_columns[ends]
+        more = bound >= 0
+        return found_rows, found_columns, values, chunk[more], bound[more]
 
     def _mask_blocked(self, scores: np.ndarray, chunk: np.ndarray, position: np.ndarray) -> None:
         if not len(self.blocked_rows):
@@ -183,6 +247,7 @@ def stable_assign(
     capacity: np.ndarray,
     min_score: float = 0.0,
     blocked_keys: np.ndarray | None = None,
+    timings: dict[str, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mentee-proposing deferred acceptance with k slots per mentee and c seats per mentor.
 
@@ -191,12 +256,15 @@ def stable_assign(
     mentee starts with the candidate edges that are a prefix of that order; one who runs out
     of them with a slot still open gets their next pairs over all feasible mentors from the
     expander, so the result is stable against the full lists, not only the pruned ones.
+
+    The proposals run in ``deferred.propose`` (compiled by Numba when available) on flat
+    arrays: a pool of (mentor, score, mentor's rank of the mentee) entries, each mentee
+    reading its own stretch of it in order. Between runs the expander appends the next pairs
+    of the mentees who ran out, leaving out pairs their mentor would reject anyway. Seconds
+    spent preparing, proposing and expanding are added to ``timings``.
     """
+    clock = _Laps(timings)
     mentee_rank = _stated_ranks(enc.mentees, enc.mentor_index)
-    # Most mentors state nothing: only those who do get a lookup.
-    mentor_rank = {
-        j: ranks for j, ranks in enumerate(_stated_ranks(enc.mentors, enc.mentee_index)) if ranks
-    }
     stated = _edge_ranks(candidates, mentee_rank)
     # Strictly above the bound: pairs tied with the best pruned one wait for the expander,
     # which hands them out in mentor order with the pruned ones.
@@ -206,82 +274,186 @@ def stable_assign(
         keep &= ~np.isin(candidates.keys(enc.n_mentors), blocked_keys)
     candidates = _score_order_prefixes(candidates, keep)
     rows, columns, scores = candidates.rows, candidates.columns, candidates.scores
-    stated = stated[keep]
-    unranked = stated < 0
-    # Per mentee: stated ranks first, then score descending, then mentor.
-    order = np.lexsort((columns, np.where(unranked, -scores, stated), unranked, rows))
-    choice_mentor = columns[order].tolist()
-    choice_score = scores[order].tolist()
-    starts = np.searchsorted(rows[order], np.arange(enc.n_mentees + 1)).tolist()
-    next_choice = starts[:-1]
-    extra: dict[int, list[tuple[int, float]]] = {}  # expanded pairs, best first
-    extra_next: dict[int, int] = {}
-
-    def next_pair(i: int) -> tuple[int, float] | None:
-        k = next_choice[i]
-        if k < starts[i + 1]:
-            next_choice[i] = k + 1
-            return choice_mentor[k], choice_score[k]
-        pairs = extra.get(i)
-        if pairs is None or extra_next[i] >= len(pairs):
-            return None
-        extra_next[i] += 1
-        return pairs[extra_next[i] - 1]
+    order = _preference_order(rows, scores, stated[keep])
+    mentor_ranks = _MentorRanks(enc)
+    pool = _Pool(columns[order], scores[order], mentor_ranks(rows[order], columns[order]))
+    n_mentees = enc.n_mentees
+    starts = np.searchsorted(rows[order], np.arange(n_mentees + 1))
+    pos, end = starts[:-1].astype(np.int64), starts[1:].astype(np.int64)
 
     expander = _Expander(enc, candidates, min_score, blocked_keys, step=STABLE_EXPANSION_STEP)
-    open_mentors = capacity > 0
-    has_more = (candidates.pruned_bound >= 0).tolist()
-    room = capacity.astype(np.int64).tolist()
-    # Per mentor, a min-heap of (stated rank level, value, -mentee, score): worst on top.
-    held: list[list[tuple[int, float, int, float]]] = [[] for _ in enc.mentors]
-    accepted = [0] * len(enc.mentees)
-    wanted = demand.astype(np.int64).tolist()
-    free = [i for i in range(len(enc.mentees)) if wanted[i] > 0]
-    waiting: list[int] = []  # out of listed mentors, with more feasible ones not yet listed
-    while free or waiting:
-        if not free:
-            # Who proposes next does not change the outcome of deferred acceptance, so
-            # mentees who ran out wait and are expanded together, one scoring pass per batch.
-            batch = np.array(sorted(set(waiting)), dtype=np.int64)
-            waiting = []
-            pushed, bounds = expander.expand(batch, open_mentors)
-            for neg_score, i, j in pushed:  # each row's pairs arrive best first
-                extra.setdefault(i, []).append((j, -neg_score))
-                extra_next.setdefault(i, 0)
-            more = {i for _, i in bounds}
-            for i in batch.tolist():
-                has_more[i] = i in more
-            free = [i for i in batch.tolist() if extra_next.get(i, 0) < len(extra.get(i, ()))]
-            continue
-        i = free.pop()
-        while accepted[i] < wanted[i]:
-            pair = next_pair(i)
-            if pair is None:
-                break
-            j, score = pair
-            if room[j] <= 0:
-                continue
-            ranks = mentor_rank.get(j)
-            rank = ranks.get(i) if ranks else None
-            # Larger is better: any stated rank beats every unranked mentee; among equal
-            # scores the lower index wins.
-            entry = (1, -rank, -i, score) if rank is not None else (0, score, -i, score)
-            if len(held[j]) < room[j]:
-                heapq.heappush(held[j], entry)
-                accepted[i] += 1
-            elif entry > held[j][0]:
-                rejected = -heapq.heapreplace(held[j], entry)[2]
-                accepted[i] += 1
-                accepted[rejected] -= 1
-                free.append(rejected)
-        if accepted[i] < wanted[i] and has_more[i]:
-            waiting.append(i)
-    pairs = [(-i, j, s) for j, entries in enumerate(held) for _, _, i, s in entries]
-    if not pairs:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0, dtype=np.float32)
-    r, c, s = zip(*pairs, strict=True)
-    return np.array(r, dtype=np.int64), np.array(c, dtype=np.int64), np.array(s, dtype=np.float32)
+    room = np.maximum(capacity.astype(np.int64), 0)
+    open_mentors = room > 0
+    seat_start = np.concatenate([[0], np.cumsum(room)[:-1]]).astype(np.int64)
+    seats = int(room.sum())
+    held_count = np.zeros(enc.n_mentors, dtype=np.int64)
+    held_level = np.zeros(seats, dtype=np.int8)
+    held_value = np.zeros(seats, dtype=np.float64)
+    held_mentee = np.zeros(seats, dtype=np.int64)
+    held_score = np.zeros(seats, dtype=np.float64)
+    wanted = demand.astype(np.int64)
+    accepted = np.zeros(n_mentees, dtype=np.int64)
+    has_more = candidates.pruned_bound >= 0
+    stack = np.flatnonzero(wanted > 0).astype(np.int64)[::-1].copy()
+    stack = np.concatenate([stack, np.zeros(n_mentees - len(stack), dtype=np.int64)])
+    n_stack = int((wanted > 0).sum())
+    in_stack = wanted > 0
+    waiting = np.zeros(n_mentees, dtype=np.int64)
+    is_waiting = np.zeros(n_mentees, dtype=bool)
+    # Mentors who state no ranking compare every proposal by score: once full, a pair below
+    # their worst mentee is rejected now and forever (a mentor's worst only gets better).
+    plain = np.ones(enc.n_mentors, dtype=bool)
+    plain[list(mentor_ranks.ranking_mentors)] = False
+    clock.lap("prepare")
+    while True:
+        n_waiting = deferred.run(
+            stack,
+            n_stack,
+            in_stack,
+            pos,
+            end,
+            pool.mentor,
+            pool.score,
+            pool.rank,
+            wanted,
+            accepted,
+            room,
+            seat_start,
+            held_count,
+            held_level,
+            held_value,
+            held_mentee,
+            held_score,
+            has_more,
+            waiting,
+            is_waiting,
+        )
+        clock.lap("propose")
+        if not n_waiting:
+            break
+        # Who proposes next does not change the outcome of deferred acceptance, so mentees
+        # who ran out wait and are expanded together, one scoring pass per batch.
+        batch = np.sort(waiting[:n_waiting])
+        is_waiting[batch] = False
+        full = plain & open_mentors & (held_count >= room)
+        floor_value = np.full(enc.n_mentors, -np.inf)
+        floor_mentee = np.zeros(enc.n_mentors, dtype=np.int64)
+        floor_value[full] = held_value[seat_start[full]]
+        floor_mentee[full] = held_mentee[seat_start[full]]
+        found_rows, found_columns, values, more_rows = expander.expand_arrays(
+            batch, open_mentors, floor_value, floor_mentee
+        )
+        has_more[batch] = False
+        has_more[more_rows] = True
+        if not len(found_rows):
+            clock.lap("expand")
+            break  # nobody got a pair, so nobody can propose again
+        # Each row's pairs arrive together and best first: the row reads them next.
+        first = pool.append(found_columns, values, mentor_ranks(found_rows, found_columns))
+        grouped = np.flatnonzero(np.r_[True, found_rows[1:] != found_rows[:-1]])
+        counts = np.diff(np.r_[grouped, len(found_rows)])
+        expanded = found_rows[grouped]
+        pos[expanded] = first + grouped
+        end[expanded] = first + grouped + counts
+        n_stack = len(expanded)
+        stack[:n_stack] = expanded[::-1]
+        in_stack[expanded] = True
+        clock.lap("expand")
+    used = np.flatnonzero(held_count > 0)
+    slots = concat_ranges(seat_start[used], held_count[used])
+    columns_out = np.repeat(used, held_count[used])
+    return held_mentee[slots], columns_out, held_score[slots].astype(np.float32)
+
+
+class _Laps:
+    """Adds the seconds since the previous lap to ``timings[phase]`` (if there are timings)."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+        self.started = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[phase] = self.timings.get(phase, 0.0) + now - self.started
+        self.started = now
+
+
+def _preference_order(rows: np.ndarray, scores: np.ndarray, stated: np.ndarray) -> np.ndarray:
+    """Edges sorted (by mentor within mentee) into each mentee's order: stated ranks first,
+    then score descending, then mentor.
+
+    One stable sort of an exact 64-bit key (mentee, unranked, rank or descending score bits)
+    instead of a four-key lexsort: non-negative float32 scores order like their bit patterns,
+    and equal keys keep the mentor order they arrive in.
+    """
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64)
+    assert rows.max() < 2**31 and (stated < 2**31).all()
+    bits = (scores.astype(np.float32) + np.float32(0.0)).view(np.uint32).astype(np.int64)
+    unranked = stated < 0
+    value = np.where(unranked, 0x7FFFFFFF - bits, stated.astype(np.int64))
+    key = (rows.astype(np.int64) << 32) | (unranked.astype(np.int64) << 31) | value
+    return np.argsort(key, kind="stable")
+
+
+class _Pool:
+    """Growable flat arrays of proposals: (mentor, score, mentor's stated rank or -1)."""
+
+    def __init__(self, mentor: np.ndarray, score: np.ndarray, rank: np.ndarray) -> None:
+        self.size = len(mentor)
+        capacity = max(16, self.size)
+        self.mentor = np.zeros(capacity, dtype=np.int64)
+        self.score = np.zeros(capacity, dtype=np.float64)
+        self.rank = np.zeros(capacity, dtype=np.int64)
+        self.mentor[: self.size], self.score[: self.size], self.rank[: self.size] = (
+            mentor,
+            score,
+            rank,
+        )
+
+    def append(self, mentor: np.ndarray, score: np.ndarray, rank: np.ndarray) -> int:
+        """Add entries; returns the position of the first."""
+        first, self.size = self.size, self.size + len(mentor)
+        if self.size > len(self.mentor):
+            capacity = max(self.size, 2 * len(self.mentor))
+            for name in ("mentor", "score", "rank"):
+                old = getattr(self, name)
+                grown = np.zeros(capacity, dtype=old.dtype)
+                grown[:first] = old[:first]
+                setattr(self, name, grown)
+        self.mentor[first : self.size] = mentor
+        self.score[first : self.size] = score
+        self.rank[first : self.size] = rank
+        return first
+
+
+class _MentorRanks:
+    """Each mentor's stated rank of a mentee, -1 where unranked, looked up for many pairs."""
+
+    def __init__(self, enc: EncodedCohort) -> None:
+        self.n_mentors = enc.n_mentors
+        keys: list[int] = []
+        ranks: list[int] = []
+        self.ranking_mentors: set[int] = set()
+        for j, ranked in enumerate(_stated_ranks(enc.mentors, enc.mentee_index)):
+            if ranked:
+                self.ranking_mentors.add(j)
+                keys.extend(i * enc.n_mentors + j for i in ranked)
+                ranks.extend(ranked.values())
+        order = np.argsort(np.array(keys, dtype=np.int64), kind="stable")
+        self.keys = np.array(keys, dtype=np.int64)[order]
+        self.ranks = np.array(ranks, dtype=np.int64)[order]
+
+    def __call__(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        out = np.full(len(rows), -1, dtype=np.int64)
+        if not len(self.keys):
+            return out
+        keys = rows.astype(np.int64) * self.n_mentors + columns
+        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        hit = self.keys[at] == keys
+        out[hit] = self.ranks[at[hit]]
+        return out
 
 
 _DIGITS = re.compile(r"(\d+)")

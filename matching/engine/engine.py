@@ -300,6 +300,7 @@ def match(
             problem.capacity,
             settings.min_score,
             problem.blocked_keys,
+            timings=problem.timings,
         )
         # Stable against every feasible pair, pruned or not: exact for this objective.
         solution = Solution(rows, columns, scores, True, 0.0, 0, 1, None)

@@ -216,3 +216,74 @@ def test_stable_is_the_mentee_optimal_stable_matching(seed):
 
         for other in stable:
             assert all(x <= y for x, y in zip(ranks(engine), ranks(other), strict=True))
+
+
+def _random_cohort(rng: random.Random) -> tuple[list, list, MatchSettings, list[PairScore]]:
+    """Pins, forbidden pairs, rankings on both sides, capacities above 1 and tied scores."""
+    instance = _tied_instance(
+        rng, rng.randint(5, 120), rng.randint(2, 30), max_wanted=3, max_capacity=4
+    )
+    allowed = sorted(instance.scores)
+    settings = MatchSettings(
+        objective="stable",
+        candidate_limit=rng.choice([1, 3, 20]),
+        pinned_pairs=rng.sample(allowed, min(len(allowed), rng.randint(0, 3))),
+        forbidden_pairs=rng.sample(allowed, min(len(allowed), rng.randint(0, 5))),
+        min_score=rng.choice([0.0, 0.0, 0.3]),
+    )
+    scores = [PairScore(a, b, s) for (a, b), s in instance.scores.items()]
+    return list(instance.mentees), list(instance.mentors), settings, scores
+
+
+def _answer(result) -> list[tuple]:
+    return [(p.mentee_id, p.mentor_id, p.score, p.pinned) for p in result.pairs] + [
+        (u.mentee_id, u.slots_unfilled) for u in result.unmatched
+    ]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_compiled_and_the_interpreted_proposal_loops_give_the_same_answer(seed, monkeypatch):
+    from matching.engine import deferred
+
+    cohort = _random_cohort(random.Random(7400 + seed))
+    compiled = _answer(match(*cohort))
+    monkeypatch.setattr(deferred, "COMPILED", False)
+    assert _answer(match(*cohort)) == compiled
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_both_proposal_loops_agree_on_attribute_scores(seed, monkeypatch):
+    from matching.engine import deferred
+    from tests.matching.engine.cohorts import attribute_cohort
+
+    rng = random.Random(7500 + seed)
+    mentees, mentors = attribute_cohort(rng, 400, 60)
+    settings = MatchSettings(objective="stable", candidate_limit=rng.choice([2, 20]))
+    compiled = _answer(match(mentees, mentors, settings))
+    monkeypatch.setattr(deferred, "COMPILED", False)
+    assert _answer(match(mentees, mentors, settings)) == compiled
+
+
+def test_stable_works_without_a_writable_numba_cache_or_without_numba(monkeypatch):
+    import sys
+
+    from matching.engine import deferred
+
+    cohort = _random_cohort(random.Random(7600))
+    expected = _answer(match(*cohort))
+    # No cache directory anywhere: compiled once for this process instead.
+    numba_caching = pytest.importorskip("numba.core.caching")
+
+    def unwritable(self):
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(numba_caching._CacheLocator, "ensure_cache_path", unwritable)
+    monkeypatch.setattr(deferred, "_compiled", None)
+    assert _answer(match(*cohort)) == expected
+    assert type(deferred._compiled._cache).__name__ == "NullCache"
+    # No numba at all: the interpreter runs the same loop.
+    monkeypatch.setitem(sys.modules, "numba", None)
+    monkeypatch.setattr(deferred, "_compiled", None)
+    monkeypatch.setattr(deferred, "_compile_failed", False)
+    assert _answer(match(*cohort)) == expected
+    assert deferred._compile_failed
