@@ -6,7 +6,11 @@
 Prints one JSON object per line and solver, then one with the engine/greedy ratios; the
 figures measured last are in docs/matching-format.md ("Figures"). Every solver runs in a
 fresh child process, so ``peak_rss_mib`` is that process's resource.getrusage high-water mark
-(cohort included) and ``rss_delta_mib`` the growth of that mark during the solve alone.
+(cohort included) and ``rss_delta_mib`` the growth of that mark during the solve alone. On a
+shared machine ``seconds`` (wall clock) moves with other work: ``cpu_seconds`` (user + system
+time of all the child's threads, during the solve) and ``load_1min`` (the load average when
+the solve started) tell a busy run from a slow one. Stable matching's first call in the child
+includes loading Numba and its compiled loop (from the on-disk cache, or compiling it).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import argparse
 import datetime as dt
 import json
 import multiprocessing
+import os
 import resource
 import sys
 import time
@@ -193,6 +198,8 @@ def _run(case: str, solver: str, objective: str, queue: multiprocessing.Queue) -
     mentees, mentors = make_cohort(n_mentees, n_mentors, capacity, seed=7, two_mentor_share=share)
     settings = _settings(objective)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    load = os.getloadavg()[0]
+    cpu_started = _cpu_seconds()
     started = time.perf_counter()
     figures: dict[str, Any] = {}
     if solver == "oracle":
@@ -221,6 +228,7 @@ def _run(case: str, solver: str, objective: str, queue: multiprocessing.Queue) -
                 timings=dict(report.timings),
             )
     seconds = time.perf_counter() - started
+    cpu_seconds = _cpu_seconds() - cpu_started
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     queue.put(
         {
@@ -232,11 +240,18 @@ def _run(case: str, solver: str, objective: str, queue: multiprocessing.Queue) -
             "capacity": capacity,
             "slots_wanted": sum(m.mentors_wanted for m in mentees),
             "seconds": round(seconds, 3),
+            "cpu_seconds": round(cpu_seconds, 3),
+            "load_1min": round(load, 2),
             "peak_rss_mib": round(after / 1024, 1),
             "rss_delta_mib": round((after - before) / 1024, 1),
             **figures,
         }
     )
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _in_child(case: str, solver: str, objective: str) -> dict:
