@@ -63,6 +63,7 @@ def engine_inputs(
         forbidden_pairs=case.forbidden,
         pinned_pairs=case.pinned,
         candidate_limit=case.candidate_limit,
+        max_certification_rounds=case.max_rounds,
         load_balance=case.load_balance,
         **group,
     )

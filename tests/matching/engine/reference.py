@@ -40,6 +40,7 @@ class Case:
     forbidden: tuple[Pair, ...] = ()
     pinned: tuple[Pair, ...] = ()
     candidate_limit: int = 20
+    max_rounds: int = 8  # the engine's max_certification_rounds (not used by the reference)
     group_size: int | None = None  # set for group programs
     load_balance: bool = False
     scale: int = 100  # scores are whole multiples of 1/scale

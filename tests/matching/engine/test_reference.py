@@ -108,6 +108,32 @@ def test_fairness_equals_the_reference(case):
 
 
 @CHECKED
+@given(cases(), st.sampled_from(["participation_first", "score_first"]), st.integers(0, 1))
+def test_a_cut_short_certification_reports_a_gap_that_bounds_what_it_missed(
+    case, objective, rounds
+):
+    """With almost no certification rounds the answer may fall short, but then it must say
+    so, and its gap (score points) and coverage gap (slots) must cover the shortfall."""
+    case = dataclasses.replace(case, max_rounds=rounds)
+    result, chosen = _run(case, objective)
+    if objective == "participation_first":
+        best = reference.participation_first(case)
+        missed_slots = len(best) - len(chosen)
+        assert 0 <= missed_slots <= result.report.coverage_gap
+        if missed_slots:
+            assert not result.report.certified_optimal
+            return
+    else:
+        best = reference.score_first(case)
+    missed = _value(case, best) - _value(case, chosen)
+    assert missed > -TOLERANCE  # never better than the optimum
+    if result.report.certified_optimal:
+        assert missed < TOLERANCE
+    else:
+        assert missed <= result.report.gap + TOLERANCE
+
+
+@CHECKED
 @given(cases(rankings=True, load_balance=False))
 def test_stable_leaves_no_blocking_pair_among_all_allowed_pairs(case):
     result, chosen = _run(case, "stable")
