@@ -222,7 +222,8 @@ def test_withdraw_asks_first_and_can_be_cancelled_confirmed_or_done_by_keyboard(
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
     assert _status(ben) == "active"
-    assert page.evaluate("document.activeElement.textContent.trim()") == "Withdraw"
+    # Focus goes back to the button that asked (the dialog's close event runs after it hides).
+    page.wait_for_function("document.activeElement.textContent.trim() === 'Withdraw'")
     page.keyboard.press("Enter")
     dialog.wait_for(state="visible")
     page.keyboard.press("Enter")
