@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matching.engine import MatchSettings, Mentee, Mentor, PairScore, explain, match
+from matching.engine import MatchSettings, Mentee, Mentor, PairScore, explain, greedy_match, match
 from tests.matching.engine import reference
 from tests.matching.engine.cohorts import attribute_cohort
 from tests.matching.engine.random_cases import cases, engine_inputs
@@ -254,3 +254,22 @@ def test_attribute_scored_cohorts_match_the_reference(objective, seed):
         worst = min(case.scores[p] for p in chosen)
         assert worst == pytest.approx(min(case.scores[p] for p in best), abs=1e-5)
     assert _value(case, chosen) == pytest.approx(_value(case, best), abs=1e-4)
+
+
+@CHECKED
+@given(cases())
+def test_greedy_baseline_takes_pairs_best_first_like_a_plain_sort(case):
+    """The baseline is only a fair yardstick if it is the textbook greedy: every allowed pair
+    sorted by score (ties by mentee, then mentor, in list order), taken while both sides have
+    room, after the pins."""
+    result = greedy_match(*engine_inputs(case, "participation_first"))
+    order = {a: k for k, a in enumerate(case.demand)} | {b: k for k, b in enumerate(case.capacity)}
+    demand, seats = case.open_demand(), case.open_seats()
+    expected = []
+    for a, b in sorted(case.allowed(), key=lambda p: (-case.scores[p], order[p[0]], order[p[1]])):
+        if demand[a] > 0 and seats[b] > 0:
+            demand[a] -= 1
+            seats[b] -= 1
+            expected.append((a, b))
+    chosen = [(p.mentee_id, p.mentor_id) for p in result.pairs if not p.pinned]
+    assert sorted(chosen) == sorted(expected)
