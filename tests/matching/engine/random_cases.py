@@ -8,6 +8,8 @@ candidate limit of 1-3 so the certified pruning is exercised.
 
 from __future__ import annotations
 
+import random
+
 from hypothesis import strategies as st
 
 from matching.engine import MatchSettings, Mentee, Mentor, PairScore
@@ -69,3 +71,33 @@ def engine_inputs(
     )
     scores = [PairScore(a, b, s) for (a, b), s in case.scores.items()]
     return mentees, mentors, settings, scores
+
+
+def seeded_case(rng: random.Random, n_mentees: int, n_mentors: int, *, rankings: bool) -> Case:
+    """A larger case from a seed, for solves that need several certification rounds."""
+    mentees = [f"e{i}" for i in range(n_mentees)]
+    mentors = [f"m{j}" for j in range(n_mentors)]
+    all_pairs = [(a, b) for a in mentees for b in mentors]
+    coarse = rng.random() < 0.5  # few distinct values: many ties
+    scores = {
+        pair: (rng.choice([30, 50, 70, 90]) if coarse else rng.randint(1, 100)) / 100
+        for pair in all_pairs
+        if rng.random() < 0.7
+    }
+    return Case(
+        demand={a: rng.choice([0, 1, 1, 1, 2, 3]) for a in mentees},
+        capacity={b: rng.randint(0, 4) for b in mentors},
+        scores=scores,
+        min_score=rng.choice([0.0, 0.3, 0.5]),
+        forbidden=tuple(rng.sample(all_pairs, 3)),
+        pinned=tuple(rng.sample(sorted(scores) or all_pairs, rng.randint(0, 3))),
+        candidate_limit=rng.choice([1, 2, 3]),
+        group_size=rng.choice([None, None, 3]),
+        load_balance=not rankings and rng.random() < 0.4,
+        mentee_preferences=(
+            {a: tuple(rng.sample(mentors, rng.randint(0, 3))) for a in mentees} if rankings else {}
+        ),
+        mentor_preferences=(
+            {b: tuple(rng.sample(mentees, rng.randint(0, 3))) for b in mentors} if rankings else {}
+        ),
+    )

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from matching.engine import MatchSettings, Mentee, Mentor, PairScore, explain, greedy_match, match
 from tests.matching.engine import reference
 from tests.matching.engine.cohorts import attribute_cohort
-from tests.matching.engine.random_cases import cases, engine_inputs
+from tests.matching.engine.random_cases import cases, engine_inputs, seeded_case
 from tests.matching.engine.reference import Case
 
 TOLERANCE = 1e-5
@@ -273,3 +273,28 @@ def test_greedy_baseline_takes_pairs_best_first_like_a_plain_sort(case):
             expected.append((a, b))
     chosen = [(p.mentee_id, p.mentor_id) for p in result.pairs if not p.pinned]
     assert sorted(chosen) == sorted(expected)
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES)
+@pytest.mark.parametrize("seed", range(int(os.environ.get("ENGINE_CHECK_SEEDS", "10"))))
+def test_larger_cohorts_match_the_reference(objective, seed):
+    rng = random.Random(5000 + seed)
+    case = seeded_case(rng, rng.randint(12, 30), rng.randint(4, 12), rankings=objective == "stable")
+    result, chosen = _run(case, objective)
+    assert result.report.certified_optimal
+    if objective == "stable":
+        assert reference.blocking_pairs(case, chosen) == []
+        return
+    if objective == "fairness":
+        best, bottleneck = reference.fairness(case)
+        worst = min((case.scores[p] for p in chosen), default=None)
+        assert (worst is None) == (bottleneck is None)
+        if bottleneck is not None:
+            assert abs(worst - bottleneck) < TOLERANCE
+    elif objective == "participation_first":
+        best = reference.participation_first(case)
+    else:
+        best = reference.score_first(case)
+    if objective != "score_first":
+        assert len(chosen) == len(best)
+    assert abs(_value(case, chosen) - _value(case, best)) < TOLERANCE
