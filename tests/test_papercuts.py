@@ -336,3 +336,15 @@ def test_audit_log_shows_actions_in_words_and_unknown_codes_as_they_are(client, 
     assert ">Pair forbidden<" in html
     assert ">pair.forbid<" not in html
     assert ">future.thing<" in html
+
+
+# 2. Required fields are marked on every form, the account forms included
+
+
+def test_sign_up_form_marks_its_required_fields(client):
+    html = client.get(reverse("account_signup")).content.decode()
+
+    labels = dict(re.findall(r'<label for="id_(\w+)">(.*?)</label>', html, flags=re.S))
+    assert "required-mark" in labels["email"]
+    assert "required-mark" in labels["password1"]
+    assert "required-mark" not in labels["organization_name"]

@@ -301,3 +301,16 @@ def test_mentee_dashboard_shows_their_mentor_not_themself(new_page, sign_in, org
     assert card.get_by_role("link", name="olga@acme.test").get_attribute("href") == (
         "mailto:olga@acme.test"
     )
+
+
+def test_account_forms_mark_required_fields(new_page):
+    for viewport, suffix in ((None, "1280"), (PHONE, "375")):
+        page = new_page(viewport=viewport) if viewport else new_page()
+        page.goto(reverse("account_signup"))
+        _shot(page, f"signup-{suffix}")
+        assert page.locator("label[for=id_email] .required-mark").count() == 1
+        assert page.locator("#id_email").get_attribute("required") is not None
+        page.goto(reverse("account_login"))
+        _shot(page, f"login-{suffix}")
+        assert page.locator("label[for=id_password] .required-mark").count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
