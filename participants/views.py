@@ -31,7 +31,9 @@ def enroll(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
     )
     if current is not None:
         return render(
-            request, "participants/enrolled.html", {"cohort": cohort, "participant": current}
+            request,
+            "participants/enrolled.html",
+            {"cohort": cohort, "participant": current, "just_enrolled": False},
         )
     form = ProfileForm(
         request.POST or None,
@@ -55,7 +57,7 @@ def enroll(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
             return render(
                 request,
                 "participants/enrolled.html",
-                {"cohort": cohort, "participant": participant},
+                {"cohort": cohort, "participant": participant, "just_enrolled": True},
             )
     return render(request, "participants/enroll.html", {"cohort": cohort, "form": form})
 

@@ -348,3 +348,15 @@ def test_sign_up_form_marks_its_required_fields(client):
     assert "required-mark" in labels["email"]
     assert "required-mark" in labels["password1"]
     assert "required-mark" not in labels["organization_name"]
+
+
+def test_coming_back_to_a_joined_cohort_leads_to_the_dashboard_not_a_stale_next_step(
+    client, org, member, cohort
+):
+    ParticipantFactory(cohort=cohort, user=member, email=member.email)
+    login(client, member)
+
+    html = client.get(reverse("participants:enroll", args=[org.slug, cohort.pk])).content.decode()
+
+    assert reverse("matching:preferences", args=[org.slug, cohort.pk]) not in html
+    assert reverse("dashboard", args=[org.slug]) + "#participations" in html
