@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -121,7 +123,7 @@ def notices_send(*, organization: Organization, template: str, outgoing: Iterabl
     default_language = translation.get_language()
     sent = 0
     email_connection = get_connection()
-    with email_connection:
+    with email_connection, _gc_paused():
         for batch in _batches(outgoing, SEND_BATCH):
             with transaction.atomic():
                 sent += _send_batch(
@@ -133,6 +135,21 @@ def notices_send(*, organization: Organization, template: str, outgoing: Iterabl
                     email_connection=email_connection,
                 )
     return sent
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Without the cyclic garbage collector: every collection the messages' allocations set
+    off walks the whole process, a quarter of the fan-out's CPU time. Reference counting
+    still frees each batch; a cycle waits for the next collection. (The matching engine and
+    `matching.adapters.gc_paused` do the same.)"""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _batches(items: Iterable[Outgoing], size: int) -> Iterator[list[Outgoing]]:
