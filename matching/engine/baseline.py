@@ -327,6 +327,7 @@ def stable_assign(
             has_more,
             waiting,
             is_waiting,
+            proposals=pool.size,
         )
         clock.lap("propose")
         if not n_waiting:

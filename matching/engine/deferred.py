@@ -3,8 +3,9 @@
 ``propose`` is plain Python that Numba compiles as it is (``cache=True``: the machine code is
 kept on disk next to this file, or in the user's cache directory, when either is writable;
 otherwise it is compiled once per process). Without Numba, or if compiling fails, the same
-function runs in the interpreter: the answers are identical, only slower. ``COMPILED`` set to
-False forces that path (the tests compare both).
+function runs in the interpreter: the answers are identical, only slower. Small cohorts
+interpret it too, as loading Numba would take longer than the loop (``COMPILE_FROM``).
+``COMPILED`` set to False forces the interpreter (the tests compare both).
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 COMPILED = True
+# Loading Numba and the compiled loop costs a few tenths of a second in each new process:
+# with fewer proposals than this to start with, the interpreter is done sooner (unless this
+# process has loaded the compiled loop already).
+COMPILE_FROM = 500_000
 
 _compiled: Callable[..., int] | None = None
 _compile_failed = False
@@ -156,10 +161,12 @@ def _compile() -> Callable[..., int] | None:
     return _compiled
 
 
-def run(*args: Any) -> int:
-    """``propose`` compiled when possible, interpreted otherwise (same answers)."""
+def run(*args: Any, proposals: int = COMPILE_FROM) -> int:
+    """``propose`` compiled when possible and worth it for about ``proposals`` proposals,
+    interpreted otherwise (same answers)."""
     global _compile_failed
-    kernel = _compile() if COMPILED else None
+    worth_it = proposals >= COMPILE_FROM or _compiled is not None
+    kernel = _compile() if COMPILED and worth_it else None
     if kernel is not None:
         try:
             return int(kernel(*args))

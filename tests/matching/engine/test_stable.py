@@ -246,6 +246,7 @@ def test_the_compiled_and_the_interpreted_proposal_loops_give_the_same_answer(se
     from matching.engine import deferred
 
     cohort = _random_cohort(random.Random(7400 + seed))
+    monkeypatch.setattr(deferred, "COMPILE_FROM", 0)
     compiled = _answer(match(*cohort))
     monkeypatch.setattr(deferred, "COMPILED", False)
     assert _answer(match(*cohort)) == compiled
@@ -259,6 +260,7 @@ def test_both_proposal_loops_agree_on_attribute_scores(seed, monkeypatch):
     rng = random.Random(7500 + seed)
     mentees, mentors = attribute_cohort(rng, 400, 60)
     settings = MatchSettings(objective="stable", candidate_limit=rng.choice([2, 20]))
+    monkeypatch.setattr(deferred, "COMPILE_FROM", 0)
     compiled = _answer(match(mentees, mentors, settings))
     monkeypatch.setattr(deferred, "COMPILED", False)
     assert _answer(match(mentees, mentors, settings)) == compiled
@@ -270,6 +272,7 @@ def test_stable_works_without_a_writable_numba_cache_or_without_numba(monkeypatc
     from matching.engine import deferred
 
     cohort = _random_cohort(random.Random(7600))
+    monkeypatch.setattr(deferred, "COMPILE_FROM", 0)
     expected = _answer(match(*cohort))
     # No cache directory anywhere: compiled once for this process instead.
     numba_caching = pytest.importorskip("numba.core.caching")
@@ -280,10 +283,23 @@ def test_stable_works_without_a_writable_numba_cache_or_without_numba(monkeypatc
     monkeypatch.setattr(numba_caching._CacheLocator, "ensure_cache_path", unwritable)
     monkeypatch.setattr(deferred, "_compiled", None)
     assert _answer(match(*cohort)) == expected
-    assert type(deferred._compiled._cache).__name__ == "NullCache"
+    assert type(getattr(deferred._compiled, "_cache", None)).__name__ == "NullCache"
     # No numba at all: the interpreter runs the same loop.
     monkeypatch.setitem(sys.modules, "numba", None)
     monkeypatch.setattr(deferred, "_compiled", None)
     monkeypatch.setattr(deferred, "_compile_failed", False)
     assert _answer(match(*cohort)) == expected
     assert deferred._compile_failed
+
+
+def test_small_cohorts_skip_loading_numba_unless_it_is_loaded(monkeypatch):
+    from matching.engine import deferred
+
+    calls = []
+    monkeypatch.setattr(deferred, "_compile", lambda: calls.append(1))
+    monkeypatch.setattr(deferred, "_compiled", None)
+    match(*_random_cohort(random.Random(7700)))
+    assert calls == []
+    monkeypatch.setattr(deferred, "COMPILE_FROM", 0)
+    match(*_random_cohort(random.Random(7700)))
+    assert calls
