@@ -314,3 +314,15 @@ def test_account_forms_mark_required_fields(new_page):
         _shot(page, f"login-{suffix}")
         assert page.locator("label[for=id_password] .required-mark").count() == 1
         assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
+def test_people_page_invite_form_keeps_its_row_layout(new_page, sign_in, org, owner):
+    for viewport, suffix in ((None, "1280"), (PHONE, "375")):
+        page = new_page(viewport=viewport) if viewport else new_page()
+        sign_in(page, owner)
+        page.goto(reverse("organizations:member_list", args=[org.slug]))
+        _shot(page, f"people-{suffix}")
+        # The "Fields marked * are required" note sits above the invite grid, not in a column.
+        assert page.locator(".grid .required-note").count() == 0
+        assert page.locator(".required-note").count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
