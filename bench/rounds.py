@@ -285,8 +285,9 @@ def _run_phases(organization, ran, timed) -> dict[str, Any]:
     reads against their baselines. Everything it builds is gone when it returns."""
     from django.db import transaction
 
+    from core.memory import gc_paused
     from matching import selectors
-    from matching.adapters import factors_json, gc_paused
+    from matching.adapters import factors_json
     from matching.engine import greedy_match, match
     from matching.services import rounds as round_services
     from matching.services.rounds import finite_json

@@ -7,10 +7,8 @@ reads a whole cohort, and rows skip building a model instance per participant.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from matching.engine import FactorContribution, Language, Mentee, Mentor, WorkingHours
@@ -50,24 +48,6 @@ MENTEE_ROLES = frozenset({ParticipantRole.MENTEE, ParticipantRole.BOTH})
 MENTOR_ROLES = frozenset({ParticipantRole.MENTOR, ParticipantRole.BOTH})
 
 Row = Mapping[str, Any]
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """The block runs without the cyclic garbage collector, as the engine does.
-
-    Reading a cohort or saving a round's proposals makes hundreds of thousands of small
-    acyclic objects beside the engine's result, and every collection their allocation sets
-    off walks all of them: 10,000 pairs' factors serialise in 3.6 s with it, 0.3 s without.
-    Reference counting still frees everything; a cycle waits for the next collection.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def participant_row(participant: Participant | Row) -> Row:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -8,12 +9,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.memory import gc_paused
 from matching.adapters import (
     ENGINE_FIELDS,
     MENTEE_ROLES,
     MENTOR_ROLES,
     engine_inputs,
-    gc_paused,
 )
 from matching.config import config_from_json, engine_settings
 from matching.engine import MatchSettings, Mentee, Mentor, explain
@@ -267,7 +268,8 @@ def _round_inputs(organization: Organization, match_round: MatchRound) -> RoundI
         cohort,
         config,
         pinned=sorted(p for p in pinned if p[0] in mentee_ids and p[1] in mentor_ids),
-        forbidden=sorted(forbidden),
+        # The engine refuses rules naming someone outside the round (withdrawn, fully matched).
+        forbidden=sorted(p for p in forbidden if p[0] in mentee_ids and p[1] in mentor_ids),
         previous=previous,
         round_date=max(timezone.localdate(), cohort.starts_on),
     )
@@ -359,11 +361,7 @@ def rule_impact_for_cohort(*, organization: Organization, cohort: Cohort, config
         [p for p in participants if p.is_mentor],
         board_roles=config.board_roles,
     )
-    forbidden = [
-        (str(rule.mentee_id), str(rule.mentor_id))
-        for rule in pair_rule_list(organization=organization, cohort=cohort)
-        if rule.kind == "forbid"
-    ]
+    forbidden = _forbidden_among(organization, cohort, mentees, mentors)
     previous = [
         (str(a), str(b)) for a, b in previous_pairs(organization=organization, cohort=cohort)
     ]
@@ -427,11 +425,7 @@ def recommendation_list(
         [p for p in participants if p.is_mentor],
         board_roles=config.board_roles,
     )
-    forbidden = [
-        (str(rule.mentee_id), str(rule.mentor_id))
-        for rule in pair_rule_list(organization=organization, cohort=cohort)
-        if rule.kind == "forbid"
-    ]
+    forbidden = _forbidden_among(organization, cohort, engine_mentees, engine_mentors)
     previous = (
         [(str(a), str(b)) for a, b in previous_pairs(organization=organization, cohort=cohort)]
         if config.rules.get("rotate_mentors")
@@ -493,3 +487,22 @@ def participant_list_mentor_for_user(*, organization: Organization, user) -> Que
     return Participant.objects.for_org(organization).filter(
         user=user, role__in=["mentor", "both"], status=ParticipantStatus.ACTIVE
     )
+
+
+def _forbidden_among(
+    organization: Organization,
+    cohort: Cohort,
+    mentees: Sequence[Mentee],
+    mentors: Sequence[Mentor],
+) -> list[tuple[str, str]]:
+    """The cohort's forbidden pairs between these people; the engine refuses a rule naming
+    anyone it was not given (someone withdrawn, or a mentor with no seat left)."""
+    mentee_ids = {m.id for m in mentees}
+    mentor_ids = {m.id for m in mentors}
+    return [
+        (str(rule.mentee_id), str(rule.mentor_id))
+        for rule in pair_rule_list(organization=organization, cohort=cohort)
+        if rule.kind == "forbid"
+        and str(rule.mentee_id) in mentee_ids
+        and str(rule.mentor_id) in mentor_ids
+    ]

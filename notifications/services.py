@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -16,6 +14,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import User
+from core.memory import gc_paused
 from notifications.models import Notification, SentEmail
 
 if TYPE_CHECKING:
@@ -123,7 +122,7 @@ def notices_send(*, organization: Organization, template: str, outgoing: Iterabl
     default_language = translation.get_language()
     sent = 0
     email_connection = get_connection()
-    with email_connection, _gc_paused():
+    with email_connection, gc_paused():
         for batch in _batches(outgoing, SEND_BATCH):
             with transaction.atomic():
                 sent += _send_batch(
@@ -135,21 +134,6 @@ def notices_send(*, organization: Organization, template: str, outgoing: Iterabl
                     email_connection=email_connection,
                 )
     return sent
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Without the cyclic garbage collector: every collection the messages' allocations set
-    off walks the whole process, a quarter of the fan-out's CPU time. Reference counting
-    still frees each batch; a cycle waits for the next collection. (The matching engine and
-    `matching.adapters.gc_paused` do the same.)"""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _batches(items: Iterable[Outgoing], size: int) -> Iterator[list[Outgoing]]:

@@ -19,19 +19,18 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from core.errors import DomainError
+from core.memory import gc_paused
 from core.tenancy import in_organization
 from matching import selectors
-from matching.adapters import engine_inputs
+from matching.adapters import factors_json
 from matching.config import (
     CohortMatchingConfig,
     config_from_json,
-    engine_settings,
 )
 from matching.engine import MatchResult, MatchSettings, greedy_match, match
 from matching.models import (
     MatchProposal,
     MatchRound,
-    PairRuleKind,
     ProposalStatus,
     RoundStatus,
     RoundTrigger,
@@ -39,7 +38,6 @@ from matching.models import (
 )
 from organizations.models import Organization
 from organizations.services import audit_log_record
-from participants.models import Participant
 from programs.models import Cohort, CohortStatus
 from programs.services import cohort_lock
 
@@ -268,61 +266,9 @@ class _LeaseKeeper:
 
 def _round_inputs(
     organization: Organization, match_round: MatchRound
-) -> tuple[list, list, MatchSettings, dict[str, Participant]]:
-    cohort = match_round.cohort
-    config = config_from_json(cohort.matching_settings)
-    participants = list(
-        selectors.active_participants(organization=organization, cohort=cohort).order_by("id")
-    )
-    by_id = {str(p.pk): p for p in participants}
-    mentees = [p for p in participants if p.is_mentee]
-    mentors = [p for p in participants if p.is_mentor]
-    slots_taken: dict[int, int] = {}
-    load: dict[int, int] = {}
-    if match_round.newcomers_only:
-        mentor_load, mentee_slots = selectors.mentorship_load(
-            organization=organization, cohort=cohort
-        )
-        slots_taken, load = dict(mentee_slots), dict(mentor_load)
-    stated = selectors.stated_preferences(organization=organization, cohort=cohort)
-    engine_mentees, engine_mentors = engine_inputs(
-        mentees,
-        mentors,
-        slots_taken=slots_taken,
-        load=load,
-        board_roles=config.board_roles,
-        preferences=stated.mentees,
-        mentor_preferences=stated.mentors,
-    )
-    mentee_ids = {m.id for m in engine_mentees}
-    mentor_ids = {m.id for m in engine_mentors}
-    rules = selectors.pair_rule_list(organization=organization, cohort=cohort)
-    approved = MatchProposal.objects.for_org(organization).filter(
-        match_round=match_round, status=ProposalStatus.APPROVED
-    )
-    pinned = {(str(r.mentee_id), str(r.mentor_id)) for r in rules if r.kind == PairRuleKind.PIN}
-    pinned |= {(str(p.mentee_id), str(p.mentor_id)) for p in approved}
-    forbidden = {
-        (str(r.mentee_id), str(r.mentor_id)) for r in rules if r.kind == PairRuleKind.FORBID
-    }
-    previous = (
-        [
-            (str(a), str(b))
-            for a, b in selectors.previous_pairs(organization=organization, cohort=cohort)
-        ]
-        if config.rules.get("rotate_mentors")
-        else []
-    )
-    settings = engine_settings(
-        cohort,
-        config,
-        # Pins whose people left the cohort (or are full) cannot be honoured; they are dropped.
-        pinned=sorted(p for p in pinned if p[0] in mentee_ids and p[1] in mentor_ids),
-        forbidden=sorted(forbidden),
-        previous=previous,
-        round_date=max(timezone.localdate(), cohort.starts_on),
-    )
-    return engine_mentees, engine_mentors, settings, by_id
+) -> tuple[list, list, MatchSettings]:
+    inputs = selectors.round_inputs(organization=organization, match_round=match_round)
+    return inputs.mentees, inputs.mentors, inputs.settings
 
 
 def finite_json(value):
@@ -390,9 +336,10 @@ def round_run(*, organization: Organization, round_id: int) -> MatchRound | None
             MAX_RUN_ATTEMPTS,
         )
     try:
-        with _LeaseKeeper(organization.pk, round_id, token):
+        # Reading, solving and saving make objects by the hundred thousand; see gc_paused.
+        with _LeaseKeeper(organization.pk, round_id, token), gc_paused():
             _progress(organization, round_id, token, 15, gettext_noop("Reading participants"))
-            mentees, mentors, settings, by_id = _round_inputs(organization, match_round)
+            mentees, mentors, settings = _round_inputs(organization, match_round)
             _progress(organization, round_id, token, 35, gettext_noop("Scoring and solving"))
             result = match(mentees, mentors, settings)
             _progress(
@@ -400,7 +347,7 @@ def round_run(*, organization: Organization, round_id: int) -> MatchRound | None
             )
             baseline = greedy_match(mentees, mentors, settings)
             _progress(organization, round_id, token, 85, gettext_noop("Saving proposals"))
-            _save_result(organization, match_round, token, result, baseline, settings, by_id)
+            _save_result(organization, match_round, token, result, baseline, settings)
     except LeaseLost:
         # Another worker holds the run now and will finish it; this one leaves it alone.
         logger.warning("match round %s: lease lost to another worker; stopping", round_id)
@@ -463,17 +410,15 @@ def _save_result(
     result: MatchResult,
     baseline: MatchResult,
     settings: MatchSettings,
-    by_id: dict[str, Participant],
 ) -> None:
     # The row stays locked until commit: a worker that lost its lease saves nothing.
     if not _held(organization, match_round.pk, token).update(lease_expires_at=_lease_until()):
         raise LeaseLost(match_round.pk)
-    approved = {
-        (p.mentee_id, p.mentor_id)
-        for p in MatchProposal.objects.for_org(organization).filter(
-            match_round=match_round, status=ProposalStatus.APPROVED
-        )
-    }
+    approved = set(
+        MatchProposal.objects.for_org(organization)
+        .filter(match_round=match_round, status=ProposalStatus.APPROVED)
+        .values_list("mentee_id", "mentor_id")
+    )
     MatchProposal.objects.for_org(organization).filter(match_round=match_round).delete()
     UnmatchedMentee.objects.for_org(organization).filter(match_round=match_round).delete()
     MatchProposal.objects.bulk_create(
@@ -481,10 +426,10 @@ def _save_result(
             MatchProposal(
                 organization=organization,
                 match_round=match_round,
-                mentee=by_id[pair.mentee_id],
-                mentor=by_id[pair.mentor_id],
+                mentee_id=int(pair.mentee_id),
+                mentor_id=int(pair.mentor_id),
                 score=pair.score,
-                factors=finite_json([asdict(factor) for factor in pair.factors]),
+                factors=factors_json(pair.factors),
                 pinned=pair.pinned,
                 seat_role=pair.role or "",
                 group=pair.group,
@@ -502,7 +447,7 @@ def _save_result(
             UnmatchedMentee(
                 organization=organization,
                 match_round=match_round,
-                mentee=by_id[item.mentee_id],
+                mentee_id=int(item.mentee_id),
                 slots_unfilled=item.slots_unfilled,
                 reason=item.reason,
                 reason_key=item.phrase.key if item.phrase else "",

@@ -10,7 +10,7 @@ from django_scopes import scope, scopes_disabled
 
 from core.errors import DomainError
 from matching import selectors, services
-from matching.services import rounds as round_services
+from matching.config import config_from_json
 from matching.models import (
     MatchProposal,
     MatchRound,
@@ -18,8 +18,10 @@ from matching.models import (
     ProposalStatus,
     RoundStatus,
 )
+from matching.services import rounds as round_services
 from mentorships.models import Mentorship
 from notifications.models import Notification
+from participants.services import participant_withdraw
 from tests.conftest import login
 from tests.factories import CohortFactory, ParticipantFactory, ProgramFactory, UserFactory
 
@@ -444,3 +446,28 @@ def test_a_failed_runs_message_is_stored_once_and_shown_in_each_viewers_language
     org_admin.language = "es"
     org_admin.save()
     assert "El proceso en segundo plano se detuvo" in client.get(url).content.decode()
+
+
+def test_a_forbidden_pair_naming_a_withdrawn_mentee_leaves_the_round_and_the_preview_working(
+    org, small_cohort, django_capture_on_commit_callbacks
+):
+    cohort, mentors, mentees = small_cohort
+    with scope(organization=org.pk):
+        services.pair_rule_set(
+            organization=org,
+            cohort=cohort,
+            mentee=mentees[0],
+            mentor=mentors[0],
+            kind="forbid",
+            actor=None,
+        )
+        participant_withdraw(organization=org, participant=mentees[0], actor=None)
+
+    match_round = _run(org, cohort, django_capture_on_commit_callbacks)
+
+    assert match_round.status == RoundStatus.PROPOSED, match_round.error
+    with scope(organization=org.pk):
+        impact = selectors.rule_impact_for_cohort(
+            organization=org, cohort=cohort, config=config_from_json(cohort.matching_settings)
+        )
+    assert impact is not None
