@@ -115,3 +115,15 @@ def test_an_owner_cannot_change_a_role_in_another_organization(org, owner):
     assert refused.value.code == "not_found"
     foreign.refresh_from_db()
     assert foreign.role == Role.MEMBER
+
+
+def test_the_only_owner_cannot_step_down_while_other_members_remain(org, owner, org_admin):
+    """Counts owners, not members: an admin beside the one owner is not a second owner."""
+    before = _roles(org)
+
+    with pytest.raises(DomainError, match="at least one owner"):
+        services.membership_change_role(
+            organization=org, actor=_membership(owner), membership=_membership(owner), role="admin"
+        )
+
+    assert _roles(org) == before
