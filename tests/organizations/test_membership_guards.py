@@ -9,7 +9,14 @@ from django_scopes import scopes_disabled
 
 from core.errors import DomainError
 from organizations import services
-from organizations.models import AuditLogEntry, Invitation, Membership, Role
+from organizations.models import (
+    APIKeyScope,
+    AuditLogEntry,
+    Invitation,
+    Membership,
+    OrganizationAPIKey,
+    Role,
+)
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +139,62 @@ def test_a_new_invitation_replaces_only_the_same_addresss_pending_one(org, owner
         assert AuditLogEntry.objects.filter(action="invitation.create").count() == 3
     assert revoked[first.pk] is not None
     assert revoked[other.pk] is None and revoked[newer.pk] is None
+
+
+def _key(org, user, scopes, name="key"):
+    return services.api_key_create(
+        organization=org, actor=_membership(user), name=name, scopes=scopes
+    )[0]
+
+
+def test_api_keys_are_created_only_by_their_managers_within_the_creators_scopes(
+    org, org_admin, hr_analyst, member
+):
+    with pytest.raises(DomainError) as member_refused:
+        _key(org, member, [APIKeyScope.READ.value])
+    with pytest.raises(DomainError, match="cannot grant"):
+        _key(org, hr_analyst, [APIKeyScope.WRITE.value])
+    with pytest.raises(DomainError) as unnamed:
+        _key(org, org_admin, [APIKeyScope.READ.value], name="  ")
+    writer = _key(org, org_admin, [APIKeyScope.READ.value, APIKeyScope.WRITE.value])
+    reporter = _key(org, hr_analyst, [APIKeyScope.REPORTS_READ.value])
+
+    assert member_refused.value.code == "permission_denied"
+    assert unnamed.value.field == "name"
+    assert writer.scopes == ["read", "write"]
+    assert reporter.scopes == ["reports:read"]
+    with scopes_disabled():
+        assert OrganizationAPIKey.objects.count() == 2
+
+
+def test_api_keys_are_revoked_only_by_managers_of_the_same_organization(
+    org, other_org, org_admin, member
+):
+    api_key = _key(org, org_admin, [APIKeyScope.READ.value])
+    foreign_owner = MembershipFactory(organization=other_org, role=Role.OWNER)
+
+    with pytest.raises(DomainError) as not_allowed:
+        services.api_key_revoke(organization=org, actor=_membership(member), api_key=api_key)
+    with pytest.raises(DomainError) as not_found:
+        services.api_key_revoke(organization=other_org, actor=foreign_owner, api_key=api_key)
+    with scopes_disabled():
+        assert OrganizationAPIKey.objects.get(pk=api_key.pk).revoked is False
+    services.api_key_revoke(organization=org, actor=_membership(org_admin), api_key=api_key)
+
+    assert not_allowed.value.code == "permission_denied"
+    assert not_found.value.code == "not_found"
+    with scopes_disabled():
+        assert OrganizationAPIKey.objects.get(pk=api_key.pk).revoked is True
+
+
+def test_the_audit_log_keeps_the_first_200_characters_of_a_target(org):
+    entry = services.audit_log_record(organization=org, actor=None, action="x", target="t" * 300)
+
+    with scopes_disabled():
+        assert AuditLogEntry.objects.get(pk=entry.pk).target == "t" * 200
+
+
+def test_a_new_organization_keeps_its_plain_slug_when_no_other_has_it(other_org):
+    organization = services.organization_create(name="Initech", owner=UserFactory())
+
+    assert organization.slug == "initech"
