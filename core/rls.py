@@ -50,20 +50,45 @@ def _restore(previous: str) -> None:
         _set(previous)
 
 
-def _get() -> str:
+def _swap(value: str, *, local: bool = True) -> str:
+    """Set the setting and return the one it replaces, in one round trip. The materialized CTE
+    is read before the outer select calls `set_config`, so it holds the value from before."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT coalesce(current_setting(%s, true), '')", [SETTING])
+        cursor.execute(
+            "WITH previous AS MATERIALIZED ("
+            " SELECT coalesce(current_setting(%s, true), '') AS value)"
+            " SELECT value, set_config(%s, %s, %s) FROM previous",
+            [SETTING, SETTING, value, local],
+        )
         return cursor.fetchone()[0]
 
 
+def _in_outermost_transaction() -> bool:
+    # One atomic block is the transaction itself (ATOMIC_REQUESTS in production). Under an
+    # enclosing block (a test's transaction, a caller's `atomic`), more statements follow in the
+    # same transaction, and they must not inherit the setting.
+    return len(connection.atomic_blocks) == 1
+
+
 @contextmanager
-def organization_rls(organization_id: int) -> Iterator[None]:
-    """Restrict every query in the block to one organization's rows, at the database."""
+def organization_rls(
+    organization_id: int, *, ends_with_transaction: bool = False
+) -> Iterator[None]:
+    """Restrict every query in the block to one organization's rows, at the database.
+
+    `ends_with_transaction=True` is for a block whose end is the end of its transaction (an API
+    request under ATOMIC_REQUESTS, closed in `finalize_response`): when that transaction is the
+    outermost one, the setting dies with it at commit or rollback, so restoring it would be a
+    round trip nothing reads. Inside an enclosing transaction it is restored as usual.
+    """
     if not _active():
         yield
         return
-    previous = _get()
-    _set(str(int(organization_id)))
+    if ends_with_transaction and _in_outermost_transaction():
+        _set(str(int(organization_id)))
+        yield
+        return
+    previous = _swap(str(int(organization_id)))
     try:
         yield
     finally:
@@ -83,8 +108,7 @@ def organization_session(organization_id: int) -> Iterator[None]:
         yield
         return
     local = connection.in_atomic_block
-    previous = _get()
-    _set(str(int(organization_id)), local=local)
+    previous = _swap(str(int(organization_id)), local=local)
     try:
         yield
     finally:
@@ -99,8 +123,7 @@ def across_organizations() -> Iterator[None]:
     if not _active():
         yield
         return
-    previous = _get()
-    _set("")
+    previous = _swap("")
     try:
         yield
     finally:
