@@ -355,3 +355,20 @@ def test_deleting_a_rule_deletes_only_that_rule(org, rounds):
         left = list(selectors.pair_rule_list(organization=org, cohort=first.cohort))
 
     assert left == [rules[1]]
+
+
+def test_a_pair_proposed_in_another_round_does_not_block_a_swap(org, rounds):
+    first, _second = rounds
+    ana, ben, _carl = _proposals(first)
+    with scopes_disabled():
+        earlier = MatchRound.objects.create(
+            organization=org, cohort=first.cohort, status=RoundStatus.PUBLISHED
+        )
+        MatchProposal.objects.create(
+            organization=org, match_round=earlier, mentee=ana.mentee, mentor=ben.mentor, score=0.1
+        )
+
+    with scope(organization=org.pk):
+        services.proposal_swap(organization=org, first=ana, second=ben, actor=None)
+
+    assert (ana.mentee_id, ben.mentor_id) in {(p.mentee_id, p.mentor_id) for p in _proposals(first)}
