@@ -11,7 +11,8 @@ import sys
 from contextlib import ExitStack
 from typing import Any
 
-from django import db
+import django_filters
+from django import db, forms
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -22,6 +23,7 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django_scopes import scope
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,6 +31,7 @@ from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
+from core.parsers import JSONParser
 from core.rls import organization_rls
 
 logger = logging.getLogger(__name__)
@@ -58,6 +61,9 @@ class OrganizationScopedViewSet(viewsets.GenericViewSet):
 
     # The model served; the schema generator reads it without a request or an organization.
     model: type[models.Model]
+    # JSON only: a form body cannot carry the nested and list fields the resources have, so
+    # the schema would promise bodies the API must refuse. Other media types answer 415.
+    parser_classes = [JSONParser]
 
     def organization_queryset(self, organization) -> QuerySet:
         raise NotImplementedError
@@ -71,7 +77,10 @@ class OrganizationScopedViewSet(viewsets.GenericViewSet):
         super().initial(request, *args, **kwargs)
         self._organization_scope = ExitStack()
         self._organization_scope.enter_context(scope(organization=request.organization.pk))
-        self._organization_scope.enter_context(organization_rls(request.organization.pk))
+        # ATOMIC_REQUESTS: the request's transaction ends right after `finalize_response`.
+        self._organization_scope.enter_context(
+            organization_rls(request.organization.pk, ends_with_transaction=True)
+        )
 
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any
@@ -98,6 +107,48 @@ class OrganizationScopedViewSet(viewsets.GenericViewSet):
             # Restoring the row-level-security setting needs the connection that just died;
             # the transaction that held the setting died with it.
             logger.warning("organization scope closed on a lost connection: %s", error)
+
+
+# Ids are PostgreSQL bigints: a larger number names nothing, and the schema says so.
+ID_MAX = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": ID_MAX})
+class IdFilter(django_filters.NumberFilter):
+    """An id in a query: a whole number from 1 to `ID_MAX`, as the schema says."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "boolean"})
+class BooleanFilter(django_filters.TypedChoiceFilter):
+    """`true` or `false` only: django-filter's own also reads `null`, `unknown`, `2`… as "no
+    filter", which no schema can say."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["choices"] = [("true", "true"), ("false", "false")]
+        kwargs["coerce"] = lambda value: value == "true"
+        super().__init__(*args, **kwargs)
+
+
+class FilterSet(django_filters.FilterSet):
+    """A sent parameter holds a value: django-filter reads `?cohort=` as no filter, while the
+    schema calls an empty string no integer and no member of an enum. Text filters may be empty."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name, filter_ in self.filters.items():
+            if isinstance(filter_, django_filters.CharFilter) or filter_.method:
+                continue
+            if name in self.data and self.data.get(name) == "":
+                self.form.add_error(name, _("Give a value, or leave the parameter out."))
+                valid = False
+        return valid
 
 
 class DatabaseUnavailable(exceptions.APIException):

@@ -7,7 +7,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
 from core import serializers as strict
-from core.api import OrganizationScopedViewSet
+from core.api import ID_MAX, BooleanFilter, FilterSet, IdFilter, OrganizationScopedViewSet
 from core.permissions import Capability
 from organizations.api_auth import request_actor
 from organizations.models import APIKeyScope, Organization
@@ -39,7 +39,7 @@ class ProgramSerializer(strict.ModelSerializer):
 
 
 class CohortSerializer(strict.ModelSerializer):
-    program = serializers.IntegerField(source="program_id")
+    program = serializers.IntegerField(source="program_id", min_value=1, max_value=ID_MAX)
     mentor_count = serializers.IntegerField(read_only=True)
     mentee_count = serializers.IntegerField(read_only=True)
 
@@ -58,18 +58,18 @@ class CohortSerializer(strict.ModelSerializer):
         validators: list = []
 
 
-class ProgramFilter(django_filters.FilterSet):
+class ProgramFilter(FilterSet):
     program_type = django_filters.ChoiceFilter(choices=ProgramType.choices)
     goal = django_filters.ChoiceFilter(choices=ProgramGoal.choices)
-    is_archived = django_filters.BooleanFilter()
+    is_archived = BooleanFilter()
 
     class Meta:
         model = Program
         fields = ["program_type", "goal", "is_archived"]
 
 
-class CohortFilter(django_filters.FilterSet):
-    program = django_filters.NumberFilter(field_name="program_id")
+class CohortFilter(FilterSet):
+    program = IdFilter(field_name="program_id")
     status = django_filters.ChoiceFilter(choices=CohortStatus.choices)
 
     class Meta:

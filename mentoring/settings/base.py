@@ -339,6 +339,13 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Request bodies get their own components, without the read-only fields.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Every operation's error answers (400, 401, 403, 404, 413, 415, 429).
+        "organizations.api_schema.document_errors",
+    ],
 }
 
 # ------------------------------------------------------------------------------
