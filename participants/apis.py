@@ -1,18 +1,23 @@
 from __future__ import annotations
 
+import functools
+import re
+from typing import Any
+
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import known_time_zones
 from core import serializers as strict
-from core.api import OrganizationScopedViewSet
+from core.api import ID_MAX, FilterSet, IdFilter, OrganizationScopedViewSet
 from core.permissions import Capability
 from organizations.api_auth import request_actor
 from organizations.models import APIKeyScope, Organization
@@ -21,22 +26,116 @@ from participants.models import (
     BOARD_ROLES_LIMIT,
     PROFILE_FIELDS,
     SKILLS_LIMIT,
+    LanguageProficiency,
     Participant,
     ParticipantRole,
     ParticipantStatus,
     Seniority,
 )
+from participants.parsing import LANGUAGE_NAMES
+from participants.services import country_codes
 from programs.selectors import cohort_list
+
+# A wall-clock time without an offset, as the API sends it ("09:00:00"); OpenAPI's
+# `format: time` would demand an offset.
+WALL_CLOCK_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
+_WALL_CLOCK_TIME = re.compile(WALL_CLOCK_TIME_PATTERN)
+
+
+@extend_schema_field({"type": "string", "pattern": WALL_CLOCK_TIME_PATTERN, "example": "09:00:00"})
+class WallClockTimeField(serializers.TimeField):
+    """`HH:MM` or `HH:MM:SS[.ffffff]`, no offset: a time of day in the participant's zone."""
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not _WALL_CLOCK_TIME.match(value):
+            self.fail("invalid", format="hh:mm[:ss[.uuuuuu]]")
+        return super().to_internal_value(value)
+
+
+# Named formats instead of enums of hundreds of values: the schema stays readable, and a
+# client (or a test generator) learns the rule from the format's name and example.
+class KnownValueField(strict.CharField):
+    """A member of a known set, given as a cached function returning a frozenset: DRF's
+    ChoiceField deep-copies its hundreds of choices each time a serializer is built, on every
+    request; a function is copied by reference."""
+
+    default_error_messages = {"invalid_choice": gettext_lazy("“{input}” is not a valid choice.")}
+
+    def __init__(self, *, known, **kwargs) -> None:
+        self.known = known
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value not in self.known():
+            self.fail("invalid_choice", input=value)
+        return value
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "iana-time-zone",
+        "maxLength": 64,
+        "example": "Europe/Paris",
+        "description": "An IANA time zone name.",
+    }
+)
+class TimeZoneField(KnownValueField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "iso-3166-1-alpha-2",
+        "minLength": 2,
+        "maxLength": 2,
+        "example": "GB",
+        "description": "An ISO 3166-1 alpha-2 country code, upper case.",
+    }
+)
+class CountryCodeField(KnownValueField):
+    def to_internal_value(self, data):
+        # Upper case is the code's own form; lower case has always been accepted.
+        return super().to_internal_value(data.upper() if isinstance(data, str) else data)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "iso-639-1",
+        "minLength": 2,
+        "maxLength": 2,
+        "example": "en",
+        "description": "An ISO 639-1 language code, lower case.",
+    }
+)
+class LanguageCodeField(KnownValueField):
+    pass
+
+
+@functools.cache
+def _language_codes() -> frozenset[str]:
+    return frozenset(LANGUAGE_NAMES)
+
+
+@functools.cache
+def _country_codes() -> frozenset[str]:
+    return country_codes()
 
 
 class LanguageSerializer(serializers.Serializer):
-    code = strict.CharField(max_length=10)
-    proficiency = strict.CharField(max_length=20, default="fluent")
+    code = LanguageCodeField(known=_language_codes)
+    proficiency = serializers.ChoiceField(
+        choices=LanguageProficiency.choices, default=LanguageProficiency.FLUENT.value
+    )
 
 
 class ParticipantSerializer(strict.ModelSerializer):
-    cohort = serializers.IntegerField(source="cohort_id")
-    languages = LanguageSerializer(many=True)
+    cohort = serializers.IntegerField(source="cohort_id", min_value=1, max_value=ID_MAX)
+    # A ListField, not `many=True`: the schema then says `minItems: 1`.
+    languages = serializers.ListField(child=LanguageSerializer(), min_length=1)
     skills_offered = serializers.ListField(
         child=strict.CharField(max_length=SKILLS_LIMIT.max_length),
         max_length=SKILLS_LIMIT.max_items,
@@ -52,7 +151,10 @@ class ParticipantSerializer(strict.ModelSerializer):
         max_length=SKILLS_LIMIT.max_items,
         required=False,
     )
-    country = strict.CharField(max_length=2)
+    time_zone = TimeZoneField(known=known_time_zones, max_length=64)
+    working_hours_start = WallClockTimeField()
+    working_hours_end = WallClockTimeField()
+    country = CountryCodeField(known=_country_codes)
     answers = serializers.DictField(required=False)
 
     class Meta:
@@ -78,9 +180,32 @@ class ParticipantSerializer(strict.ModelSerializer):
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages) from error
 
+    def to_representation(self, instance: Participant) -> dict[str, Any]:
+        """The same JSON as DRF's field-by-field walk, from plain values: a page of 50 took
+        about 30 ms through the nested and list fields, most of it in the framework."""
+        # Built once per serializer: a list response shares its child's.
+        fields = self.fields
+        row = {"id": instance.id, "cohort": instance.cohort_id, "email": instance.email}
+        row["status"] = instance.status
+        for name in PROFILE_FIELDS:
+            row[name] = getattr(instance, name)
+        row["languages"] = [
+            {"code": entry["code"], "proficiency": entry.get("proficiency", "fluent")}
+            for entry in instance.languages
+        ]
+        row["country"] = str(instance.country)
+        for name in ("working_hours_start", "working_hours_end"):
+            value = row[name]
+            row[name] = value.isoformat() if value is not None else None
+        row["answers"] = instance.answers
+        for name in ("withdrawn_at", "created_at", "updated_at"):
+            value = getattr(instance, name)
+            row[name] = fields[name].to_representation(value) if value is not None else None
+        return row
 
-class ParticipantFilter(django_filters.FilterSet):
-    cohort = django_filters.NumberFilter(field_name="cohort_id")
+
+class ParticipantFilter(FilterSet):
+    cohort = IdFilter(field_name="cohort_id")
     role = django_filters.ChoiceFilter(choices=ParticipantRole.choices)
     status = django_filters.ChoiceFilter(choices=ParticipantStatus.choices)
     country = django_filters.CharFilter(field_name="country", lookup_expr="iexact")
@@ -127,7 +252,11 @@ class ParticipantViewSet(
     write_scope = APIKeyScope.WRITE.value
 
     def organization_queryset(self, organization: Organization) -> QuerySet[Participant]:
-        return selectors.participant_list(organization=organization)
+        participants = selectors.participant_list(organization=organization)
+        if self.action == "list":
+            # The representation reads `cohort_id` only: no joins for a page of rows.
+            participants = participants.select_related(None)
+        return participants
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
