@@ -279,7 +279,13 @@ def test_a_swap_is_refused_when_a_new_pair_is_already_proposed(org, rounds):
 
 def test_forbidding_a_pair_rejects_only_that_proposal_and_is_audited(org, rounds):
     first, second = rounds
-    target, *others = _proposals(first)
+    target, ben, _carl = _proposals(first)
+    with scopes_disabled():
+        # The forbidden pair's mentee and mentor each have another proposal, which stays.
+        for mentee, mentor in ((target.mentee, ben.mentor), (ben.mentee, target.mentor)):
+            MatchProposal.objects.create(
+                organization=org, match_round=first, mentee=mentee, mentor=mentor, score=0.1
+            )
 
     with scope(organization=org.pk):
         services.pair_rule_set(
@@ -291,9 +297,7 @@ def test_forbidding_a_pair_rejects_only_that_proposal_and_is_audited(org, rounds
             actor=None,
         )
 
-    assert _statuses(first) == [ProposalStatus.REJECTED, ProposalStatus.PROPOSED] + [
-        ProposalStatus.PROPOSED
-    ] * (len(others) - 1)
+    assert _statuses(first) == [ProposalStatus.REJECTED] + [ProposalStatus.PROPOSED] * 4
     assert _statuses(second) == [ProposalStatus.PROPOSED] * 3
     with scopes_disabled():
         assert AuditLogEntry.objects.filter(action="pair.forbid").count() == 1
