@@ -357,6 +357,62 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # ------------------------------------------------------------------------------
+# Content-Security-Policy and Permissions-Policy (issue 7 item 13) — begin
+# ------------------------------------------------------------------------------
+# Every script and stylesheet is a file from this server (htmx, Chart.js, Swagger UI and Redoc
+# included): no inline <script>, no on*= handlers, no style="" attributes, no nonces. The one
+# exception is the Redoc page (mentoring/api_urls.py), whose bundle injects <style> elements.
+# tests/core/test_security_headers.py and tests/browser/test_csp.py hold the pages to it.
+from csp.constants import NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
+    "core.headers.PermissionsPolicyMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Powerful browser features no page here uses, switched off for this site and anything it frames.
+# WebAuthn (publickey-credentials-*) keeps its default, this origin only, for allauth's MFA keys.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "bluetooth": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
+# ------------------------------------------------------------------------------
+# Content-Security-Policy and Permissions-Policy — end
+# ------------------------------------------------------------------------------
+
+# ------------------------------------------------------------------------------
 # Logging: one line per event, machine-readable keys
 # ------------------------------------------------------------------------------
 LOGGING = {

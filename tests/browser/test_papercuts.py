@@ -132,9 +132,15 @@ def test_decided_counter_follows_in_page_decisions(
     assert counts.inner_text().startswith("0 ✓")
 
     page.locator(f"#proposal-{first.pk}").get_by_role("button", name="Approve").click()
-    page.wait_for_function("document.querySelector('#decided-counts').innerText.startsWith('1 ✓')")
+    # Predicates are functions: Playwright evals a bare expression in the page, which the
+    # Content-Security-Policy (script-src 'self', no 'unsafe-eval') refuses.
+    page.wait_for_function(
+        "() => document.querySelector('#decided-counts').innerText.startsWith('1 ✓')"
+    )
     page.locator(f"#proposal-{second.pk}").get_by_role("button", name="Reject").click()
-    page.wait_for_function("document.querySelector('#decided-counts').innerText.includes('1 ✗')")
+    page.wait_for_function(
+        "() => document.querySelector('#decided-counts').innerText.includes('1 ✗')"
+    )
 
     text = counts.inner_text()
     assert text.startswith("1 ✓") and "1 ✗" in text and "0 ?" in text
@@ -223,7 +229,7 @@ def test_withdraw_asks_first_and_can_be_cancelled_confirmed_or_done_by_keyboard(
     dialog.wait_for(state="hidden")
     assert _status(ben) == "active"
     # Focus goes back to the button that asked (the dialog's close event runs after it hides).
-    page.wait_for_function("document.activeElement.textContent.trim() === 'Withdraw'")
+    page.wait_for_function("() => document.activeElement.textContent.trim() === 'Withdraw'")
     page.keyboard.press("Enter")
     dialog.wait_for(state="visible")
     page.keyboard.press("Enter")
