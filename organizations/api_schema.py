@@ -92,9 +92,35 @@ def _statuses(method: str, operation: dict[str, Any]) -> list[str]:
     return statuses
 
 
+# Text inputs are trimmed, and a required text may not be blank: it needs a character that is not
+# white space. drf-spectacular says `minLength: 1`, which "   " satisfies.
+NOT_BLANK_PATTERN = r"\S"
+
+
+def _require_non_blank(schema: Any) -> None:
+    if isinstance(schema, list):
+        for item in schema:
+            _require_non_blank(item)
+        return
+    if not isinstance(schema, dict):
+        return
+    if (
+        schema.get("type") == "string"
+        and schema.get("minLength") == 1
+        and not {"pattern", "format", "enum"} & schema.keys()
+    ):
+        schema["pattern"] = NOT_BLANK_PATTERN
+    for value in schema.values():
+        _require_non_blank(value)
+
+
 def document_errors(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
-    """drf-spectacular postprocessing hook: the JSON error answers of every operation."""
+    """drf-spectacular postprocessing hook: the JSON error answers of every operation, and the
+    non-blank rule of request bodies' text."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
+    for name, component in components.items():
+        if name.endswith("Request"):
+            _require_non_blank(component)
     components[ERROR_COMPONENT] = _ERROR_SCHEMA
     reference = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
     for operations in result.get("paths", {}).values():
