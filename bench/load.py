@@ -4,9 +4,10 @@ role under row-level security + Redis, driven by `wrk`, bounded in time.
     PYTHONPATH=. .venv/bin/python -m bench.load [--participants 10000] [--duration 20]
 
 Prints one JSON line per endpoint: requests per second, p50/p95/p99 latency in ms, errors
-(non-2xx and socket errors), and the ratio of its throughput to `/healthz`'s in the same run
-(the cost of the framework alone). Needs `wrk` (Debian package) and the local PostgreSQL and
-Redis. The database is this run's own and is dropped at the end.
+(non-2xx and socket errors), the ratio of its throughput to `/healthz`'s in the same run (the
+cost of the framework alone) and the one-minute load average when the endpoint's run ended. Needs
+`wrk` (Debian package) and the local PostgreSQL and Redis. The database is this run's own and is
+dropped at the end.
 
 The organization throttle is raised for the run, so the figures measure the server, not the
 budget (tests cover the throttle).
@@ -195,6 +196,8 @@ def main() -> int:
                         "throughput_vs_healthz": round(
                             figures["requests_per_second"] / baseline_rps, 3
                         ),
+                        # The machine may be shared: compare figures taken under similar load.
+                        "load_average_1m": round(os.getloadavg()[0], 2),
                     }
                 ),
                 flush=True,
