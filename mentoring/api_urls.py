@@ -42,6 +42,9 @@ class RedocView(SpectacularRedocView):
         response._csp_update = {  # type: ignore[attr-defined]  # read by csp.middleware
             "style-src": ["'unsafe-inline'"],
             "worker-src": ["blob:"],
+            # As before this policy existed (tests/api/test_api_docs_are_local.py): fonts may
+            # also be data: URLs, never another host.
+            "font-src": ["data:"],
         }
         return response
 
