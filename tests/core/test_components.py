@@ -373,7 +373,7 @@ def test_styleguide_shows_the_app_shell_to_staff(client):
     assert 'class="ui-shell"' in html and 'class="ui-nav"' in html
 
 
-def test_every_page_has_the_one_confirm_dialog_meridian_js_drives(client, db):
+def test_every_page_has_the_one_confirm_dialog_meridian_js_drives(client):
     """One dialog, one behaviour: base.html includes the partial rather than a copy of it."""
     html = client.get(reverse("account_login")).content.decode()
 
