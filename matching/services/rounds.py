@@ -27,7 +27,8 @@ from matching.config import (
     CohortMatchingConfig,
     config_from_json,
 )
-from matching.engine import MatchResult, MatchSettings, greedy_match, match
+from matching.engine import MatchResult, MatchSettings, match
+from matching.engine.objective import greedy_baseline, objective_figures
 from matching.models import (
     MatchProposal,
     MatchRound,
@@ -345,9 +346,14 @@ def round_run(*, organization: Organization, round_id: int) -> MatchRound | None
             _progress(
                 organization, round_id, token, 70, gettext_noop("Comparing with a greedy baseline")
             )
-            baseline = greedy_match(mentees, mentors, settings)
+            baseline = greedy_baseline(mentees, mentors, settings)
+            # The round page compares both on the objective the engine optimised.
+            comparison = {
+                "engine": objective_figures(mentees, mentors, settings, result),
+                "baseline": objective_figures(mentees, mentors, settings, baseline),
+            }
             _progress(organization, round_id, token, 85, gettext_noop("Saving proposals"))
-            _save_result(organization, match_round, token, result, baseline, settings)
+            _save_result(organization, match_round, token, result, baseline, settings, comparison)
     except LeaseLost:
         # Another worker holds the run now and will finish it; this one leaves it alone.
         logger.warning("match round %s: lease lost to another worker; stopping", round_id)
@@ -410,6 +416,7 @@ def _save_result(
     result: MatchResult,
     baseline: MatchResult,
     settings: MatchSettings,
+    comparison: dict | None = None,
 ) -> None:
     # The row stays locked until commit: a worker that lost its lease saves nothing.
     if not _held(organization, match_round.pk, token).update(lease_expires_at=_lease_until()):
@@ -465,7 +472,7 @@ def _save_result(
         demanded_slots=result.demanded_slots,
         greedy_total_score=baseline.total_score,
         greedy_matched_slots=baseline.matched_slots,
-        solver_report=_report_json(result),
+        solver_report={**_report_json(result), "comparison": finite_json(comparison or {})},
         settings_snapshot={
             "objective": str(settings.objective),
             "weights": asdict(settings.weights),
