@@ -182,6 +182,14 @@ def invitation_revoke(
     )
 
 
+def _lock_owners(organization: Organization) -> None:
+    """Take the organization's row lock before reading any membership: two owners demoting or
+    removing each other at the same moment would otherwise each count the other as the owner
+    left, both succeed, and leave none. The second waits here until the first commits, then
+    counts what it left. Taken first by every membership change, so their locks never cross."""
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+
+
 def _owner_count(organization: Organization) -> int:
     return Membership.objects.for_org(organization).filter(role=Role.OWNER).count()
 
@@ -195,6 +203,7 @@ def membership_change_role(
     if role not in Role.values:
         raise DomainError(_("Unknown role."), field="role")
     _check_can_assign(actor_membership=actor, role=role)
+    _lock_owners(organization)
     # The guard judges the role the database has now, not the caller's copy (a page opened
     # before an owner promoted this member), and holds the row until the change commits.
     membership = (
@@ -230,6 +239,7 @@ def membership_remove(
     is_self = membership.pk == actor.pk
     if not is_self and not role_can(actor.role, Capability.MANAGE_MEMBERS):
         raise DomainError(_("You cannot remove members."), code="permission_denied")
+    _lock_owners(organization)
     if membership.role == Role.OWNER:
         if actor.role != Role.OWNER:
             raise DomainError(_("Only an owner can remove an owner."), code="permission_denied")
