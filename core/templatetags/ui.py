@@ -315,10 +315,12 @@ def nav_item(
     count: Any = 0,
     count_label: Any = "",
     desktop_only: bool = False,
+    key: str = "",
 ) -> dict[str, Any]:
     """`{% nav_item label=_("Matching") href=url icon="match" current=True count=4 %}`: one
     entry of the shell's navigation; `count` adds a badge (with `count_label`, e.g. "unread",
-    for screen readers); `desktop_only` leaves it out of the phone's bottom bar."""
+    for screen readers); `desktop_only` leaves it out of the phone's bottom bar; `key` names the
+    section (`data-nav`) for scripts and tests."""
     _check(icon, ICONS, "icon")
     return {
         "label": label,
@@ -328,6 +330,7 @@ def nav_item(
         "count": count,
         "count_label": count_label,
         "desktop_only": desktop_only,
+        "key": key,
     }
 
 

@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "organizations.context_processors.current_organization",
                 "notifications.context_processors.unread_notifications",
+                "mentoring.context_processors.app_shell",
             ],
         },
     },
@@ -131,8 +132,15 @@ REDIS_URL = env("REDIS_URL", default="")
 # so 10 minutes does not hand a running task to a second worker. A run lost with its worker
 # does not wait for it: the round sweep takes it back when its lease expires
 # (docs/operations.md). A web request that sends a task gives up after
-# `socket_connect_timeout` when Redis does not answer.
-REDIS_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 10 * 60, "socket_connect_timeout": 5}
+# `socket_connect_timeout` when Redis does not accept the connection, and after
+# `socket_timeout` when a connection stops answering (a half-open socket, a Redis that hangs);
+# without it a publish waits forever. The worker's BRPOP asks Redis to answer within
+# `brpop_timeout` (kombu: 1 s), so the read timeout stays well above that.
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 10 * 60,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 3,
+}
 # Every Redis call is bounded: with Redis down a request waits at most this long once, then the
 # cache answers from process memory for a few seconds (core.cache), so pages, API reads and
 # login keep working with per-process rate limits.

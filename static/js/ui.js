@@ -120,6 +120,27 @@
     if (close) { dismiss(close.closest("[data-ui-toast]")); }
   });
 
+  // Menus (<details data-ui-menu>): Enter and Space open and close them natively; Escape closes
+  // the open one and returns focus to its button, and a click or focus outside closes it.
+  function openMenus() {
+    return Array.prototype.slice.call(document.querySelectorAll("details[data-ui-menu][open]"));
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var menu = event.target.closest && event.target.closest("details[data-ui-menu][open]");
+    if (!menu) { return; }
+    event.preventDefault();
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+  function closeOutside(event) {
+    openMenus().forEach(function (menu) {
+      if (!menu.contains(event.target)) { menu.open = false; }
+    });
+  }
+  document.addEventListener("click", closeOutside);
+  document.addEventListener("focusin", closeOutside);
+
   function setUp(root) {
     root.querySelectorAll("[data-ui-toast]").forEach(arm);
     root.querySelectorAll("[data-ui-theme-toggle]").forEach(function (toggle) {

@@ -174,12 +174,15 @@ def test_admin_nav_is_one_row_and_participants_table_fits_at_1280(
     )
     assert box["scroll"] <= box["client"] and box["table"] <= box["box"] + 0.5, box
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
-    # One row: every item of the bar starts above the point where any item ends.
-    boxes = page.evaluate(
-        "[...document.querySelectorAll('nav.site > ul > li')].map(li => {"
-        " const r = li.getBoundingClientRect(); return [r.top, r.bottom]; })"
+    # The sidebar never wraps: every item's label is one line, whole (not cut by an ellipsis).
+    labels = page.evaluate(
+        "[...document.querySelectorAll('.ui-sidebar .ui-nav__label')].map(l => {"
+        " const s = getComputedStyle(l); return {text: l.textContent,"
+        " lines: l.getBoundingClientRect().height / parseFloat(s.lineHeight),"
+        " cut: l.scrollWidth > l.clientWidth}; })"
     )
-    assert max(top for top, _ in boxes) < min(bottom for _, bottom in boxes), boxes
+    assert len(labels) >= 5, labels
+    assert all(label["lines"] < 1.5 and not label["cut"] for label in labels), labels
     withdraw = page.get_by_role(
         "button", name="Withdraw" if language == "en" else "Dar de baja"
     ).first
