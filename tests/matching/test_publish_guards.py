@@ -115,9 +115,7 @@ def test_a_group_becomes_one_mentorship_with_all_its_mentees(
 
 @pytest.mark.parametrize("status", [RoundStatus.PROPOSED, RoundStatus.PUBLISHED])
 def test_only_a_reviewed_round_is_published(org, status, django_capture_on_commit_callbacks):
-    match_round, _people = _round(
-        org, "Pairs", [("Ana", "Mina", APPROVED, None)], status=status
-    )
+    match_round, _people = _round(org, "Pairs", [("Ana", "Mina", APPROVED, None)], status=status)
 
     with pytest.raises(DomainError):
         _publish(org, match_round, django_capture_on_commit_callbacks)
@@ -172,7 +170,9 @@ def test_the_news_speaks_each_readers_language_and_names_the_partners_country_in
         people["Ben"].save()
     _publish(org, match_round, django_capture_on_commit_callbacks)
     with scopes_disabled():
-        ids = list(Mentorship.objects.filter(cohort=match_round.cohort).values_list("pk", flat=True))
+        ids = list(
+            Mentorship.objects.filter(cohort=match_round.cohort).values_list("pk", flat=True)
+        )
 
     with scope(organization=org.pk):
         sent = services.notify_match_published(organization=org, mentorship_ids=ids)
@@ -180,7 +180,8 @@ def test_the_news_speaks_each_readers_language_and_names_the_partners_country_in
     emails = {message.to[0].split("@")[0]: message.body for message in mail.outbox}
     with scopes_disabled():
         notices = {
-            n.user.email.split("@")[0]: n.text for n in Notification.objects.filter(organization=org)
+            n.user.email.split("@")[0]: n.text
+            for n in Notification.objects.filter(organization=org)
         }
     assert sent == 4 and sorted(emails) == ["ana", "ben", "mina", "omar"]
     # Mina reads Spanish: her notice, her email and Ana's country in it.
