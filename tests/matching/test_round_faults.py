@@ -24,9 +24,10 @@ from tests.factories import CohortFactory, ParticipantFactory, ProgramFactory
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
-# Workers renew their lease every second and lose it 4 s after they die (120 s in production):
-# the test waits seconds for what production waits two minutes for.
-LEASE_SECONDS = "4"
+# Workers renew their lease every second and lose it 8 s after they die (120 s in production):
+# the test waits seconds for what production waits two minutes for. Shorter leases expire under
+# a loaded machine while the worker is merely slow, which counts as a lost worker.
+LEASE_SECONDS = "8"
 SKILLS = [
     "SQL", "negotiation", "public speaking", "python", "leadership", "hiring", "budgeting",
     "forecasting", "coaching", "security", "design systems", "pricing", "storytelling",
@@ -125,7 +126,7 @@ def test_a_round_whose_worker_is_killed_mid_run_is_finished_by_another_worker(
         with scope(organization=org.pk):
             match_round = services.round_start(organization=org, cohort=cohort, actor=None)
         # Mid-run: the worker claimed the round and is scoring and solving.
-        wait_for(lambda: _get(match_round).progress >= 35, seconds=40)
+        wait_for(lambda: _get(match_round).progress >= 35, seconds=120)
         first.kill()
         killed_at = time.monotonic()
 
@@ -145,7 +146,7 @@ def test_a_round_whose_worker_is_killed_mid_run_is_finished_by_another_worker(
     assert done.run_attempts == 2  # taken over once, by the second worker
     assert seconds < 120
     with capsys.disabled():
-        print(f"\nround finished {seconds:.1f} s after its worker was killed (lease 4 s)")
+        print(f"\nround finished {seconds:.1f} s after its worker died (lease {LEASE_SECONDS} s)")
 
 
 def test_rounds_started_during_a_redis_outage_run_once_redis_is_back(
