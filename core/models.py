@@ -5,33 +5,57 @@ The tenant is named by its label, so this module imports no app of the project.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Self, TypeVar, cast
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+if TYPE_CHECKING:
+    from organizations.models import Organization
+
 TENANT_MODEL = "organizations.Organization"
 
+_M = TypeVar("_M", bound=models.Model)
 
-class TenantQuerySet(models.QuerySet):
+
+class TenantQuerySet(models.QuerySet[_M]):
     pass
 
 
-class _TenantBaseManager(models.Manager.from_queryset(TenantQuerySet)):  # type: ignore[misc]
-    def for_org(self, organization: Any) -> TenantQuerySet:
+_ManagerFromTenantQuerySet = models.Manager.from_queryset(TenantQuerySet)
+
+
+class _TenantBaseManager(_ManagerFromTenantQuerySet[_M]):
+    if TYPE_CHECKING:
+        # django-scopes' ScopedManager adds these to the class it builds on this one.
+        def with_scope(self, **scope: object) -> Self: ...
+
+        def with_scopes_disabled(self) -> Self: ...
+
+    def for_org(self, organization: Organization | int) -> TenantQuerySet[_M]:
         """The one way app code reaches tenant rows: filtered to one organization.
 
         Takes an organization or its id.
         """
         org_id = organization if isinstance(organization, int) else organization.pk
-        return self.with_scope(organization=org_id).get_queryset()  # type: ignore[attr-defined]
+        # The stubs type `get_queryset` as the base QuerySet; this manager's class is ours.
+        return cast("TenantQuerySet[_M]", self.with_scope(organization=org_id).get_queryset())
 
 
-def TenantManager() -> models.Manager:
+if TYPE_CHECKING:
+    _ScopedTenantManager = _TenantBaseManager
+else:
+    # django-scopes builds its manager class inside a function; naming that class once here
+    # gives every tenant model's `objects` an importable class the type checker can resolve.
+    _ScopedTenantManager = type(
+        ScopedManager(_manager_class=_TenantBaseManager, organization="organization_id")
+    )
+
+
+class TenantManager(_ScopedTenantManager[_M]):
     """A django-scopes manager: an unscoped query raises instead of leaking every tenant."""
-    return ScopedManager(_manager_class=_TenantBaseManager, organization="organization_id")
 
 
 class TenantOwnedModel(models.Model):
@@ -40,7 +64,9 @@ class TenantOwnedModel(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects = TenantManager()
+    # Annotated so the apps' tenant models may each declare `objects = TenantManager()` again:
+    # the plugin types each model's manager as a class variable of that model.
+    objects: TenantManager[Self] = TenantManager()
 
     class Meta:
         abstract = True
@@ -56,4 +82,5 @@ def is_tenant_owned(model: type[models.Model]) -> bool:
         field = model._meta.get_field("organization")
     except Exception:
         return False
-    return bool(field.is_relation and field.related_model._meta.label == TENANT_MODEL)
+    related_model = field.related_model
+    return bool(field.is_relation and related_model and related_model._meta.label == TENANT_MODEL)
