@@ -22,6 +22,7 @@ from organizations.models import (
     Role,
 )
 from participants.models import Participant, ParticipantRole
+from participants.services import cohort_seats_recount
 from programs.models import (
     Cohort,
     CohortStatus,
@@ -437,6 +438,10 @@ def seed_demo(*, participants: int = 240, seed: int = 7, reset: bool = False) ->
         users,
         answers={cohorts[0].pk: showcase_answers()},
     )
+    for cohort in cohorts:
+        # The participants above were written in bulk, around the services that keep the
+        # cohorts' stored seat counts.
+        cohort_seats_recount(organization=organization, cohort=cohort)
 
     _api_key, raw_key = OrganizationAPIKey.objects.create_key(
         name="Demo reporting key",

@@ -18,7 +18,7 @@ from organizations.services import audit_log_record
 from participants.models import PROFILE_FIELDS, Participant, ParticipantRole, ParticipantStatus
 from participants.parsing import validate_languages
 from programs.models import Cohort, EnrollmentQuestion, QuestionAudience, QuestionKind
-from programs.services import cohort_lock
+from programs.services import cohort_lock, cohort_seats_store
 
 
 @functools.cache
@@ -134,6 +134,30 @@ def seats_taken(
     return counts["mentors"], counts["mentees"]
 
 
+def store_seats(
+    organization: Organization,
+    cohort: Cohort,
+    *,
+    taken: tuple[int, int],
+    participant: Participant | None = None,
+) -> None:
+    """Store the cohort's seats: those `taken` by others (counted under the cohort's row lock)
+    plus the ones `participant`, just saved, holds if active."""
+    mentors, mentees = taken
+    if participant is not None and participant.status == ParticipantStatus.ACTIVE:
+        mentors += participant.is_mentor
+        mentees += participant.is_mentee
+    cohort_seats_store(organization=organization, cohort=cohort, mentors=mentors, mentees=mentees)
+
+
+@transaction.atomic
+def cohort_seats_recount(*, organization: Organization, cohort: Cohort) -> None:
+    """Count the cohort's seats afresh, for participants written around the services in bulk
+    (demo data, benchmarks' seeds)."""
+    cohort_lock(organization=organization, cohort=cohort)
+    store_seats(organization, cohort, taken=seats_taken(organization, cohort))
+
+
 def check_seats(cohort: Cohort, participant: Participant, *, taken: tuple[int, int]) -> None:
     mentors, mentees = taken
     if participant.is_mentor and mentors >= cohort.mentor_capacity:
@@ -223,8 +247,10 @@ def participant_enroll(
     )
     participant.status = ParticipantStatus.ACTIVE
     participant.withdrawn_at = None
-    check_seats(cohort, participant, taken=seats_taken(organization, cohort, participant.pk))
+    taken = seats_taken(organization, cohort, participant.pk)
+    check_seats(cohort, participant, taken=taken)
     _save(participant)
+    store_seats(organization, cohort, taken=taken, participant=participant)
     audit_log_record(
         organization=organization, actor=user, action="participant.enroll", target=participant.email
     )
@@ -252,8 +278,10 @@ def participant_create(
         questions=_questions(organization, cohort),
         user=_member_user(organization, email),
     )
-    check_seats(cohort, participant, taken=seats_taken(organization, cohort, participant.pk))
+    taken = seats_taken(organization, cohort, participant.pk)
+    check_seats(cohort, participant, taken=taken)
     _save(participant)
+    store_seats(organization, cohort, taken=taken, participant=participant)
     audit_log_record(
         organization=organization,
         actor=actor,
@@ -283,23 +311,30 @@ def participant_update(
 ) -> Participant:
     if participant.organization_id != organization.pk:
         raise DomainError(_("No such participant."), code="not_found")
+    cohort = participant.cohort
+    cohort_lock(organization=organization, cohort=cohort)
+    # Role and status as they are now, under the lock, not as the caller read them: saving
+    # the caller's copy must not undo a withdrawal made since, nor miscount a role change.
+    participant.refresh_from_db(fields=["role", "status", "withdrawn_at"])
     previous_role = participant.role
     merged_answers = {**participant.answers, **(data.get("answers") or {})}
     participant = build_participant(
         organization=organization,
-        cohort=participant.cohort,
+        cohort=cohort,
         email=data.get("email", participant.email),
         data={**data, "answers": merged_answers},
-        questions=_questions(organization, participant.cohort),
+        questions=_questions(organization, cohort),
         instance=participant,
     )
-    if participant.role != previous_role and participant.status == ParticipantStatus.ACTIVE:
-        check_seats(
-            participant.cohort,
-            participant,
-            taken=seats_taken(organization, participant.cohort, participant.pk),
-        )
+    moves_seat = (
+        participant.role != previous_role and participant.status == ParticipantStatus.ACTIVE
+    )
+    taken = seats_taken(organization, cohort, participant.pk) if moves_seat else None
+    if taken is not None:
+        check_seats(cohort, participant, taken=taken)
     _save(participant)
+    if taken is not None:
+        store_seats(organization, cohort, taken=taken, participant=participant)
     audit_log_record(
         organization=organization,
         actor=actor,
@@ -316,6 +351,8 @@ def participant_withdraw(
     """Idempotent: withdrawing twice keeps the first withdrawal time."""
     if participant.organization_id != organization.pk:
         raise DomainError(_("No such participant."), code="not_found")
+    cohort = participant.cohort
+    cohort_lock(organization=organization, cohort=cohort)
     updated = (
         Participant.objects.for_org(organization)
         .filter(pk=participant.pk, status=ParticipantStatus.ACTIVE)
@@ -327,6 +364,7 @@ def participant_withdraw(
     )
     participant.refresh_from_db()
     if updated:
+        store_seats(organization, cohort, taken=seats_taken(organization, cohort))
         audit_log_record(
             organization=organization,
             actor=actor,
@@ -349,13 +387,15 @@ def participant_reinstate(
     participant.refresh_from_db()
     if participant.status == ParticipantStatus.ACTIVE:
         return participant
+    taken = seats_taken(organization, cohort, participant.pk)
     try:
-        check_seats(cohort, participant, taken=seats_taken(organization, cohort, participant.pk))
+        check_seats(cohort, participant, taken=taken)
     except ValidationError as error:
         raise DomainError(" ".join(error.messages), code="no_seat") from error
     participant.status = ParticipantStatus.ACTIVE
     participant.withdrawn_at = None
     participant.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    store_seats(organization, cohort, taken=taken, participant=participant)
     audit_log_record(
         organization=organization,
         actor=actor,

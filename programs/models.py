@@ -138,6 +138,12 @@ class Cohort(TenantOwnedModel):
         _("status"), max_length=20, choices=CohortStatus.choices, default=CohortStatus.DRAFT
     )
     matching_settings = models.JSONField(_("matching settings"), default=dict, blank=True)
+    # Seats held by active participants ("both" holds one on each side), stored so that lists
+    # read them instead of counting participants per cohort on every request. Every service
+    # that changes an active participant's role or status rewrites them under the cohort's
+    # row lock (programs.services.cohort_lock) from a count taken under that lock.
+    mentor_seats_taken = models.PositiveIntegerField(default=0, editable=False)
+    mentee_seats_taken = models.PositiveIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TenantManager()
@@ -168,14 +174,13 @@ class Cohort(TenantOwnedModel):
             kwargs={"org_slug": self.organization.slug, "cohort_id": self.pk},
         )
 
-    # mentor_count / mentee_count are annotated by programs.selectors.cohort_list.
     @property
     def mentor_seats_left(self) -> int:
-        return max(self.mentor_capacity - getattr(self, "mentor_count", 0), 0)
+        return max(self.mentor_capacity - self.mentor_seats_taken, 0)
 
     @property
     def mentee_seats_left(self) -> int:
-        return max(self.mentee_capacity - getattr(self, "mentee_count", 0), 0)
+        return max(self.mentee_capacity - self.mentee_seats_taken, 0)
 
     @property
     def is_enrollment_open(self) -> bool:

@@ -60,6 +60,18 @@ def cohort_lock(*, organization: Organization, cohort: Cohort) -> None:
     Cohort.objects.for_org(organization).select_for_update().filter(pk=cohort.pk).first()
 
 
+def cohort_seats_store(
+    *, organization: Organization, cohort: Cohort, mentors: int, mentees: int
+) -> None:
+    """Store the seats the cohort's active participants hold. The caller holds `cohort_lock`
+    and counted them under it, so no other write can slip between the count and the store.
+    `updated_at` stays: a seat taken is not an edit of the cohort."""
+    Cohort.objects.for_org(organization).filter(pk=cohort.pk).update(
+        mentor_seats_taken=mentors, mentee_seats_taken=mentees
+    )
+    cohort.mentor_seats_taken, cohort.mentee_seats_taken = mentors, mentees
+
+
 @transaction.atomic
 def program_create(*, organization: Organization, actor: User, **fields: Any) -> Program:
     program = Program(

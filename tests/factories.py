@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.models import User
 from organizations.models import Membership, Organization, Role
 from participants.models import Participant, ParticipantRole
+from participants.services import cohort_seats_recount
 from programs.models import Cohort, CohortStatus, EnrollmentQuestion, Program, QuestionKind
 
 
@@ -90,6 +91,14 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     country = "GB"
     function = "Engineering"
     seniority = 2
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        participant = super()._create(model_class, *args, **kwargs)
+        # The participant services keep the cohort's stored seat counts; a participant made
+        # here goes around them, so the cohort is counted again, as after any bulk load.
+        cohort_seats_recount(organization=participant.organization, cohort=participant.cohort)
+        return participant
 
 
 def profile_data(**overrides) -> dict:
