@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from matching.config import RULE_NAMES, WEIGHT_NAMES, CohortMatchingConfig, SelfMatchConfig
 from matching.engine import Objective
+from matching.selectors import ProposalFilter
 
 WEIGHT_LABELS = {
     "text": _("Goals ↔ expertise text similarity"),
@@ -169,3 +172,87 @@ class SwapForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.proposal = proposal
         self.fields["other"].queryset = candidates
+
+
+REVIEW_PAGE_SIZE = 50
+
+
+class ProposalFilterForm(forms.Form):
+    """The round review's filters (a GET form): what the list and "all that match" act on."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("Any status")),
+            ("proposed", _("Undecided")),
+            ("approved", _("Approved")),
+            ("rejected", _("Rejected")),
+        ],
+    )
+    min_score = forms.FloatField(label=_("Score from"), required=False, min_value=0, max_value=1)
+    max_score = forms.FloatField(label=_("to"), required=False, min_value=0, max_value=1)
+    reason = forms.ChoiceField(
+        label=_("Matched on"),
+        required=False,
+        choices=[("", _("Any reason")), *WEIGHT_LABELS.items()],
+    )
+    q = forms.CharField(label=_("Name"), required=False, max_length=100)
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[
+            ("score", _("Best score first")),
+            ("-score", _("Weakest score first")),
+            ("mentee", _("Mentee name")),
+            ("mentor", _("Mentor name")),
+        ],
+    )
+
+    # The parameters the filters own; the list keeps them in its links and bulk forms.
+    KEYS = ("status", "min_score", "max_score", "reason", "q", "sort")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "filter-%s")
+        super().__init__(*args, **kwargs)
+        for name in ("min_score", "max_score"):
+            self.fields[name].widget.attrs.update({"step": "0.05", "inputmode": "decimal"})
+        self.fields["q"].widget.attrs.update(
+            {"type": "search", "placeholder": _("Mentee or mentor")}
+        )
+
+    def to_filter(self):
+        """The valid filters as a selectors.ProposalFilter; invalid values are left out."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return ProposalFilter(
+            status=data.get("status") or "",
+            min_score=data.get("min_score"),
+            max_score=data.get("max_score"),
+            reason=data.get("reason") or "",
+            search=(data.get("q") or "").strip(),
+            sort=data.get("sort") or "score",
+        )
+
+    def query(self) -> str:
+        """The valid filters as a query string (without the page)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return urlencode({key: data[key] for key in self.KEYS if data.get(key) not in (None, "")})
+
+
+class BulkDecisionForm(forms.Form):
+    """Approve or reject the selected pairs, or every pair the filters list."""
+
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    scope = forms.ChoiceField(
+        choices=[("selected", _("The selected pairs")), ("filtered", _("All that match"))]
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        # Checked boxes: ids of this round's pairs, which the service checks again.
+        cleaned["ids"] = [int(pk) for pk in self.data.getlist("ids") if str(pk).isdigit()]
+        if cleaned.get("scope") == "selected" and not cleaned.get("ids"):
+            raise forms.ValidationError(_("Select at least one pair, or act on all that match."))
+        return cleaned

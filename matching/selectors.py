@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -506,3 +510,235 @@ def _forbidden_among(
         and str(rule.mentee_id) in mentee_ids
         and str(rule.mentor_id) in mentor_ids
     ]
+
+
+# --- The round review at scale -------------------------------------------------------------
+
+# Score histogram: ten bins of 0.1; the last one holds 1.0 too.
+SCORE_BINS = 10
+# Columns a row of the review shows; nothing else is read (a 10,000-pair round pages fast).
+_ROW_FIELDS = (
+    "id",
+    "match_round_id",
+    "score",
+    "factors",
+    "status",
+    "pinned",
+    "manual",
+    "seat_role",
+    "group",
+    "mentee_id",
+    "mentor_id",
+    *(
+        f"{side}__{name}"
+        for side in ("mentee", "mentor")
+        for name in ("full_name", "function", "country", "time_zone")
+    ),
+)
+PROPOSAL_SORTS = {
+    "score": ("-score", "id"),
+    "-score": ("score", "id"),
+    "mentee": ("mentee__full_name", "id"),
+    "mentor": ("mentor__full_name", "id"),
+}
+
+
+@dataclass(frozen=True)
+class ProposalFilter:
+    """What the round review lists: a status, a score range, a reason that must have helped
+    (an explanation factor such as "skills"), and a name to look for."""
+
+    status: str = ""
+    min_score: float | None = None
+    max_score: float | None = None
+    reason: str = ""
+    search: str = ""
+    sort: str = "score"
+
+    @property
+    def is_narrowed(self) -> bool:
+        return bool(
+            self.status
+            or self.min_score is not None
+            or self.max_score is not None
+            or self.reason
+            or self.search
+        )
+
+
+def _reason_helped(queryset: QuerySet[MatchProposal], factor: str) -> QuerySet[MatchProposal]:
+    """Proposals whose explanation has `factor` contributing above zero (a JSON lookup the ORM
+    has no word for, written for each database the app runs on)."""
+    if connection.vendor == "postgresql":
+        # The factor travels as a parameter, never in the SQL text.
+        return queryset.extra(
+            where=[
+                'jsonb_path_exists("matching_matchproposal"."factors", %s::jsonpath, %s::jsonb)'
+            ],
+            params=[
+                "$[*] ? (@.factor == $factor && @.contribution > 0)",
+                json.dumps({"factor": factor}),
+            ],
+        )
+    return queryset.extra(
+        where=[
+            'EXISTS (SELECT 1 FROM json_each("matching_matchproposal"."factors") AS f '
+            "WHERE json_extract(f.value, '$.factor') = %s "
+            "AND json_extract(f.value, '$.contribution') > 0)"
+        ],
+        params=[factor],
+    )
+
+
+def proposal_filtered(
+    *, organization: Organization, match_round: MatchRound, filters: ProposalFilter
+) -> QuerySet[MatchProposal]:
+    """The round's proposals that pass `filters`, with only the columns a review row shows."""
+    queryset = MatchProposal.objects.for_org(organization).filter(match_round=match_round)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.min_score is not None:
+        queryset = queryset.filter(score__gte=filters.min_score)
+    if filters.max_score is not None:
+        queryset = queryset.filter(score__lte=filters.max_score)
+    if filters.search:
+        queryset = queryset.filter(
+            Q(mentee__full_name__icontains=filters.search)
+            | Q(mentor__full_name__icontains=filters.search)
+        )
+    if filters.reason:
+        queryset = _reason_helped(queryset, filters.reason)
+    order = PROPOSAL_SORTS.get(filters.sort, PROPOSAL_SORTS["score"])
+    return queryset.select_related("mentee", "mentor").only(*_ROW_FIELDS).order_by(*order)
+
+
+def proposal_summary(*, organization: Organization, match_round: MatchRound) -> dict[str, Any]:
+    """Counts by status and the score histogram, in one aggregate query."""
+    bins = {
+        f"bin_{k}": Count(
+            "id",
+            filter=Q(score__gte=k / SCORE_BINS)
+            & (Q(score__lt=(k + 1) / SCORE_BINS) if k < SCORE_BINS - 1 else Q()),
+        )
+        for k in range(SCORE_BINS)
+    }
+    row = (
+        MatchProposal.objects.for_org(organization)
+        .filter(match_round=match_round)
+        .aggregate(
+            total=Count("id"),
+            approved=Count("id", filter=Q(status=ProposalStatus.APPROVED)),
+            rejected=Count("id", filter=Q(status=ProposalStatus.REJECTED)),
+            undecided=Count("id", filter=Q(status=ProposalStatus.PROPOSED)),
+            **bins,
+        )
+    )
+    row["histogram"] = [row.pop(f"bin_{k}") for k in range(SCORE_BINS)]
+    row["decided"] = row["approved"] + row["rejected"]
+    return row
+
+
+def unmatched_page_list(
+    *, organization: Organization, match_round: MatchRound, search: str = ""
+) -> QuerySet[UnmatchedMentee]:
+    """The round's unmatched mentees for a paginated list, with what the list shows only."""
+    queryset = UnmatchedMentee.objects.for_org(organization).filter(match_round=match_round)
+    if search:
+        queryset = queryset.filter(mentee__full_name__icontains=search)
+    return (
+        queryset.select_related("mentee")
+        .only(
+            "id",
+            "slots_unfilled",
+            "reason",
+            "reason_key",
+            "reason_params",
+            "mentee_id",
+            "mentee__full_name",
+            "mentee__function",
+            "mentee__country",
+            "mentee__time_zone",
+        )
+        .order_by("mentee__full_name", "id")
+    )
+
+
+def unmatched_count(*, organization: Organization, match_round: MatchRound) -> int:
+    return UnmatchedMentee.objects.for_org(organization).filter(match_round=match_round).count()
+
+
+def people_to_notify(*, organization: Organization, match_round: MatchRound) -> int:
+    """Publishing emails each mentor and mentee of an approved pair: how many people, counted
+    by the database (one query, however many pairs)."""
+    approved = MatchProposal.objects.for_org(organization).filter(
+        match_round=match_round, status=ProposalStatus.APPROVED
+    )
+    mentees = approved.values_list("mentee_id", flat=True)
+    mentors = approved.values_list("mentor_id", flat=True)
+    return mentees.union(mentors).count()
+
+
+def swap_candidates(
+    *, organization: Organization, proposal: MatchProposal, search: str = ""
+) -> QuerySet[MatchProposal]:
+    """The round's other pairs whose mentor this pair's mentee could take (and vice versa)."""
+    queryset = (
+        MatchProposal.objects.for_org(organization)
+        .filter(match_round_id=proposal.match_round_id)
+        .exclude(mentor_id=proposal.mentor_id)
+        .exclude(mentee_id=proposal.mentee_id)
+    )
+    if search:
+        queryset = queryset.filter(
+            Q(mentor__full_name__icontains=search) | Q(mentee__full_name__icontains=search)
+        )
+    return (
+        queryset.select_related("mentee", "mentor")
+        .only("id", "match_round_id", "mentee__full_name", "mentor__full_name")
+        .order_by("mentor__full_name", "mentee__full_name", "id")
+    )
+
+
+@dataclass(frozen=True)
+class MatchingOverview:
+    deciding: list[MatchRound]
+    published: list[MatchRound]
+    awaiting_requests: list[dict[str, Any]]
+
+
+def matching_overview(*, organization: Organization, published_limit: int = 8) -> MatchingOverview:
+    """Rounds across cohorts that need a decision, the latest published ones and the cohorts
+    with self-matches awaiting approval; a fixed number of queries."""
+    deciding_statuses = [
+        RoundStatus.DRAFT,
+        RoundStatus.RUNNING,
+        RoundStatus.PROPOSED,
+        RoundStatus.REVIEWED,
+        RoundStatus.FAILED,
+    ]
+    rounds = MatchRound.objects.for_org(organization).select_related("cohort", "cohort__program")
+    undecided = (
+        MatchProposal.objects.for_org(organization)
+        .filter(match_round=OuterRef("pk"), status=ProposalStatus.PROPOSED)
+        .values("match_round")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    deciding = list(
+        rounds.filter(status__in=deciding_statuses)
+        .annotate(undecided=Coalesce(Subquery(undecided), 0))
+        .order_by("-created_at", "-id")[:50]
+    )
+    published = list(
+        rounds.filter(status=RoundStatus.PUBLISHED).order_by("-published_at", "-id")[
+            :published_limit
+        ]
+    )
+    awaiting = list(
+        MentorRequest.objects.for_org(organization)
+        .filter(status=RequestStatus.AWAITING_APPROVAL)
+        .values("cohort_id", "cohort__name", "cohort__program__name")
+        .annotate(n=Count("id"))
+        .order_by("cohort__program__name", "cohort__name")
+    )
+    return MatchingOverview(deciding=deciding, published=published, awaiting_requests=awaiting)

@@ -4,6 +4,7 @@ from matching import views
 
 app_name = "matching"
 urlpatterns = [
+    path("matching/", views.overview, name="overview"),
     path("cohorts/<int:cohort_id>/matching/", views.cohort_matching, name="cohort_matching"),
     path(
         "cohorts/<int:cohort_id>/matching/settings/",
@@ -23,6 +24,7 @@ urlpatterns = [
     path("rounds/<int:round_id>/progress/", views.round_progress, name="round_progress"),
     path("rounds/<int:round_id>/rerun/", views.round_rerun, name="round_rerun"),
     path("rounds/<int:round_id>/approve-all/", views.round_approve_all, name="round_approve_all"),
+    path("rounds/<int:round_id>/decide/", views.round_bulk, name="round_bulk"),
     path("rounds/<int:round_id>/review/", views.round_review, name="round_review"),
     path("rounds/<int:round_id>/publish/", views.round_publish, name="round_publish"),
     path("proposals/<int:proposal_id>/decide/", views.proposal_decide, name="proposal_decide"),

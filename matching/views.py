@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -12,8 +15,17 @@ from core.forms import service_errors_on
 from core.permissions import Capability, requires
 from matching import selectors, services
 from matching.config import MAX_STATED_PREFERENCES, config_from_json
-from matching.forms import MatchingSettingsForm, StartRoundForm, SwapForm
-from matching.models import PairRuleKind, PreferenceSide, ProposalStatus, RoundStatus
+from matching.forms import (
+    REVIEW_PAGE_SIZE,
+    BulkDecisionForm,
+    MatchingSettingsForm,
+    ProposalFilterForm,
+    StartRoundForm,
+    SwapForm,
+)
+from matching.models import PairRuleKind, PreferenceSide, RoundStatus
+from matching.selectors import ProposalFilter
+from matching.services import review
 from programs.selectors import cohort_get
 
 # The preferences page explains this many best fits and offers this many in each choice list.
@@ -118,35 +130,226 @@ def round_start(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResp
 
 @requires(Capability.VIEW_PROGRAMS_ADMIN)
 def round_detail(request: HttpRequest, org_slug: str, round_id: int) -> HttpResponse:
+    """The round review: a summary band, then the pairs (or the unmatched mentees) filtered and
+    paginated. htmx requests aimed at the results region get that region only."""
     match_round = selectors.round_get(organization=request.organization, round_id=round_id)
     return _round_page(request, match_round)
 
 
+RESULTS_ID = "round-results"
+
+
+def _wants_results_only(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and htmx.target == RESULTS_ID and not htmx.history_restore_request
+
+
 def _round_page(request: HttpRequest, match_round, *, swap_form=None, status: int = 200):
     organization = request.organization
+    filter_form = ProposalFilterForm(request.GET)
     context = {
         "round": match_round,
         "cohort": match_round.cohort,
-        "proposals": selectors.proposal_list(organization=organization, match_round=match_round),
-        "counts": selectors.proposal_counts(organization=organization, match_round=match_round),
-        "unmatched": selectors.unmatched_list(organization=organization, match_round=match_round),
         "editable": match_round.status in (RoundStatus.PROPOSED, RoundStatus.REVIEWED),
         "running": match_round.status in (RoundStatus.DRAFT, RoundStatus.RUNNING),
         "swap_form": swap_form,
-        "people_to_notify": _people_to_notify(organization, match_round),
+        **_results_context(request, match_round, filter_form),
     }
+    if swap_form is not None:
+        # A refused swap shows its form again above the list, with the first choices.
+        context.update(_swap_choices(request, swap_form.proposal, search=""), p=swap_form.proposal)
+    if _wants_results_only(request):
+        return render(request, "matching/_round_results.html", context, status=status)
+    summary = selectors.proposal_summary(organization=organization, match_round=match_round)
+    context.update(
+        {
+            "summary": summary,
+            "comparison": round_comparison(match_round),
+            "certificate": round_certificate(match_round),
+            "histogram": _histogram_spec(summary["histogram"]),
+            "people_to_notify": (
+                selectors.people_to_notify(organization=organization, match_round=match_round)
+                if match_round.status == RoundStatus.REVIEWED
+                else 0
+            ),
+        }
+    )
     return render(request, "matching/round_detail.html", context, status=status)
 
 
-def _people_to_notify(organization, match_round) -> int:
-    """Publishing emails each mentor and mentee of an approved pair."""
-    approved = selectors.proposal_list(organization=organization, match_round=match_round).filter(
-        status=ProposalStatus.APPROVED
+def _results_context(request: HttpRequest, match_round, filter_form: ProposalFilterForm) -> dict:
+    """The list under the filters: a page of pairs, or of unmatched mentees."""
+    organization = request.organization
+    filters = filter_form.to_filter()
+    showing_unmatched = request.GET.get("show") == "unmatched"
+    query = filter_form.query()
+    unmatched_total = selectors.unmatched_count(organization=organization, match_round=match_round)
+    if showing_unmatched:
+        rows = selectors.unmatched_page_list(
+            organization=organization, match_round=match_round, search=filters.search
+        )
+    else:
+        rows = selectors.proposal_filtered(
+            organization=organization, match_round=match_round, filters=filters
+        )
+    page = Paginator(rows, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    list_query = "&".join(
+        part for part in (query, "show=unmatched" if showing_unmatched else "") if part
     )
-    people: set[int] = set()
-    for mentee_id, mentor_id in approved.values_list("mentee_id", "mentor_id"):
-        people.update((mentee_id, mentor_id))
-    return len(people)
+    return {
+        "filter_form": filter_form,
+        "filters": filters,
+        "query": query,
+        "list_query": list_query,
+        "page_query": "&".join(
+            part for part in (list_query, f"page={page.number}" if page.number > 1 else "") if part
+        ),
+        "page": page,
+        "showing_unmatched": showing_unmatched,
+        "unmatched_total": unmatched_total,
+        "results_id": RESULTS_ID,
+    }
+
+
+def round_comparison(match_round) -> dict | None:
+    """The engine against the greedy baseline, figure by figure, on what the engine optimised:
+    rows of (label, engine, baseline, which is better) with bar lengths for a small chart."""
+    if match_round.matched_slots is None:
+        return None
+    stored = (match_round.solver_report or {}).get("comparison") or {}
+    engine, baseline = stored.get("engine"), stored.get("baseline")
+    if not engine or not baseline:
+        # Rounds run before the figures were stored: pairs and total score only.
+        engine = {
+            "kind": "",
+            "matched": match_round.matched_slots,
+            "pair_score": match_round.total_score,
+        }
+        baseline = {
+            "kind": "",
+            "matched": match_round.greedy_matched_slots,
+            "pair_score": match_round.greedy_total_score,
+        }
+    kind = engine.get("kind", "")
+    rows = [
+        _figure(
+            _("Seats filled") if kind == "advisory_board" else _("Pairs matched"),
+            "matched",
+            engine,
+            baseline,
+            digits=0,
+        ),
+        _figure(_("Total pair score"), "pair_score", engine, baseline),
+    ]
+    if kind == "group":
+        rows.append(
+            _figure(_("Group cohesion (shared goals, 0 to 1)"), "cohesion_mean", engine, baseline)
+        )
+        rows.append(
+            _figure(
+                _("Optimised: pair score plus cohesion weighted %(w)s")
+                % {"w": formats.number_format(engine.get("cohesion_weight", 0), 1)},
+                "objective",
+                engine,
+                baseline,
+                headline=True,
+            )
+        )
+    elif kind == "advisory_board":
+        rows.append(
+            _figure(
+                _("Repeated countries or functions"),
+                "repeats",
+                engine,
+                baseline,
+                digits=0,
+                lower_is_better=True,
+            )
+        )
+        rows.append(
+            _figure(
+                _("Optimised: pair score less %(p)s per repeat")
+                % {"p": formats.number_format(engine.get("repeat_penalty", 0), 2)},
+                "objective",
+                engine,
+                baseline,
+                headline=True,
+            )
+        )
+    elif (match_round.settings_snapshot or {}).get("objective") == "fairness":
+        rows.append(_figure(_("Weakest pair"), "worst_pair", engine, baseline, headline=True))
+    else:
+        rows[1]["headline"] = True
+    return {"rows": [row for row in rows if row is not None], "kind": kind}
+
+
+def _figure(label, key, engine, baseline, *, digits=2, headline=False, lower_is_better=False):
+    mine, theirs = engine.get(key), baseline.get(key)
+    if mine is None or theirs is None:
+        return None
+    top = max(abs(mine), abs(theirs)) or 1
+    better = "tie"
+    if abs(mine - theirs) > 1e-9:
+        better = "engine" if (mine < theirs) == lower_is_better else "baseline"
+    return {
+        "label": label,
+        "engine": formats.number_format(mine, digits),
+        "baseline": formats.number_format(theirs, digits),
+        "engine_width": round(max(abs(mine) / top * 100, 1), 1),
+        "baseline_width": round(max(abs(theirs) / top * 100, 1), 1),
+        "better": better,
+        "headline": headline,
+    }
+
+
+def round_certificate(match_round) -> str:
+    """What the solver could prove, in plain words."""
+    report = match_round.solver_report or {}
+    kind = ((report.get("comparison") or {}).get("engine") or {}).get("kind", "")
+    if not report:
+        return ""
+    if report.get("objective") == "advisory_board" or kind == "advisory_board":
+        return _(
+            "Proven: no way to fill more board seats under your rules. The best total score "
+            "for those seats was then traded a little for more varied boards; that last step "
+            "is not proven best."
+        )
+    if kind == "group" and not report.get("certified_optimal"):
+        return _(
+            "Proven best possible pair scores under your rules; then mentees moved between "
+            "groups to bring shared goals together, which raises score plus cohesion but is "
+            "not proven best."
+        )
+    if report.get("certified_optimal"):
+        if report.get("objective") == "stable":
+            return _(
+                "Proven stable: no mentee and mentor would both rather be paired with each other."
+            )
+        return _("Proven best possible under your rules.")
+    gap = report.get("relative_gap")
+    if isinstance(gap, int | float):
+        return _("Not proven best: at most %(gap)s%% below the best possible under your rules.") % {
+            "gap": formats.number_format(gap * 100, 2)
+        }
+    return _("Not proven best possible.")
+
+
+def _histogram_spec(counts: list[int]) -> dict:
+    bins = len(counts)
+    labels = [
+        f"{formats.number_format(k / bins, 1)}\u2013{formats.number_format((k + 1) / bins, 1)}"
+        for k in range(bins)
+    ]
+    return {
+        "id": "score-histogram",
+        "type": "histogram",
+        "title": _("Pairs by score band"),
+        "description": _("How many proposed pairs fall in each score band."),
+        "x_label": _("Score"),
+        "y_label": _("Pairs"),
+        "labels": labels,
+        "series": [{"label": _("Pairs"), "data": counts}],
+    }
 
 
 @requires(Capability.VIEW_PROGRAMS_ADMIN)
@@ -207,20 +410,52 @@ def round_publish(request: HttpRequest, org_slug: str, round_id: int) -> HttpRes
     )
 
 
+def _back_to_round(request: HttpRequest, org_slug: str, round_id: int) -> HttpResponse:
+    """Back to the round page with the list as it was (filters, tab, page) when the form said
+    so in `back`; only the review's own parameters are kept."""
+    url = reverse("matching:round_detail", args=[org_slug, round_id])
+    back = QueryDict(request.POST.get("back", ""))
+    kept = QueryDict(mutable=True)
+    for key in (*ProposalFilterForm.KEYS, "show", "page"):
+        if back.get(key):
+            kept[key] = back[key][:100]
+    return redirect(f"{url}?{kept.urlencode()}" if kept else url)
+
+
+def _review_state(request: HttpRequest, match_round) -> dict:
+    """What the counters and the round's actions show after a decision (swapped in place)."""
+    match_round = selectors.round_get(organization=request.organization, round_id=match_round.pk)
+    return {
+        "round": match_round,
+        "cohort": match_round.cohort,
+        "editable": match_round.status in (RoundStatus.PROPOSED, RoundStatus.REVIEWED),
+        "summary": selectors.proposal_summary(
+            organization=request.organization, match_round=match_round
+        ),
+        "people_to_notify": (
+            selectors.people_to_notify(organization=request.organization, match_round=match_round)
+            if match_round.status == RoundStatus.REVIEWED
+            else 0
+        ),
+        "oob": True,
+    }
+
+
 def _proposal_response(request, proposal, org_slug):
     if request.htmx:
-        proposal = selectors.proposal_get(
-            organization=request.organization, proposal_id=proposal.pk
+        proposal = (
+            selectors.proposal_filtered(
+                organization=request.organization,
+                match_round=proposal.match_round,
+                filters=ProposalFilter(),
+            )
+            .filter(pk=proposal.pk)
+            .get()
         )
-        counts = selectors.proposal_counts(
-            organization=request.organization, match_round=proposal.match_round
-        )
-        return render(
-            request,
-            "matching/_proposal_decided.html",
-            {"p": proposal, "editable": True, "round": proposal.match_round, "counts": counts},
-        )
-    return redirect("matching:round_detail", org_slug=org_slug, round_id=proposal.match_round_id)
+        context = _review_state(request, proposal.match_round)
+        context.update({"p": proposal, "page_query": request.POST.get("back", "")})
+        return render(request, "matching/_proposal_decided.html", context)
+    return _back_to_round(request, org_slug, proposal.match_round_id)
 
 
 @require_POST
@@ -234,6 +469,43 @@ def proposal_decide(request: HttpRequest, org_slug: str, proposal_id: int) -> Ht
         approve=request.POST.get("decision") == "approve",
     )
     return _proposal_response(request, proposal, org_slug)
+
+
+@require_POST
+@requires(Capability.MANAGE_PROGRAMS)
+def round_bulk(request: HttpRequest, org_slug: str, round_id: int) -> HttpResponse:
+    """Approve or reject the selected pairs, or every pair the filters list (the filters
+    travel with the form). htmx gets the list again with the counters swapped in place."""
+    organization = request.organization
+    match_round = selectors.round_get(organization=organization, round_id=round_id)
+    form = BulkDecisionForm(request.POST)
+    back = QueryDict(request.POST.get("back", ""))
+    if not form.is_valid():
+        for error in form.non_field_errors() or [_("Choose what to do.")]:
+            messages.error(request, error)
+    else:
+        approve = form.cleaned_data["decision"] == "approve"
+        selected = form.cleaned_data["scope"] == "selected"
+        changed = review.proposals_decide_bulk(
+            organization=organization,
+            match_round=match_round,
+            actor=request.user,
+            approve=approve,
+            proposal_ids=form.cleaned_data["ids"] if selected else None,
+            filters=None if selected else ProposalFilterForm(back).to_filter(),
+        )
+        if approve:
+            text = ngettext("%(n)s pair approved.", "%(n)s pairs approved.", changed)
+        else:
+            text = ngettext("%(n)s pair rejected.", "%(n)s pairs rejected.", changed)
+        messages.success(request, text % {"n": formats.number_format(changed)})
+    if not request.htmx:
+        return _back_to_round(request, org_slug, match_round.pk)
+    # The list as it was, from the parameters the form carried.
+    request.GET = back
+    context = _review_state(request, match_round)
+    context.update(_results_context(request, context["round"], ProposalFilterForm(back)))
+    return render(request, "matching/_bulk_done.html", context)
 
 
 @require_POST
@@ -257,16 +529,14 @@ def proposal_rule(request: HttpRequest, org_slug: str, proposal_id: int) -> Http
         if kind == PairRuleKind.PIN
         else _("Forbidden: no run will propose this pair again."),
     )
-    return redirect("matching:round_detail", org_slug=org_slug, round_id=proposal.match_round_id)
+    return _back_to_round(request, org_slug, proposal.match_round_id)
+
+
+SWAP_CHOICES_SHOWN = 20
 
 
 def _swap_form(request: HttpRequest, proposal) -> SwapForm:
-    candidates = (
-        selectors.proposal_list(organization=request.organization, match_round=proposal.match_round)
-        .exclude(mentor_id=proposal.mentor_id)
-        .exclude(mentee_id=proposal.mentee_id)
-        .order_by("mentor__full_name", "mentee__full_name", "id")
-    )
+    candidates = selectors.swap_candidates(organization=request.organization, proposal=proposal)
     return SwapForm(
         request.POST if request.method == "POST" else None,
         proposal=proposal,
@@ -274,19 +544,36 @@ def _swap_form(request: HttpRequest, proposal) -> SwapForm:
     )
 
 
+def _swap_choices(request: HttpRequest, proposal, *, search: str) -> dict:
+    found = selectors.swap_candidates(
+        organization=request.organization, proposal=proposal, search=search
+    )
+    return {
+        "candidates": list(found[: SWAP_CHOICES_SHOWN + 1]),
+        "shown": SWAP_CHOICES_SHOWN,
+        "search": search,
+    }
+
+
 @requires(Capability.MANAGE_PROGRAMS)
 def proposal_swap(request: HttpRequest, org_slug: str, proposal_id: int) -> HttpResponse:
-    """GET (htmx): the swap form of one row, loaded when it is opened. POST: the swap; a bad
-    choice or a refusal shows beside the row's form on the round page."""
+    """GET (htmx): the swap form of one row, loaded when it is opened; with `q`, only the
+    mentors whose name (or whose mentee's) matches. POST: the swap; a bad choice or a refusal
+    shows on the round page."""
     organization = request.organization
     proposal = selectors.proposal_get(organization=organization, proposal_id=proposal_id)
-    form = _swap_form(request, proposal)
     if request.method != "POST":
         if not request.htmx:
             return redirect(
                 "matching:round_detail", org_slug=org_slug, round_id=proposal.match_round_id
             )
-        return render(request, "matching/_swap_form.html", {"p": proposal, "swap_form": form})
+        search = request.GET.get("q", "").strip()[:100]
+        context = {"p": proposal, **_swap_choices(request, proposal, search=search)}
+        template = (
+            "matching/_swap_choices.html" if "q" in request.GET else "matching/_swap_form.html"
+        )
+        return render(request, template, context)
+    form = _swap_form(request, proposal)
     if form.is_valid():
         with service_errors_on(form):
             services.proposal_swap(
@@ -298,7 +585,23 @@ def proposal_swap(request: HttpRequest, org_slug: str, proposal_id: int) -> Http
     if not form.is_valid():
         return _round_page(request, proposal.match_round, swap_form=form, status=400)
     messages.success(request, _("Mentors swapped; the new pairs are approved."))
-    return redirect("matching:round_detail", org_slug=org_slug, round_id=proposal.match_round_id)
+    return _back_to_round(request, org_slug, proposal.match_round_id)
+
+
+@requires(Capability.VIEW_PROGRAMS_ADMIN)
+def overview(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Matching across the organization: rounds awaiting a decision, the latest published
+    rounds, and self-matches awaiting approval."""
+    found = selectors.matching_overview(organization=request.organization)
+    return render(
+        request,
+        "matching/overview.html",
+        {
+            "deciding": found.deciding,
+            "published": found.published,
+            "awaiting_requests": found.awaiting_requests,
+        },
+    )
 
 
 @require_POST

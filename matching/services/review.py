@@ -4,6 +4,7 @@ reviewed."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import asdict
 
 from django.db import transaction
@@ -74,6 +75,50 @@ def proposal_approve_all(
         .filter(match_round=match_round, status=ProposalStatus.PROPOSED)
         .update(status=ProposalStatus.APPROVED)
     )
+
+
+@transaction.atomic
+def proposals_decide_bulk(
+    *,
+    organization: Organization,
+    match_round: MatchRound,
+    actor: User | None,
+    approve: bool,
+    proposal_ids: Collection[int] | None = None,
+    filters: selectors.ProposalFilter | None = None,
+) -> int:
+    """Approve or reject many proposals of one round at once: the listed `proposal_ids`, or
+    every proposal `filters` lets through (all of them without either). Returns how many.
+
+    Ids that are not this round's proposals (another round's, another organization's, or
+    made up) refuse the whole change, so a forged form touches nothing.
+    """
+    _editable(organization, match_round)
+    chosen = MatchProposal.objects.for_org(organization).filter(match_round=match_round)
+    if proposal_ids is not None:
+        wanted = {int(pk) for pk in proposal_ids}
+        if not wanted:
+            raise DomainError(_("Select at least one pair."))
+        chosen = chosen.filter(pk__in=wanted)
+        if chosen.count() != len(wanted):
+            raise DomainError(_("Some of the selected pairs are not in this round."))
+    elif filters is not None:
+        listed = selectors.proposal_filtered(
+            organization=organization, match_round=match_round, filters=filters
+        )
+        chosen = chosen.filter(pk__in=listed.order_by().values("pk"))
+    status = ProposalStatus.APPROVED if approve else ProposalStatus.REJECTED
+    changed = chosen.exclude(status=status).update(status=status)
+    if changed:
+        _reopen_review(organization, match_round)
+    audit_log_record(
+        organization=organization,
+        actor=actor,
+        action="proposal.approve_many" if approve else "proposal.reject_many",
+        target=str(match_round.pk),
+        data={"changed": changed, "selected": proposal_ids is not None},
+    )
+    return changed
 
 
 def _reopen_review(organization: Organization, match_round: MatchRound) -> None:
