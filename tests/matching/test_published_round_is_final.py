@@ -11,6 +11,7 @@ from django_scopes import scope, scopes_disabled
 from core.errors import DomainError
 from matching import selectors, services
 from matching.models import MatchProposal, MatchRound, PairRuleKind, ProposalStatus, RoundStatus
+from matching.services import review
 from mentorships.models import Mentorship
 from tests.conftest import login
 from tests.factories import CohortFactory, ParticipantFactory, ProgramFactory
@@ -97,6 +98,20 @@ def _every_change_is_refused(org, match_round, proposals):
         lambda: services.proposal_swap(
             organization=org, first=approved[0], second=approved[1], actor=None
         ),
+        lambda: review.proposals_decide_bulk(
+            organization=org,
+            match_round=rejected.match_round,
+            actor=None,
+            approve=False,
+            proposal_ids=[p.pk for p in approved],
+        ),
+        lambda: review.proposals_decide_bulk(
+            organization=org,
+            match_round=rejected.match_round,
+            actor=None,
+            approve=True,
+            filters=selectors.ProposalFilter(status=ProposalStatus.REJECTED),
+        ),
         lambda: services.round_mark_reviewed(
             organization=org, match_round=rejected.match_round, actor=None
         ),
@@ -177,6 +192,14 @@ def test_after_publishing_the_review_buttons_change_nothing(
         (reverse("matching:round_review", kwargs=round_kwargs), {}),
         (reverse("matching:round_publish", kwargs=round_kwargs), {}),
         (reverse("matching:round_rerun", kwargs=round_kwargs), {}),
+        (
+            reverse("matching:round_bulk", kwargs=round_kwargs),
+            {"decision": "reject", "scope": "selected", "ids": [p.pk for p in approved]},
+        ),
+        (
+            reverse("matching:round_bulk", kwargs=round_kwargs),
+            {"decision": "approve", "scope": "filtered", "back": "status=rejected"},
+        ),
     ]
     for proposal in proposals:
         kwargs = {"org_slug": slug, "proposal_id": proposal.pk}
