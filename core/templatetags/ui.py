@@ -20,7 +20,7 @@ from __future__ import annotations
 import builtins
 import colorsys
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -176,7 +176,7 @@ def icon(name: str, size: str = "", label: str = "", css_class: str = "") -> dic
 
 
 @register.inclusion_tag("components/badge.html")
-def badge(text: Any, variant: str = "neutral", icon: str = "", dot: bool = False) -> dict:
+def badge(text: Any, variant: str = "neutral", icon: str = "", dot: bool = False) -> dict[str, Any]:
     """`{% badge _("Approved") variant="success" icon="check" %}`. Status comes from the text:
     the colour only repeats it."""
     _check(variant, BADGE_VARIANTS, "badge variant")
@@ -367,7 +367,7 @@ TOAST_LEVELS = {
 @register.inclusion_tag("components/toasts.html", takes_context=True)
 def toasts(
     context: Context, messages: Iterable[Any] | None = None, inline: bool = False, oob: bool = False
-) -> dict:
+) -> dict[str, Any]:
     """`{% toasts %}` in the page shell: Django's messages as toasts in a polite live region
     (errors in an assertive one). static/js/ui.js closes them; errors stay until closed.
 
@@ -460,11 +460,21 @@ def _parse_kwargs(parser: Parser, bits: list[str], tag: str) -> dict[str, Filter
     return kwargs
 
 
+# Completes a component's values before it renders (an id, checked icon names…).
+_Prepare = Callable[[dict[str, Any], Context], dict[str, Any]]
+
+
 class ComponentNode(Node):
     """Renders `template_name` with the tag's keyword arguments, `body` (the content between the
     tags, minus slots) and one variable per `{% slot %}`."""
 
-    def __init__(self, template_name: str, kwargs: dict[str, FilterExpression], nodelist, prepare):
+    def __init__(
+        self,
+        template_name: str,
+        kwargs: dict[str, FilterExpression],
+        nodelist: NodeList,
+        prepare: _Prepare,
+    ) -> None:
         self.template_name = template_name
         self.kwargs = kwargs
         self.nodelist = nodelist
@@ -482,7 +492,7 @@ class ComponentNode(Node):
         return component.render(context.new(values))
 
 
-def _block_component(name: str, template_name: str, prepare) -> None:
+def _block_component(name: str, template_name: str, prepare: _Prepare) -> None:
     def compile_tag(parser: Parser, token: Token) -> ComponentNode:
         kwargs = _parse_kwargs(parser, token.split_contents()[1:], name)
         nodelist = parser.parse((f"end{name}",))
@@ -504,7 +514,7 @@ def _engine(context: Context) -> Engine:
     return context.template.engine if context.template else Engine.get_default()
 
 
-def _with_id(prefix: str):
+def _with_id(prefix: str) -> _Prepare:
     def prepare(values: dict[str, Any], context: Context) -> dict[str, Any]:
         values.setdefault("id", _unique_id(context, prefix))
         if values.get("icon"):
@@ -596,3 +606,16 @@ def confirm(message: Any, title: Any = "", button: Any = "") -> str:
     if button:
         attributes += format_html(' data-confirm-button="{}"', button)
     return attributes
+
+
+@register.simple_tag
+def fields_of(form: Any, names: str = "", rest: bool = False) -> list[Any]:
+    """`{% fields_of form "email full_name role" as who %}`: the form's visible fields of those
+    names, in that order (names the form lacks are skipped), for one `form_section`;
+    `{% fields_of form "email full_name role …" rest=True as others %}` gives the visible fields
+    *not* named, in the form's order (a cohort's own questions, say)."""
+    wanted = names.split()
+    visible = {field.name: field for field in form.visible_fields()}
+    if rest:
+        return [field for name, field in visible.items() if name not in wanted]
+    return [visible[name] for name in wanted if name in visible]

@@ -26,12 +26,27 @@ document.addEventListener("htmx:configRequest", function (event) {
       input.required = roles.indexOf(role.value) !== -1;
     });
   }
+  // Progressive disclosure: a part marked data-shown-for-roles="mentor both" shows only while
+  // the form's role is one of those (its fields stay in the form, so nothing is lost).
+  function syncShown(form) {
+    if (!form) { return; }
+    var role = form.querySelector("select[name=role]");
+    if (!role) { return; }
+    form.querySelectorAll("[data-shown-for-roles]").forEach(function (part) {
+      var roles = part.getAttribute("data-shown-for-roles").split(" ");
+      part.hidden = role.value !== "" && roles.indexOf(role.value) === -1;
+    });
+  }
   document.addEventListener("change", function (event) {
-    if (event.target.name === "role") { syncRequired(event.target.form); }
+    if (event.target.name === "role") {
+      syncRequired(event.target.form);
+      syncShown(event.target.form);
+    }
   });
   function syncAll() {
     document.querySelectorAll("form").forEach(function (form) {
       if (form.querySelector("[data-required-for-roles]")) { syncRequired(form); }
+      if (form.querySelector("[data-shown-for-roles]")) { syncShown(form); }
     });
   }
   if (document.readyState === "loading") {

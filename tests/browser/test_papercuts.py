@@ -168,7 +168,7 @@ def test_admin_nav_is_one_row_and_participants_table_fits_at_1280(
 
     box = page.evaluate(
         """() => { const t = document.querySelector('#participant-table table');
-        const s = t.closest('.table-scroll');
+        const s = t.closest('.ui-table-wrap');
         return {table: t.getBoundingClientRect().right, box: s.getBoundingClientRect().right,
                 scroll: s.scrollWidth, client: s.clientWidth}; }"""
     )

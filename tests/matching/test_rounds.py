@@ -334,8 +334,15 @@ def test_published_match_appears_in_the_app_for_people_with_an_account(
     after = client.get(reverse("dashboard", args=[org.slug]))
 
     assert "You are matched in Pairs" in page.content.decode()
-    assert 'class="badge warn">1<' in badge.content.decode()
-    assert 'class="badge warn">' not in after.content.decode()
+    assert _notifications_nav_item(badge).count('<span class="ui-nav__count">1<') == 1
+    assert "ui-nav__count" not in _notifications_nav_item(after)
+
+
+def _notifications_nav_item(response) -> str:
+    """The shell's Notifications entry: its link, unread count included."""
+    html = response.content.decode()
+    start = html.index('data-nav="notifications"')
+    return html[start : html.index("</a>", start)]
 
 
 def test_scheduled_rounds_start_weekly_for_newcomers_only_once(
