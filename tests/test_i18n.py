@@ -245,8 +245,9 @@ def test_scores_use_the_viewers_decimal_separator(client, org, program_manager, 
     _set_preferences(program_manager, language="en")
     english_page = _page(client, url)
 
-    assert "<dd>12,50</dd>" in spanish_page
-    assert "<dd>12.50</dd>" in english_page
+    figure = '<span class="ui-nums" data-testid="engine-figure">{}</span>'
+    assert figure.format("12,50") in spanish_page
+    assert figure.format("12.50") in english_page
 
 
 # The catalog check run by scripts/test

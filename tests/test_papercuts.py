@@ -93,8 +93,11 @@ def test_swap_offers_the_other_pairs_mentors_by_name_and_current_mentee(
     client.post(reverse("matching:proposal_swap", args=[org.slug, first.pk]), {"other": second.pk})
 
     assert f"{second.mentor.full_name} (now with {second.mentee.full_name})" in fragment
-    options = re.findall(r"<option[^>]*>([^<]*)</option>", fragment)
-    assert not any(first.mentor.full_name in option for option in options)
+    # The choices are radio buttons (a search narrows them): one per other pair, by name.
+    choices = re.findall(r'<input type="radio" name="other" value="(\d+)"[^>]*>([^<]*)<', fragment)
+    assert [int(pk) for pk, _label in choices] == [second.pk]
+    assert not any(first.mentor.full_name in label for _pk, label in choices)
+    assert 'type="search"' in fragment
     with scopes_disabled():
         pairs = set(
             MatchProposal.objects.filter(match_round=match_round).values_list(
