@@ -1,0 +1,255 @@
+"""The certified solves on cohorts of two or three people a side, with the candidate edges
+chosen by the test: which pairs the solve starts from and which are pruned is set here, so
+each certificate has a known pair to find (or, with no rounds left, a known gap to report).
+
+Mentees are e0, e1, ... (rows), mentors m0, m1, ... (columns); scores are the explicit pair
+scores, and every expected answer is worked out in the test's comment.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from matching.engine import MatchSettings, Mentee, Mentor, PairScore, match
+from matching.engine.candidates import Candidates
+from matching.engine.features import EXCLUSION_NAMES, encode
+from matching.engine.solver import Problem, Solution, solve_certified, solve_fairness
+
+A, B, C = 0, 1, 2
+X, Y, Z = 0, 1, 2
+
+
+def _problem(
+    scores: dict[tuple[int, int], float],
+    kept: set[tuple[int, int]],
+    *,
+    demand: tuple[int, ...],
+    capacity: tuple[int, ...],
+    max_rounds: int = 8,
+    blocked: tuple[tuple[int, int], ...] = (),
+) -> Problem:
+    """A problem whose candidate edges are ``kept``; every other scored pair is pruned, and
+    each mentee's pruning bound is its best pruned score (-1 when nothing was pruned)."""
+    n_mentors = len(capacity)
+    mentees = [Mentee(id=f"e{i}", mentors_wanted=d) for i, d in enumerate(demand)]
+    mentors = [Mentor(id=f"m{j}", capacity=c) for j, c in enumerate(capacity)]
+    pair_scores = [PairScore(f"e{i}", f"m{j}", s) for (i, j), s in scores.items()]
+    enc = encode(mentees, mentors, MatchSettings(), pair_scores)
+    edges = sorted(kept, key=lambda p: p[0] * n_mentors + p[1])
+    bound = np.full(len(demand), -1.0, dtype=np.float32)
+    for (i, j), score in scores.items():
+        if (i, j) not in kept:
+            bound[i] = max(bound[i], score)
+    feasible = np.bincount([i for i, _ in scores], minlength=len(demand))
+    candidates = Candidates(
+        rows=np.array([i for i, _ in edges], dtype=np.int64),
+        columns=np.array([j for _, j in edges], dtype=np.int64),
+        scores=np.array([scores[p] for p in edges], dtype=np.float32),
+        pruned_bound=bound,
+        feasible_count=feasible.astype(np.int64),
+        exclusion_counts=np.zeros((len(demand), len(EXCLUSION_NAMES)), dtype=np.int32),
+    )
+    candidates.sort(n_mentors)
+    return Problem(
+        enc=enc,
+        candidates=candidates,
+        demand=np.array(demand, dtype=np.int64),
+        capacity=np.array(capacity, dtype=np.int64),
+        blocked_keys=np.array(sorted(i * n_mentors + j for i, j in blocked), dtype=np.int64),
+        load_balance_penalty=0.0,
+        max_rounds=max_rounds,
+    )
+
+
+def _pairs(solution: Solution) -> set[tuple[int, int]]:
+    return set(zip(solution.rows.tolist(), solution.columns.tolist(), strict=True))
+
+
+def _total(solution: Solution) -> float:
+    return float(solution.scores.astype(np.float64).sum())
+
+
+# a-x 0.9, a-y 0.6, b-x 0.8, one seat each. Each mentee's best pair is on x, so the candidates
+# hold a-x and b-x: one slot. Both are covered only by a-y and b-x.
+COVER = {(A, X): 0.9, (A, Y): 0.6, (B, X): 0.8}
+COVER_KEPT = {(A, X), (B, X)}
+
+
+def test_the_coverage_certificate_finds_the_pruned_pair_that_covers_one_more_mentee():
+    problem = _problem(COVER, COVER_KEPT, demand=(1, 1), capacity=(1, 1))
+    solution = solve_certified(problem, coverage_first=True)
+    assert _pairs(solution) == {(A, Y), (B, X)}
+    assert _total(solution) == pytest.approx(1.4)
+    assert solution.certified
+    assert (solution.gap, solution.coverage_gap, solution.max_coverage) == (0.0, 0, 2)
+
+
+def test_without_rounds_left_the_coverage_gap_counts_the_slot_the_cut_misses():
+    """On a-x and b-x alone one slot is covered, at a-x (0.9). The cut is crossed by a-y: one
+    slot may be missing, so the maximum coverage is at most 2 and nothing is certified."""
+    problem = _problem(COVER, COVER_KEPT, demand=(1, 1), capacity=(1, 1), max_rounds=0)
+    solution = solve_certified(problem, coverage_first=True)
+    assert _pairs(solution) == {(A, X)}
+    assert not solution.certified
+    assert solution.coverage_gap == 1
+    assert solution.max_coverage == 2
+    assert math.isinf(solution.gap)
+
+
+def test_score_first_ignores_coverage_and_needs_no_coverage_certificate():
+    """The best total is a-y + b-x (1.4), above a-x alone (0.9). Without the coverage
+    certificate, the score certificate has to find a-y: with a on x and b left out, moving a
+    to y and b onto x gains 0.6 - 0.9 + 0.8 = 0.5."""
+    problem = _problem(COVER, COVER_KEPT, demand=(1, 1), capacity=(1, 1))
+    solution = solve_certified(problem, coverage_first=False)
+    assert _pairs(solution) == {(A, Y), (B, X)}
+    assert solution.certified
+    assert solution.max_coverage is None
+
+
+# One mentee, two mentors: x (0.5) is a candidate, y (0.9) was pruned.
+BETTER = {(A, X): 0.5, (A, Y): 0.9}
+
+
+@pytest.mark.parametrize("coverage_first", [True, False])
+def test_the_score_certificate_swaps_in_a_better_pruned_pair(coverage_first):
+    problem = _problem(BETTER, {(A, X)}, demand=(1,), capacity=(1, 1))
+    solution = solve_certified(problem, coverage_first=coverage_first)
+    assert _pairs(solution) == {(A, Y)}
+    assert solution.certified
+    assert solution.gap == 0.0
+
+
+@pytest.mark.parametrize("coverage_first", [True, False])
+def test_without_rounds_left_the_gap_is_what_the_pruned_pair_would_add(coverage_first):
+    """a-x is used. Leaving x frees 0.5, taking y gains 0.9: the reduced cost of a-y is
+    -0.4, and the gap reports exactly that (the bound is tight on one mentee)."""
+    problem = _problem(BETTER, {(A, X)}, demand=(1,), capacity=(1, 1), max_rounds=0)
+    solution = solve_certified(problem, coverage_first=coverage_first)
+    assert _pairs(solution) == {(A, X)}
+    assert not solution.certified
+    assert solution.gap == pytest.approx(0.4, abs=1e-6)
+
+
+def test_the_gap_counts_no_more_pruned_pairs_per_mentee_than_it_wants():
+    """a wants one mentor and holds x (0.1); y (0.9) and z (0.8) were pruned, with reduced
+    costs -0.8 and -0.7. a can take only one of them: the gap is 0.8, not 1.5."""
+    scores = {(A, X): 0.1, (A, Y): 0.9, (A, Z): 0.8}
+    problem = _problem(scores, {(A, X)}, demand=(1,), capacity=(1, 1, 1), max_rounds=0)
+    solution = solve_certified(problem, coverage_first=False)
+    assert not solution.certified
+    assert solution.gap == pytest.approx(0.8, abs=1e-6)
+
+
+def test_the_gap_sums_the_best_pruned_pairs_of_a_mentee_up_to_what_it_wants():
+    """a wants two, holds x (0.1) and has a slot open: nothing is given up to take y or z,
+    so their reduced costs are -0.9 and -0.8 and both count: 1.7. Another mentee b (holding
+    its only pair) adds nothing."""
+    scores = {(A, X): 0.1, (A, Y): 0.9, (A, Z): 0.8, (B, X): 0.3}
+    problem = _problem(scores, {(A, X), (B, X)}, demand=(2, 1), capacity=(2, 1, 1), max_rounds=0)
+    solution = solve_certified(problem, coverage_first=False)
+    assert not solution.certified
+    assert solution.gap == pytest.approx(1.7, abs=1e-6)
+
+
+def test_an_improvement_just_above_the_tolerance_is_found():
+    """Pairs differ by three millionths, more than the two the certificate tolerates as
+    float32 noise: the pruned better pair must still be found."""
+    scores = {(A, X): 0.5, (A, Y): 0.500003}
+    problem = _problem(scores, {(A, X)}, demand=(1,), capacity=(1, 1))
+    solution = solve_certified(problem, coverage_first=False)
+    assert _pairs(solution) == {(A, Y)}
+
+
+def test_a_pinned_pair_is_never_added_back_by_a_certificate():
+    """a wants two and a-y is pinned, so a has one slot left; y has two seats, one left. a-y's
+    key is blocked: the score certificate would otherwise add a-y (0.9) a second time."""
+    scores = {(A, X): 0.3, (A, Y): 0.9}
+    problem = _problem(scores, {(A, X)}, demand=(1,), capacity=(1, 1), blocked=((A, Y),))
+    solution = solve_certified(problem, coverage_first=False)
+    assert _pairs(solution) == {(A, X)}
+    assert solution.certified
+
+
+def test_a_threshold_keeps_pairs_below_it_out_of_the_solve_and_the_certificates():
+    """With a threshold of 0.5, a-y (0.6) and b-x (0.8) cover both mentees (1.4). b-z (0.49)
+    is below it: without the threshold a-x + b-z (1.44) would win."""
+    scores = {(A, X): 0.95, (A, Y): 0.6, (A, Z): 0.4, (B, X): 0.8, (B, Z): 0.49}
+    problem = _problem(scores, {(A, X), (B, X)}, demand=(1, 1), capacity=(1, 1, 1))
+    solution = solve_certified(problem, coverage_first=True, threshold=0.5)
+    assert _pairs(solution) == {(A, Y), (B, X)}
+    assert solution.certified
+
+
+# a-x 0.9, a-y 0.5, b-x 0.6, b-y 0.2. Covering both: a-x + b-y (worst 0.2, total 1.1) or
+# a-y + b-x (worst 0.5, total 1.1). Fairness takes the second. Candidates: each mentee's
+# best (a-x, b-x); a-y and b-y are pruned.
+FAIR = {(A, X): 0.9, (A, Y): 0.5, (B, X): 0.6, (B, Y): 0.2}
+
+
+@pytest.mark.parametrize("kept", [{(A, X), (B, X)}, set(FAIR)])
+def test_fairness_raises_the_worst_pair_at_full_coverage(kept):
+    problem = _problem(FAIR, kept, demand=(1, 1), capacity=(1, 1))
+    solution = solve_fairness(problem)
+    assert _pairs(solution) == {(A, Y), (B, X)}
+    assert solution.certified
+    assert solution.max_coverage == 2
+
+
+def test_fairness_finds_a_pruned_pair_that_lifts_the_bottleneck():
+    """On the candidates a-x 0.9, b-y 0.8, c-x 0.3, c-z 0.1 the only full coverage is a-x,
+    b-y, c-z: worst pair 0.1. The pruned a-z (0.7) lets c take x: a-z, b-y, c-x has worst
+    0.3 (and the same total, 1.8, so the score certificate has no reason to find a-z). Only
+    the bottleneck certificate can."""
+    scores = {(A, X): 0.9, (A, Z): 0.7, (B, Y): 0.8, (C, X): 0.3, (C, Z): 0.1}
+    kept = {(A, X), (B, Y), (C, X), (C, Z)}
+    problem = _problem(scores, kept, demand=(1, 1, 1), capacity=(1, 1, 1))
+    solution = solve_fairness(problem)
+    assert _pairs(solution) == {(A, Z), (B, Y), (C, X)}
+    assert solution.certified
+
+
+def test_fairness_without_rounds_left_is_not_certified_and_says_so():
+    scores = {(A, X): 0.9, (A, Z): 0.7, (B, Y): 0.8, (C, X): 0.3, (C, Z): 0.1}
+    kept = {(A, X), (B, Y), (C, X), (C, Z)}
+    problem = _problem(scores, kept, demand=(1, 1, 1), capacity=(1, 1, 1), max_rounds=0)
+    solution = solve_fairness(problem)
+    assert _pairs(solution) == {(A, X), (B, Y), (C, Z)}
+    assert not solution.certified
+    assert problem.notes == ["fairness bottleneck not certified within the round limit"]
+
+
+def test_fairness_with_nothing_to_match_returns_the_empty_coverage_solve():
+    problem = _problem({(A, X): 0.2}, {(A, X)}, demand=(1,), capacity=(0,))
+    solution = solve_fairness(problem)
+    assert _pairs(solution) == set()
+    assert solution.certified
+
+
+def test_fairness_keeps_to_the_minimum_score():
+    """With a minimum of 0.55 only a-x (0.9) and b-x (0.6) are allowed, and x has one seat:
+    the best worst pair of one covered slot is a-x."""
+    problem = _problem(FAIR, set(FAIR), demand=(1, 1), capacity=(1, 1))
+    solution = solve_fairness(problem, min_score=0.55)
+    assert _pairs(solution) == {(A, X)}
+
+
+def test_the_solve_reports_its_time_in_solve_and_certify_phases():
+    problem = _problem(COVER, COVER_KEPT, demand=(1, 1), capacity=(1, 1))
+    solve_certified(problem, coverage_first=True)
+    assert set(problem.timings) == {"solve", "certify"}
+    assert all(0.0 <= seconds < 60.0 for seconds in problem.timings.values())
+
+
+def test_the_public_match_reports_the_same_phases():
+    mentees = [Mentee(id="a"), Mentee(id="b")]
+    mentors = [Mentor(id="x"), Mentor(id="y")]
+    scores = [PairScore("a", "x", 0.9), PairScore("a", "y", 0.6), PairScore("b", "x", 0.8)]
+    result = match(mentees, mentors, MatchSettings(candidate_limit=1), scores)
+    assert {(p.mentee_id, p.mentor_id) for p in result.pairs} == {("a", "y"), ("b", "x")}
+    timings = dict(result.report.timings)
+    assert 0.0 <= timings["solve.solve"] < 60.0
+    assert 0.0 <= timings["solve.certify"] < 60.0
