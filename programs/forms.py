@@ -1,7 +1,16 @@
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import COHORT_FIELDS, PROGRAM_FIELDS, Cohort, EnrollmentQuestion, Program
+from programs.models import (
+    COHORT_FIELDS,
+    PROGRAM_FIELDS,
+    Cohort,
+    EnrollmentQuestion,
+    Program,
+    ProgramGoal,
+    ProgramType,
+)
 
 
 class ProgramForm(forms.ModelForm):
@@ -55,3 +64,29 @@ class QuestionForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+class CatalogFilterForm(forms.Form):
+    """The catalog's filters (GET): a program type and a goal, each optional."""
+
+    program_type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("Any type")), *ProgramType.choices]
+    )
+    goal = forms.ChoiceField(
+        label=_("Goal"), required=False, choices=[("", _("Any goal")), *ProgramGoal.choices]
+    )
+
+    def filter(self, cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:
+        """The open cohorts whose program has the chosen type and goal; an invalid choice
+        filters nothing, as no choice does."""
+        if not self.is_valid():
+            return cohorts
+        if self.cleaned_data["program_type"]:
+            cohorts = cohorts.filter(program__program_type=self.cleaned_data["program_type"])
+        if self.cleaned_data["goal"]:
+            cohorts = cohorts.filter(program__goal=self.cleaned_data["goal"])
+        return cohorts
+
+    @property
+    def is_filtering(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.values())

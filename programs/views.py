@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from core.permissions import Capability, requires
 from programs import selectors, services
-from programs.forms import CohortForm, ProgramForm, QuestionForm
+from programs.forms import CatalogFilterForm, CohortForm, ProgramForm, QuestionForm
 
 
 def _apply(form, call):
@@ -21,13 +21,19 @@ def _apply(form, call):
 
 @requires(Capability.VIEW_CATALOG)
 def catalog(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Open cohorts as cards, filtered by program type and goal; htmx gets the results only."""
+    filter_form = CatalogFilterForm(request.GET)
     cohorts = selectors.cohort_list_open(organization=request.organization)
     # Cohorts the viewer already takes part in say so instead of offering "Enroll" again.
     enrolled = cohorts.filter(participants__user=request.user, participants__status="active")
     context = {
-        "cohorts": cohorts,
+        "cohorts": list(filter_form.filter(cohorts)),
         "enrolled_cohort_ids": set(enrolled.values_list("pk", flat=True)),
+        "filter_form": filter_form,
+        "filtered": filter_form.is_filtering,
     }
+    if request.htmx:
+        return render(request, "programs/_catalog_results.html", context)
     return render(request, "programs/catalog.html", context)
 
 

@@ -66,8 +66,9 @@ def test_spanish_user_sees_dashboard_catalog_and_program_in_spanish(
     detail = _page(client, reverse("programs:program_detail", args=[org.slug, program.pk]))
 
     assert '<html lang="es">' in dashboard
-    assert spanish("Your participations") in dashboard
-    assert "Your participations" not in dashboard
+    # A program manager's home leads with the program team's work.
+    assert spanish("New program") in dashboard
+    assert "New program" not in dashboard
     assert spanish("Program catalog") in catalog
     assert spanish("Enrollment closes") in catalog
     assert spanish("Edit program") in detail
