@@ -46,6 +46,8 @@ class CalendarEvent:
     location: str = ""
     url: str = ""
     rrule: str = ""  # e.g. "FREQ=WEEKLY;INTERVAL=2;COUNT=6"
+    # One occurrence of a series, named by its original start (RECURRENCE-ID).
+    recurrence_id: datetime | None = None
     cancelled: bool = False
 
 
@@ -75,6 +77,8 @@ def _event(item: CalendarEvent) -> Event:
         event.add("url", item.url)
     if item.rrule:
         event.add("rrule", vRecur.from_ical(item.rrule))
+    if item.recurrence_id is not None:
+        event.add("recurrence-id", item.recurrence_id.astimezone(zone))
     event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
     event.add("organizer", _address(item.organizer))
     for attendee in item.attendees:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,13 @@ if TYPE_CHECKING:
     from organizations.models import Organization
 
 
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+
 def email_send(
     *,
     organization: Organization,
@@ -29,6 +36,7 @@ def email_send(
     context: dict[str, Any],
     idempotency_key: str,
     language: str | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> bool:
     """Render `notifications/email/<template>_{subject,body}.txt` and send it once per key.
 
@@ -49,6 +57,8 @@ def email_send(
     except IntegrityError:
         return False
     message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+    for attachment in attachments:
+        message.attach(attachment.filename, attachment.content, attachment.mimetype)
     # Sent after the claim row commits with the caller's transaction; a failure to send rolls
     # the claim back with it, so a retry sends again.
     message.send()
@@ -65,6 +75,7 @@ def notify(
     text: str,
     url: str,
     idempotency_key: str,
+    attachments: Sequence[Attachment] = (),
 ) -> None:
     """In-app notice (for people with an account) and email, each at most once per key."""
     language = (user.language if user else "") or None
@@ -82,6 +93,7 @@ def notify(
         context=context,
         idempotency_key=idempotency_key,
         language=language,
+        attachments=attachments,
     )
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -160,3 +162,46 @@ class Participant(TenantOwnedModel):
     @property
     def language_codes(self) -> list[str]:
         return [entry["code"] for entry in self.languages]
+
+
+class WeeklyAvailability(TenantOwnedModel):
+    """A recurring free time of a participant, in their own time zone. Without any, their
+    working hours on weekdays stand in (`mentorships.selectors.availability_of`)."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="availability"
+    )
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    starts_at = models.TimeField(_("from"))
+    # 00:00 means midnight at the end of the day.
+    ends_at = models.TimeField(_("until"))
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("weekly availability")
+        verbose_name_plural = _("weekly availability")
+        ordering = ("weekday", "starts_at", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=0, weekday__lte=6),
+                name="availability_weekday_monday_to_sunday",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at"))
+                | models.Q(ends_at=dt.time(0)),
+                name="availability_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}-{self.ends_at:%H:%M}"

@@ -87,6 +87,28 @@ def build_world(organization):
     mentorship_mentee = MentorshipMentee.objects.create(
         organization=organization, mentorship=mentorship, mentee=participant
     )
+    from mentorships.models import CheckIn, CheckInRecord
+    from participants.models import WeeklyAvailability
+
+    check_in = CheckIn.objects.create(
+        organization=organization,
+        mentorship=mentorship,
+        organizer=mentor,
+        starts_at=timezone.now() - dt.timedelta(days=1),
+        ends_at=timezone.now() - dt.timedelta(days=1) + dt.timedelta(hours=1),
+        time_zone="Europe/London",
+        ical_uid=f"world-{organization.pk}@meridian",
+    )
+    check_in_record = CheckInRecord.objects.create(
+        organization=organization, check_in=check_in, participant=mentor, happened=True, rating=4
+    )
+    availability = WeeklyAvailability.objects.create(
+        organization=organization,
+        participant=participant,
+        weekday=0,
+        starts_at=dt.time(9),
+        ends_at=dt.time(12),
+    )
     by_kwarg = {
         "program_id": program.pk,
         "cohort_id": cohort.pk,
@@ -101,6 +123,7 @@ def build_world(organization):
         "request_id": mentor_request.pk,
         "mentorship_id": mentorship.pk,
         "notification_id": notification.pk,
+        "check_in_id": check_in.pk,
     }
     rows = [
         program,
@@ -121,6 +144,9 @@ def build_world(organization):
         preference,
         mentorship,
         mentorship_mentee,
+        check_in,
+        check_in_record,
+        availability,
     ]
     return by_kwarg, rows
 
