@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from contextlib import ExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import django_filters
 from django import db, forms
@@ -18,7 +18,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -31,8 +31,14 @@ from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
+from core.http import OrganizationAPIRequest
 from core.parsers import JSONParser
 from core.rls import organization_rls
+
+if TYPE_CHECKING:
+    from organizations.models import Organization
+
+_M = TypeVar("_M", bound=models.Model)
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +51,7 @@ def _database_lost_message() -> str:
     return _("The database connection was lost. Try again in a few seconds.")
 
 
-class OrganizationScopedViewSet(viewsets.GenericViewSet):
+class OrganizationScopedViewSet(viewsets.GenericViewSet[_M]):
     """Subclasses implement `organization_queryset(organization)`; `get_queryset` is sealed.
 
     A subclass cannot forget the organization filter, because it never writes the query that
@@ -60,26 +66,31 @@ class OrganizationScopedViewSet(viewsets.GenericViewSet):
             )
 
     # The model served; the schema generator reads it without a request or an organization.
-    model: type[models.Model]
+    model: type[_M]
     # JSON only: a form body cannot carry the nested and list fields the resources have, so
     # the schema would promise bodies the API must refuse. Other media types answer 415.
     parser_classes = [JSONParser]
+    # Permission checks (`organizations.api_auth`) set the organization before any handler.
+    request: OrganizationAPIRequest
+    _organization_scope: ExitStack | None
 
-    def organization_queryset(self, organization) -> QuerySet:
+    def organization_queryset(self, organization: Organization) -> QuerySet[_M]:
         raise NotImplementedError
 
-    def get_queryset(self) -> QuerySet:
+    def get_queryset(self) -> QuerySet[_M]:
         if getattr(self, "swagger_fake_view", False):
-            return self.model.objects.none()
+            return self.model._default_manager.none()
         return self.organization_queryset(self.request.organization)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
+        # `self.request` is `request`, its organization set by the permission check above.
+        organization = self.request.organization
         self._organization_scope = ExitStack()
-        self._organization_scope.enter_context(scope(organization=request.organization.pk))
+        self._organization_scope.enter_context(scope(organization=organization.pk))
         # ATOMIC_REQUESTS: the request's transaction ends right after `finalize_response`.
         self._organization_scope.enter_context(
-            organization_rls(request.organization.pk, ends_with_transaction=True)
+            organization_rls(organization.pk, ends_with_transaction=True)
         )
 
     def finalize_response(
@@ -88,7 +99,7 @@ class OrganizationScopedViewSet(viewsets.GenericViewSet):
         self._close_organization_scope()
         return super().finalize_response(request, response, *args, **kwargs)
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return super().dispatch(request, *args, **kwargs)
         finally:
@@ -117,7 +128,8 @@ ID_MAX = 2**63 - 1
 class IdFilter(django_filters.NumberFilter):
     """An id in a query: a whole number from 1 to `ID_MAX`, as the schema says."""
 
-    field_class = forms.IntegerField
+    # The stubs pin NumberFilter's field class to DecimalField; any number field works.
+    field_class = forms.IntegerField  # type: ignore[assignment]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
@@ -142,10 +154,11 @@ class FilterSet(django_filters.FilterSet):
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
+        data = self.data or {}
         for name, filter_ in self.filters.items():
             if isinstance(filter_, django_filters.CharFilter) or filter_.method:
                 continue
-            if name in self.data and self.data.get(name) == "":
+            if name in data and data.get(name) == "":
                 self.form.add_error(name, _("Give a value, or leave the parameter out."))
                 valid = False
         return valid
@@ -219,18 +232,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             }
         }
     else:
-        detail = getattr(exc, "detail", str(exc))
-        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
-        response.data = {"error": {"code": code, "message": str(detail), "fields": {}}}
+        message = getattr(exc, "detail", str(exc))
+        code = getattr(message, "code", None) or getattr(exc, "default_code", "error")
+        response.data = {"error": {"code": code, "message": str(message), "fields": {}}}
     return response
 
 
 class NotFoundView(APIView):
     """Every path under the API that matches nothing: the JSON 404, for anyone."""
 
-    authentication_classes: list = []
-    permission_classes: list = []
-    throttle_classes: list = []
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = []
     schema = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:

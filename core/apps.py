@@ -12,7 +12,7 @@ class CoreConfig(AppConfig):
         post_migrate.connect(_apply_row_level_security, sender=self)
 
 
-def _apply_row_level_security(sender, using: str = "default", **kwargs) -> None:
+def _apply_row_level_security(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
     # After every migrate, so tables added by later migrations are covered too.
     from django.db import connections
 

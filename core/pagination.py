@@ -8,6 +8,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 
 class CreatedCursorPagination(CursorPagination):
@@ -18,11 +20,11 @@ class CreatedCursorPagination(CursorPagination):
     """
 
     ordering = ("-created_at", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
+    page_size: int = 50
+    page_size_query_param: str = "page_size"
+    max_page_size: int = 200
 
-    def get_page_size(self, request) -> int:
+    def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
@@ -36,7 +38,7 @@ class CreatedCursorPagination(CursorPagination):
             )
         return int(raw)
 
-    def get_schema_operation_parameters(self, view) -> list[dict[str, Any]]:
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:

@@ -1,7 +1,8 @@
 """The API's parsers. A module of its own: DRF reads it while `rest_framework.views` loads, so it
 cannot live beside the viewset base."""
 
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers
@@ -15,7 +16,12 @@ class JSONParser(parsers.JSONParser):
     """DRF's parser, refusing bodies nested deeper than `MAX_DEPTH` with a 400; past Python's
     recursion limit the standard library raises RecursionError, which was a 500."""
 
-    def parse(self, stream, media_type=None, parser_context=None) -> Any:
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError as error:
@@ -31,6 +37,7 @@ def _depth(data: Any) -> int:
     stack = [(data, 1)]
     while stack:
         value, level = stack.pop()
+        children: Iterable[Any]
         if isinstance(value, dict):
             children = value.values()
         elif isinstance(value, list):

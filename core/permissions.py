@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from enum import StrEnum
+from typing import Concatenate, ParamSpec, TypeVar
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
 from core.rls import organization_rls
 
@@ -28,22 +29,37 @@ class Capability(StrEnum):
     VIEW_AUDIT_LOG = "view_audit_log"
 
 
-def requires(capability: Capability) -> Callable:
+_Request = TypeVar("_Request", bound=HttpRequest)
+_Params = ParamSpec("_Params")
+_Response = TypeVar("_Response")
+
+
+def requires(
+    capability: Capability,
+) -> Callable[
+    [Callable[Concatenate[_Request, _Params], _Response]],
+    Callable[Concatenate[_Request, _Params], _Response],
+]:
     """Declares what a view under `/o/<org_slug>/` needs; the middleware enforces it.
 
     The view then runs with the database restricted to the organization's rows (row-level
     security), inside the request's transaction.
     """
 
-    def decorate(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def restricted(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def decorate(
+        view: Callable[Concatenate[_Request, _Params], _Response],
+    ) -> Callable[Concatenate[_Request, _Params], _Response]:
+        def restricted(
+            request: _Request, /, *args: _Params.args, **kwargs: _Params.kwargs
+        ) -> _Response:
             organization = getattr(request, "organization", None)
             if organization is None:
                 return view(request, *args, **kwargs)
             with organization_rls(organization.pk):
                 return view(request, *args, **kwargs)
 
+        # `functools.wraps` as a call: its result's type would hide the view's signature.
+        functools.update_wrapper(restricted, view)
         restricted.required_capability = capability  # type: ignore[attr-defined]
         return restricted
 

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 SETTING = "app.current_org"
 POLICY = "meridian_tenant_isolation"
@@ -60,7 +64,8 @@ def _swap(value: str, *, local: bool = True) -> str:
             " SELECT value, set_config(%s, %s, %s) FROM previous",
             [SETTING, SETTING, value, local],
         )
-        return cursor.fetchone()[0]
+        previous: str = cursor.fetchone()[0]
+        return previous
 
 
 def _in_outermost_transaction() -> bool:
@@ -136,7 +141,7 @@ def tenant_tables() -> list[str]:
     return sorted({m._meta.db_table for m in apps.get_models() if is_tenant_owned(m)})
 
 
-def apply_policies(using_connection=None) -> list[str]:
+def apply_policies(using_connection: BaseDatabaseWrapper | None = None) -> list[str]:
     """Enable, force and (re)create the isolation policy on every tenant table. Idempotent."""
     conn = using_connection or connection
     if conn.vendor != "postgresql":

@@ -6,10 +6,12 @@ a program called "0"; a client sending the wrong type is told so instead.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from rest_framework import serializers
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 class _TextOnly:
@@ -35,7 +37,7 @@ class URLField(_TextOnly, serializers.URLField):
     pass
 
 
-class ModelSerializer(serializers.ModelSerializer):
+class ModelSerializer(serializers.ModelSerializer[_M]):
     """DRF's, with text-only fields for the model's text columns."""
 
     serializer_field_mapping = {

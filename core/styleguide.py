@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.messages import constants as levels
@@ -113,7 +114,7 @@ PEOPLE = [
 ]
 
 
-def _charts() -> list[dict]:
+def _charts() -> list[dict[str, Any]]:
     return [
         {
             "id": "chart-funnel",
