@@ -26,14 +26,19 @@ class HtmxRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-class OrganizationRequest(HtmxRequest):
+class AuthenticatedRequest(HtmxRequest):
+    """A request to a view behind `login_required`: someone is signed in."""
+
+    user: User
+
+
+class OrganizationRequest(AuthenticatedRequest):
     """A request to a page under `/o/<org_slug>/`, declared with `core.permissions.requires`.
 
     `organizations.middleware` has resolved the organization and the signed-in member's
     membership before the view runs, and refused anyone else.
     """
 
-    user: User
     organization: Organization
     membership: Membership
 
