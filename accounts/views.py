@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import UserSettingsForm
 from accounts.services import user_set_language, user_update_settings
+from core.http import AuthenticatedRequest
 
 
 @require_POST
@@ -23,7 +24,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def user_settings(request: HttpRequest) -> HttpResponse:
+def user_settings(request: AuthenticatedRequest) -> HttpResponse:
     form = UserSettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         user = user_update_settings(user=request.user, **form.cleaned_data)

@@ -3,6 +3,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.http import OrganizationRequest
 from core.permissions import Capability, requires
 from mentoring import health
 from mentoring.home import admin_home, participant_home
@@ -32,7 +33,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @requires(Capability.VIEW_CATALOG)
-def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
+def dashboard(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     """The organization's home: the program team's figures and decisions for those who run
     programs, and the viewer's own mentorships, enrollments and the catalog for everyone."""
     organization = request.organization

@@ -1,7 +1,8 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from core.http import OrganizationRequest
 from core.permissions import Capability, requires
 from notifications import selectors, services
 
@@ -9,7 +10,7 @@ PAGE_SIZE = 50
 
 
 @requires(Capability.VIEW_CATALOG)
-def notification_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+def notification_list(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     notifications = selectors.notification_list(
         organization=request.organization, user=request.user
     )
@@ -22,6 +23,6 @@ def notification_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @require_POST
 @requires(Capability.VIEW_CATALOG)
-def notification_mark_read(request: HttpRequest, org_slug: str) -> HttpResponse:
+def notification_mark_read(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     services.notifications_mark_read(organization=request.organization, user=request.user)
     return redirect("notifications:notification_list", org_slug=org_slug)

@@ -109,9 +109,10 @@ class OrganizationAPIKey(AbstractAPIKey):
     # known, like a login; everything else goes through the scoped manager.
     scoped = TenantManager()
 
+    # The library annotates its Meta's names as `str`; Django takes lazy translations there.
     class Meta(AbstractAPIKey.Meta):
-        verbose_name = _("API key")
-        verbose_name_plural = _("API keys")
+        verbose_name = _("API key")  # type: ignore[assignment]
+        verbose_name_plural = _("API keys")  # type: ignore[assignment]
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
@@ -126,6 +127,9 @@ class AuditLogEntry(TenantOwnedModel):
     data = models.JSONField(default=dict, blank=True)
 
     objects = TenantManager()
+
+    # Not a column: the audit log page sets it to the action in words.
+    action_label: str
 
     class Meta:
         verbose_name = _("audit log entry")

@@ -7,14 +7,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.forms import service_errors_on
+from core.http import AuthenticatedRequest, OrganizationRequest
 from core.permissions import requires
 from organizations import selectors, services
 from organizations.forms import APIKeyForm, InvitationForm, OrganizationForm, RoleForm
+from organizations.models import Role
 from organizations.permissions import ASSIGNABLE_ROLES, Capability
 
 
 @login_required
-def organization_list(request: HttpRequest) -> HttpResponse:
+def organization_list(request: AuthenticatedRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with service_errors_on(form):
@@ -31,7 +33,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Capability.MANAGE_MEMBERS)
-def member_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+def member_list(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
     form = InvitationForm(
         request.POST or None, assignable_roles=ASSIGNABLE_ROLES.get(request.membership.role, ())
@@ -52,7 +54,7 @@ def member_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         "form": form,
         "assignable_roles": [
             (value, label)
-            for value, label in RoleForm.base_fields["role"].choices
+            for value, label in Role.choices  # RoleForm's choices
             if value in ASSIGNABLE_ROLES.get(request.membership.role, ())
         ],
     }
@@ -61,7 +63,9 @@ def member_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @require_POST
 @requires(Capability.MANAGE_MEMBERS)
-def member_change_role(request: HttpRequest, org_slug: str, membership_id: int) -> HttpResponse:
+def member_change_role(
+    request: OrganizationRequest, org_slug: str, membership_id: int
+) -> HttpResponse:
     organization = request.organization
     membership = selectors.membership_get(organization=organization, membership_id=membership_id)
     form = RoleForm(request.POST)
@@ -80,7 +84,7 @@ def member_change_role(request: HttpRequest, org_slug: str, membership_id: int) 
 
 @require_POST
 @requires(Capability.VIEW_CATALOG)
-def member_remove(request: HttpRequest, org_slug: str, membership_id: int) -> HttpResponse:
+def member_remove(request: OrganizationRequest, org_slug: str, membership_id: int) -> HttpResponse:
     """Admins remove anyone; every member may remove themselves (leave)."""
     organization = request.organization
     membership = selectors.membership_get(organization=organization, membership_id=membership_id)
@@ -96,7 +100,9 @@ def member_remove(request: HttpRequest, org_slug: str, membership_id: int) -> Ht
 
 @require_POST
 @requires(Capability.MANAGE_MEMBERS)
-def invitation_revoke(request: HttpRequest, org_slug: str, invitation_id: int) -> HttpResponse:
+def invitation_revoke(
+    request: OrganizationRequest, org_slug: str, invitation_id: int
+) -> HttpResponse:
     invitation = selectors.invitation_get(
         organization=request.organization, invitation_id=invitation_id
     )
@@ -126,7 +132,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @requires(Capability.MANAGE_API_KEYS)
-def api_key_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+def api_key_list(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
     allowed = services.allowed_api_key_scopes(request.membership.role)
     form = APIKeyForm(request.POST or None, allowed_scopes=allowed)
@@ -148,7 +154,7 @@ def api_key_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @require_POST
 @requires(Capability.MANAGE_API_KEYS)
-def api_key_revoke(request: HttpRequest, org_slug: str, api_key_id: str) -> HttpResponse:
+def api_key_revoke(request: OrganizationRequest, org_slug: str, api_key_id: str) -> HttpResponse:
     api_key = selectors.api_key_get(organization=request.organization, api_key_id=api_key_id)
     services.api_key_revoke(
         organization=request.organization, actor=request.membership, api_key=api_key
@@ -194,7 +200,7 @@ AUDIT_ACTION_LABELS = {
 
 
 @requires(Capability.VIEW_AUDIT_LOG)
-def audit_log(request: HttpRequest, org_slug: str) -> HttpResponse:
+def audit_log(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     entries = selectors.audit_log_list(organization=request.organization)
     try:
         page = max(int(request.GET.get("page", "1")), 1)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.forms import service_errors_on
+from core.http import OrganizationRequest
 from core.permissions import Capability, requires
 from participants import selectors, services
 from participants.csv_io import ImportRejected, participant_export_rows, participant_import
@@ -22,7 +23,7 @@ LIST_PAGE_SIZE = 50
 
 
 @requires(Capability.ENROLL)
-def enroll(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
+def enroll(request: OrganizationRequest, org_slug: str, cohort_id: int) -> HttpResponse:
     organization = request.organization
     cohort = cohort_get(organization=organization, cohort_id=cohort_id)
     questions = list(question_list(organization=organization, cohort=cohort))
@@ -70,7 +71,7 @@ def _filters(form: ParticipantFilterForm) -> ParticipantFilters:
 
 
 @requires(Capability.VIEW_PARTICIPANTS)
-def participant_list(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
+def participant_list(request: OrganizationRequest, org_slug: str, cohort_id: int) -> HttpResponse:
     organization = request.organization
     cohort = cohort_get(organization=organization, cohort_id=cohort_id)
     facets = selectors.participant_facets(organization=organization, cohort=cohort)
@@ -105,7 +106,7 @@ def participant_list(request: HttpRequest, org_slug: str, cohort_id: int) -> Htt
 
 
 @requires(Capability.MANAGE_PARTICIPANTS)
-def participant_create(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
+def participant_create(request: OrganizationRequest, org_slug: str, cohort_id: int) -> HttpResponse:
     organization = request.organization
     cohort = cohort_get(organization=organization, cohort_id=cohort_id)
     questions = list(question_list(organization=organization, cohort=cohort))
@@ -128,7 +129,9 @@ def participant_create(request: HttpRequest, org_slug: str, cohort_id: int) -> H
 
 
 @requires(Capability.MANAGE_PARTICIPANTS)
-def participant_edit(request: HttpRequest, org_slug: str, participant_id: int) -> HttpResponse:
+def participant_edit(
+    request: OrganizationRequest, org_slug: str, participant_id: int
+) -> HttpResponse:
     organization = request.organization
     participant = selectors.participant_get(
         organization=organization, participant_id=participant_id
@@ -161,7 +164,9 @@ def participant_edit(request: HttpRequest, org_slug: str, participant_id: int) -
 
 @require_POST
 @requires(Capability.MANAGE_PARTICIPANTS)
-def participant_withdraw(request: HttpRequest, org_slug: str, participant_id: int) -> HttpResponse:
+def participant_withdraw(
+    request: OrganizationRequest, org_slug: str, participant_id: int
+) -> HttpResponse:
     organization = request.organization
     participant = selectors.participant_get(
         organization=organization, participant_id=participant_id
@@ -177,7 +182,9 @@ def participant_withdraw(request: HttpRequest, org_slug: str, participant_id: in
 
 @require_POST
 @requires(Capability.MANAGE_PARTICIPANTS)
-def participant_reinstate(request: HttpRequest, org_slug: str, participant_id: int) -> HttpResponse:
+def participant_reinstate(
+    request: OrganizationRequest, org_slug: str, participant_id: int
+) -> HttpResponse:
     organization = request.organization
     participant = selectors.participant_get(
         organization=organization, participant_id=participant_id
@@ -192,7 +199,9 @@ def participant_reinstate(request: HttpRequest, org_slug: str, participant_id: i
 
 
 @requires(Capability.MANAGE_PARTICIPANTS)
-def participant_import_view(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
+def participant_import_view(
+    request: OrganizationRequest, org_slug: str, cohort_id: int
+) -> HttpResponse:
     organization = request.organization
     cohort = cohort_get(organization=organization, cohort_id=cohort_id)
     questions = list(question_list(organization=organization, cohort=cohort))
@@ -230,7 +239,7 @@ class _Echo:
 
 @requires(Capability.VIEW_PARTICIPANTS)
 def participant_export(
-    request: HttpRequest, org_slug: str, cohort_id: int
+    request: OrganizationRequest, org_slug: str, cohort_id: int
 ) -> StreamingHttpResponse:
     organization = request.organization
     cohort = cohort_get(organization=organization, cohort_id=cohort_id)

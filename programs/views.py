@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.http import OrganizationRequest
 from core.permissions import Capability, requires
 from programs import selectors, services
 from programs.forms import CatalogFilterForm, CohortForm, ProgramForm, QuestionForm
@@ -20,7 +21,7 @@ def _apply(form, call):
 
 
 @requires(Capability.VIEW_CATALOG)
-def catalog(request: HttpRequest, org_slug: str) -> HttpResponse:
+def catalog(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     """Open cohorts as cards, filtered by program type and goal; htmx gets the results only."""
     filter_form = CatalogFilterForm(request.GET)
     cohorts = selectors.cohort_list_open(organization=request.organization)
@@ -38,7 +39,7 @@ def catalog(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @requires(Capability.VIEW_PROGRAMS_ADMIN)
-def program_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+def program_list(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     show_archived = request.GET.get("archived") == "1"
     programs = selectors.program_list(
         organization=request.organization, include_archived=show_archived
@@ -51,7 +52,7 @@ def program_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @requires(Capability.MANAGE_PROGRAMS)
-def program_create(request: HttpRequest, org_slug: str) -> HttpResponse:
+def program_create(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     form = ProgramForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         program = _apply(
@@ -67,14 +68,14 @@ def program_create(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @requires(Capability.VIEW_PROGRAMS_ADMIN)
-def program_detail(request: HttpRequest, org_slug: str, program_id: int) -> HttpResponse:
+def program_detail(request: OrganizationRequest, org_slug: str, program_id: int) -> HttpResponse:
     program = selectors.program_get(organization=request.organization, program_id=program_id)
     cohorts = selectors.cohort_list(organization=request.organization, program=program)
     return render(request, "programs/program_detail.html", {"program": program, "cohorts": cohorts})
 
 
 @requires(Capability.MANAGE_PROGRAMS)
-def program_edit(request: HttpRequest, org_slug: str, program_id: int) -> HttpResponse:
+def program_edit(request: OrganizationRequest, org_slug: str, program_id: int) -> HttpResponse:
     program = selectors.program_get(organization=request.organization, program_id=program_id)
     form = ProgramForm(request.POST or None, instance=program)
     if request.method == "POST" and form.is_valid():
@@ -95,7 +96,7 @@ def program_edit(request: HttpRequest, org_slug: str, program_id: int) -> HttpRe
 
 @require_POST
 @requires(Capability.MANAGE_PROGRAMS)
-def program_archive(request: HttpRequest, org_slug: str, program_id: int) -> HttpResponse:
+def program_archive(request: OrganizationRequest, org_slug: str, program_id: int) -> HttpResponse:
     program = selectors.program_get(organization=request.organization, program_id=program_id)
     services.program_archive(organization=request.organization, actor=request.user, program=program)
     messages.success(request, _("Program archived; it no longer appears in the catalog."))
@@ -103,7 +104,7 @@ def program_archive(request: HttpRequest, org_slug: str, program_id: int) -> Htt
 
 
 @requires(Capability.MANAGE_PROGRAMS)
-def cohort_create(request: HttpRequest, org_slug: str, program_id: int) -> HttpResponse:
+def cohort_create(request: OrganizationRequest, org_slug: str, program_id: int) -> HttpResponse:
     program = selectors.program_get(organization=request.organization, program_id=program_id)
     form = CohortForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -127,7 +128,7 @@ def cohort_create(request: HttpRequest, org_slug: str, program_id: int) -> HttpR
 
 
 @requires(Capability.VIEW_PROGRAMS_ADMIN)
-def cohort_detail(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
+def cohort_detail(request: OrganizationRequest, org_slug: str, cohort_id: int) -> HttpResponse:
     cohort = selectors.cohort_get(organization=request.organization, cohort_id=cohort_id)
     context = {
         "cohort": cohort,
@@ -138,7 +139,7 @@ def cohort_detail(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpRe
 
 
 @requires(Capability.MANAGE_PROGRAMS)
-def cohort_edit(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
+def cohort_edit(request: OrganizationRequest, org_slug: str, cohort_id: int) -> HttpResponse:
     cohort = selectors.cohort_get(organization=request.organization, cohort_id=cohort_id)
     form = CohortForm(request.POST or None, instance=cohort)
     if request.method == "POST" and form.is_valid():
@@ -163,7 +164,7 @@ def cohort_edit(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResp
 
 @require_POST
 @requires(Capability.MANAGE_PROGRAMS)
-def question_add(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
+def question_add(request: OrganizationRequest, org_slug: str, cohort_id: int) -> HttpResponse:
     """htmx: answers with the refreshed question list; without htmx, redirects back."""
     cohort = selectors.cohort_get(organization=request.organization, cohort_id=cohort_id)
     form = QuestionForm(request.POST)
@@ -190,7 +191,7 @@ def question_add(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpRes
 
 @require_POST
 @requires(Capability.MANAGE_PROGRAMS)
-def question_delete(request: HttpRequest, org_slug: str, question_id: int) -> HttpResponse:
+def question_delete(request: OrganizationRequest, org_slug: str, question_id: int) -> HttpResponse:
     question = selectors.question_get(organization=request.organization, question_id=question_id)
     cohort = question.cohort
     services.question_delete(organization=request.organization, question=question)
