@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.forms import service_errors_on
+from core.http import OrganizationRequest
 from core.permissions import Capability, requires
 from matching import selectors, services
 from matching.config import MAX_STATED_PREFERENCES, config_from_json
@@ -23,7 +25,13 @@ from matching.forms import (
     StartRoundForm,
     SwapForm,
 )
-from matching.models import PairRuleKind, PreferenceSide, RoundStatus
+from matching.models import (
+    MatchProposal,
+    PairRuleKind,
+    PreferenceSide,
+    RoundStatus,
+    UnmatchedMentee,
+)
 from matching.selectors import ProposalFilter
 from matching.services import review
 from programs.selectors import cohort_get
@@ -43,7 +51,9 @@ RULE_NAMES_FOR_PEOPLE = {
 }
 
 
-def _matching_page(request: HttpRequest, cohort, form: MatchingSettingsForm, status: int = 200):
+def _matching_page(
+    request: OrganizationRequest, cohort, form: MatchingSettingsForm, status: int = 200
+):
     organization = request.organization
     config = config_from_json(cohort.matching_settings)
     context = {
@@ -61,7 +71,7 @@ def _matching_page(request: HttpRequest, cohort, form: MatchingSettingsForm, sta
 
 
 @requires(Capability.VIEW_PROGRAMS_ADMIN)
-def cohort_matching(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
+def cohort_matching(request: OrganizationRequest, org_slug: str, cohort_id: int) -> HttpResponse:
     cohort = cohort_get(organization=request.organization, cohort_id=cohort_id)
     config = config_from_json(cohort.matching_settings)
     form = MatchingSettingsForm(initial=MatchingSettingsForm.initial_for(config))
@@ -70,7 +80,9 @@ def cohort_matching(request: HttpRequest, org_slug: str, cohort_id: int) -> Http
 
 @require_POST
 @requires(Capability.MANAGE_PROGRAMS)
-def matching_settings_save(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
+def matching_settings_save(
+    request: OrganizationRequest, org_slug: str, cohort_id: int
+) -> HttpResponse:
     cohort = cohort_get(organization=request.organization, cohort_id=cohort_id)
     form = MatchingSettingsForm(request.POST)
     if not form.is_valid():
@@ -101,7 +113,7 @@ def _impact(organization, cohort, config) -> dict:
 
 @require_POST
 @requires(Capability.MANAGE_PROGRAMS)
-def matching_preview(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
+def matching_preview(request: OrganizationRequest, org_slug: str, cohort_id: int) -> HttpResponse:
     """htmx: the settings form posts here on every change; answers the preview panel only."""
     cohort = cohort_get(organization=request.organization, cohort_id=cohort_id)
     form = MatchingSettingsForm(request.POST)
@@ -115,7 +127,7 @@ def matching_preview(request: HttpRequest, org_slug: str, cohort_id: int) -> Htt
 
 @require_POST
 @requires(Capability.MANAGE_PROGRAMS)
-def round_start(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
+def round_start(request: OrganizationRequest, org_slug: str, cohort_id: int) -> HttpResponse:
     cohort = cohort_get(organization=request.organization, cohort_id=cohort_id)
     form = StartRoundForm(request.POST)
     form.is_valid()
@@ -129,7 +141,7 @@ def round_start(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResp
 
 
 @requires(Capability.VIEW_PROGRAMS_ADMIN)
-def round_detail(request: HttpRequest, org_slug: str, round_id: int) -> HttpResponse:
+def round_detail(request: OrganizationRequest, org_slug: str, round_id: int) -> HttpResponse:
     """The round review: a summary band, then the pairs (or the unmatched mentees) filtered and
     paginated. htmx requests aimed at the results region get that region only."""
     match_round = selectors.round_get(organization=request.organization, round_id=round_id)
@@ -141,10 +153,12 @@ RESULTS_ID = "round-results"
 
 def _wants_results_only(request: HttpRequest) -> bool:
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and htmx.target == RESULTS_ID and not htmx.history_restore_request
+    if not htmx:
+        return False
+    return htmx.target == RESULTS_ID and not htmx.history_restore_request
 
 
-def _round_page(request: HttpRequest, match_round, *, swap_form=None, status: int = 200):
+def _round_page(request: OrganizationRequest, match_round, *, swap_form=None, status: int = 200):
     organization = request.organization
     filter_form = ProposalFilterForm(request.GET)
     context = {
@@ -177,13 +191,16 @@ def _round_page(request: HttpRequest, match_round, *, swap_form=None, status: in
     return render(request, "matching/round_detail.html", context, status=status)
 
 
-def _results_context(request: HttpRequest, match_round, filter_form: ProposalFilterForm) -> dict:
+def _results_context(
+    request: OrganizationRequest, match_round, filter_form: ProposalFilterForm
+) -> dict:
     """The list under the filters: a page of pairs, or of unmatched mentees."""
     organization = request.organization
     filters = filter_form.to_filter()
     showing_unmatched = request.GET.get("show") == "unmatched"
     query = filter_form.query()
     unmatched_total = selectors.unmatched_count(organization=organization, match_round=match_round)
+    rows: QuerySet[UnmatchedMentee] | QuerySet[MatchProposal]
     if showing_unmatched:
         rows = selectors.unmatched_page_list(
             organization=organization, match_round=match_round, search=filters.search
@@ -353,7 +370,7 @@ def _histogram_spec(counts: list[int]) -> dict:
 
 
 @requires(Capability.VIEW_PROGRAMS_ADMIN)
-def round_progress(request: HttpRequest, org_slug: str, round_id: int) -> HttpResponse:
+def round_progress(request: OrganizationRequest, org_slug: str, round_id: int) -> HttpResponse:
     """htmx poll target. When the run ends, tells the page to reload to show the result."""
     match_round = selectors.round_get(organization=request.organization, round_id=round_id)
     running = match_round.status in (RoundStatus.DRAFT, RoundStatus.RUNNING)
@@ -374,13 +391,13 @@ def _round_action(request, org_slug, round_id, action, success):
 
 @require_POST
 @requires(Capability.MANAGE_PROGRAMS)
-def round_rerun(request: HttpRequest, org_slug: str, round_id: int) -> HttpResponse:
+def round_rerun(request: OrganizationRequest, org_slug: str, round_id: int) -> HttpResponse:
     return _round_action(request, org_slug, round_id, services.round_rerun, _("Running again."))
 
 
 @require_POST
 @requires(Capability.MANAGE_PROGRAMS)
-def round_approve_all(request: HttpRequest, org_slug: str, round_id: int) -> HttpResponse:
+def round_approve_all(request: OrganizationRequest, org_slug: str, round_id: int) -> HttpResponse:
     return _round_action(
         request,
         org_slug,
@@ -392,7 +409,7 @@ def round_approve_all(request: HttpRequest, org_slug: str, round_id: int) -> Htt
 
 @require_POST
 @requires(Capability.MANAGE_PROGRAMS)
-def round_review(request: HttpRequest, org_slug: str, round_id: int) -> HttpResponse:
+def round_review(request: OrganizationRequest, org_slug: str, round_id: int) -> HttpResponse:
     return _round_action(
         request, org_slug, round_id, services.round_mark_reviewed, _("Round marked as reviewed.")
     )
@@ -400,7 +417,7 @@ def round_review(request: HttpRequest, org_slug: str, round_id: int) -> HttpResp
 
 @require_POST
 @requires(Capability.MANAGE_PROGRAMS)
-def round_publish(request: HttpRequest, org_slug: str, round_id: int) -> HttpResponse:
+def round_publish(request: OrganizationRequest, org_slug: str, round_id: int) -> HttpResponse:
     return _round_action(
         request,
         org_slug,
@@ -422,7 +439,7 @@ def _back_to_round(request: HttpRequest, org_slug: str, round_id: int) -> HttpRe
     return redirect(f"{url}?{kept.urlencode()}" if kept else url)
 
 
-def _review_state(request: HttpRequest, match_round) -> dict:
+def _review_state(request: OrganizationRequest, match_round) -> dict:
     """What the counters and the round's actions show after a decision (swapped in place)."""
     match_round = selectors.round_get(organization=request.organization, round_id=match_round.pk)
     return {
@@ -460,7 +477,7 @@ def _proposal_response(request, proposal, org_slug):
 
 @require_POST
 @requires(Capability.MANAGE_PROGRAMS)
-def proposal_decide(request: HttpRequest, org_slug: str, proposal_id: int) -> HttpResponse:
+def proposal_decide(request: OrganizationRequest, org_slug: str, proposal_id: int) -> HttpResponse:
     proposal = selectors.proposal_get(organization=request.organization, proposal_id=proposal_id)
     services.proposal_decide(
         organization=request.organization,
@@ -473,7 +490,7 @@ def proposal_decide(request: HttpRequest, org_slug: str, proposal_id: int) -> Ht
 
 @require_POST
 @requires(Capability.MANAGE_PROGRAMS)
-def round_bulk(request: HttpRequest, org_slug: str, round_id: int) -> HttpResponse:
+def round_bulk(request: OrganizationRequest, org_slug: str, round_id: int) -> HttpResponse:
     """Approve or reject the selected pairs, or every pair the filters list (the filters
     travel with the form). htmx gets the list again with the counters swapped in place."""
     organization = request.organization
@@ -482,7 +499,7 @@ def round_bulk(request: HttpRequest, org_slug: str, round_id: int) -> HttpRespon
     back = QueryDict(request.POST.get("back", ""))
     if not form.is_valid():
         for error in form.non_field_errors() or [_("Choose what to do.")]:
-            messages.error(request, error)
+            messages.error(request, str(error))
     else:
         approve = form.cleaned_data["decision"] == "approve"
         selected = form.cleaned_data["scope"] == "selected"
@@ -510,7 +527,7 @@ def round_bulk(request: HttpRequest, org_slug: str, round_id: int) -> HttpRespon
 
 @require_POST
 @requires(Capability.MANAGE_PROGRAMS)
-def proposal_rule(request: HttpRequest, org_slug: str, proposal_id: int) -> HttpResponse:
+def proposal_rule(request: OrganizationRequest, org_slug: str, proposal_id: int) -> HttpResponse:
     proposal = selectors.proposal_get(organization=request.organization, proposal_id=proposal_id)
     kind = request.POST.get("kind")
     if kind not in PairRuleKind.values:
@@ -535,7 +552,7 @@ def proposal_rule(request: HttpRequest, org_slug: str, proposal_id: int) -> Http
 SWAP_CHOICES_SHOWN = 20
 
 
-def _swap_form(request: HttpRequest, proposal) -> SwapForm:
+def _swap_form(request: OrganizationRequest, proposal) -> SwapForm:
     candidates = selectors.swap_candidates(organization=request.organization, proposal=proposal)
     return SwapForm(
         request.POST if request.method == "POST" else None,
@@ -544,7 +561,7 @@ def _swap_form(request: HttpRequest, proposal) -> SwapForm:
     )
 
 
-def _swap_choices(request: HttpRequest, proposal, *, search: str) -> dict:
+def _swap_choices(request: OrganizationRequest, proposal, *, search: str) -> dict:
     found = selectors.swap_candidates(
         organization=request.organization, proposal=proposal, search=search
     )
@@ -556,7 +573,7 @@ def _swap_choices(request: HttpRequest, proposal, *, search: str) -> dict:
 
 
 @requires(Capability.MANAGE_PROGRAMS)
-def proposal_swap(request: HttpRequest, org_slug: str, proposal_id: int) -> HttpResponse:
+def proposal_swap(request: OrganizationRequest, org_slug: str, proposal_id: int) -> HttpResponse:
     """GET (htmx): the swap form of one row, loaded when it is opened; with `q`, only the
     mentors whose name (or whose mentee's) matches. POST: the swap; a bad choice or a refusal
     shows on the round page."""
@@ -589,7 +606,7 @@ def proposal_swap(request: HttpRequest, org_slug: str, proposal_id: int) -> Http
 
 
 @requires(Capability.VIEW_PROGRAMS_ADMIN)
-def overview(request: HttpRequest, org_slug: str) -> HttpResponse:
+def overview(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     """Matching across the organization: rounds awaiting a decision, the latest published
     rounds, and self-matches awaiting approval."""
     found = selectors.matching_overview(organization=request.organization)
@@ -607,7 +624,7 @@ def overview(request: HttpRequest, org_slug: str) -> HttpResponse:
 @require_POST
 @requires(Capability.MANAGE_PROGRAMS)
 def pair_rule_delete(
-    request: HttpRequest, org_slug: str, cohort_id: int, rule_id: int
+    request: OrganizationRequest, org_slug: str, cohort_id: int, rule_id: int
 ) -> HttpResponse:
     cohort = cohort_get(organization=request.organization, cohort_id=cohort_id)
     rule = (
@@ -624,7 +641,7 @@ def pair_rule_delete(
 
 
 @requires(Capability.ENROLL)
-def find_mentor(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
+def find_mentor(request: OrganizationRequest, org_slug: str, cohort_id: int) -> HttpResponse:
     organization = request.organization
     cohort = cohort_get(organization=organization, cohort_id=cohort_id)
     config = config_from_json(cohort.matching_settings)
@@ -668,7 +685,7 @@ def find_mentor(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResp
 
 
 @requires(Capability.ENROLL)
-def preferences(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
+def preferences(request: OrganizationRequest, org_slug: str, cohort_id: int) -> HttpResponse:
     """Rank the people on the other side, for a round the program team runs."""
     organization = request.organization
     cohort = cohort_get(organization=organization, cohort_id=cohort_id)
@@ -755,7 +772,7 @@ def _ranked_choices(data, max_choices: int) -> list[int]:
 
 
 @requires(Capability.ENROLL)
-def mentor_request_inbox(request: HttpRequest, org_slug: str) -> HttpResponse:
+def mentor_request_inbox(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
     mentors = selectors.participant_list_mentor_for_user(
         organization=organization, user=request.user
@@ -766,7 +783,9 @@ def mentor_request_inbox(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @require_POST
 @requires(Capability.ENROLL)
-def mentor_request_respond(request: HttpRequest, org_slug: str, request_id: int) -> HttpResponse:
+def mentor_request_respond(
+    request: OrganizationRequest, org_slug: str, request_id: int
+) -> HttpResponse:
     mentor_request = selectors.mentor_request_get(
         organization=request.organization, request_id=request_id
     )
@@ -784,7 +803,9 @@ def mentor_request_respond(request: HttpRequest, org_slug: str, request_id: int)
 
 
 @requires(Capability.MANAGE_PROGRAMS)
-def mentor_request_approvals(request: HttpRequest, org_slug: str, cohort_id: int) -> HttpResponse:
+def mentor_request_approvals(
+    request: OrganizationRequest, org_slug: str, cohort_id: int
+) -> HttpResponse:
     cohort = cohort_get(organization=request.organization, cohort_id=cohort_id)
     awaiting = selectors.mentor_request_list_awaiting_approval(
         organization=request.organization, cohort=cohort
@@ -796,7 +817,9 @@ def mentor_request_approvals(request: HttpRequest, org_slug: str, cohort_id: int
 
 @require_POST
 @requires(Capability.MANAGE_PROGRAMS)
-def mentor_request_approve(request: HttpRequest, org_slug: str, request_id: int) -> HttpResponse:
+def mentor_request_approve(
+    request: OrganizationRequest, org_slug: str, request_id: int
+) -> HttpResponse:
     mentor_request = selectors.mentor_request_get(
         organization=request.organization, request_id=request_id
     )
