@@ -27,6 +27,7 @@ urlpatterns = [
     path("rounds/<int:round_id>/decide/", views.round_bulk, name="round_bulk"),
     path("rounds/<int:round_id>/review/", views.round_review, name="round_review"),
     path("rounds/<int:round_id>/publish/", views.round_publish, name="round_publish"),
+    path("proposals/<int:proposal_id>/more/", views.proposal_more, name="proposal_more"),
     path("proposals/<int:proposal_id>/decide/", views.proposal_decide, name="proposal_decide"),
     path("proposals/<int:proposal_id>/rule/", views.proposal_rule, name="proposal_rule"),
     path("proposals/<int:proposal_id>/swap/", views.proposal_swap, name="proposal_swap"),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -473,6 +475,22 @@ def _proposal_response(request, proposal, org_slug):
         context.update({"p": proposal, "page_query": request.POST.get("back", "")})
         return render(request, "matching/_proposal_decided.html", context)
     return _back_to_round(request, org_slug, proposal.match_round_id)
+
+
+@requires(Capability.VIEW_PROGRAMS_ADMIN)
+def proposal_more(request: HttpRequest, org_slug: str, proposal_id: int) -> HttpResponse:
+    """htmx: what a review row shows on demand, its row menu (`part=menu`) or every factor of
+    its explanation (`part=factors`), so a page of fifty rows stays light."""
+    proposal = selectors.proposal_get(organization=request.organization, proposal_id=proposal_id)
+    back = QueryDict(request.GET.get("back", ""))
+    kept = {k: back[k][:100] for k in (*ProposalFilterForm.KEYS, "show", "page") if back.get(k)}
+    context = {
+        "p": proposal,
+        "part": "factors" if request.GET.get("part") == "factors" else "menu",
+        "editable": proposal.match_round.status in (RoundStatus.PROPOSED, RoundStatus.REVIEWED),
+        "page_query": urlencode(kept),
+    }
+    return render(request, "matching/_proposal_more.html", context)
 
 
 @require_POST
