@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from celery import shared_task
 
-from core.tenancy import in_organization
+from core.tenancy import for_each_organization, in_organization
 from matching import services
 from organizations.models import Organization
 
@@ -19,19 +18,6 @@ def _organization(organization_id: int) -> Organization | None:
     if organization is None:
         logger.warning("organization %s is gone; task skipped", organization_id)
     return organization
-
-
-def _in_each_organization(
-    organization_ids: set[int], work: Callable[[Organization], object]
-) -> None:
-    """Run one organization's share of a scan inside that organization's scope, one after
-    another, so a forgotten filter in the service still sees only that organization."""
-    for organization_id in sorted(organization_ids):
-        organization = _organization(organization_id)
-        if organization is None:
-            continue
-        with in_organization(organization.pk):
-            work(organization)
 
 
 # Only a trigger: the round's row says whether there is a run to do, and the claim lets one
@@ -57,7 +43,7 @@ def sweep_match_rounds_task() -> None:
         .filter(status__in=[RoundStatus.DRAFT, RoundStatus.RUNNING])
         .values_list("organization_id", flat=True)
     )
-    _in_each_organization(
+    for_each_organization(
         organization_ids, lambda organization: services.rounds_sweep(organization=organization)
     )
 
@@ -90,7 +76,7 @@ def expire_mentor_requests_task() -> None:
         .filter(status=RequestStatus.PENDING, expires_at__lte=timezone.now())
         .values_list("organization_id", flat=True)
     )
-    _in_each_organization(
+    for_each_organization(
         organization_ids,
         lambda organization: services.mentor_requests_expire(organization=organization),
     )

@@ -156,3 +156,28 @@ class CheckInRecord(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"Record of {self.participant_id} for check-in {self.check_in_id}"
+
+
+class CheckInReminder(TenantOwnedModel):
+    """A reminder that must go out: a row from the moment a check-in is booked or moved, so
+    the minute scan finds it whatever happened to workers or the broker, and `sent_at` says it
+    went. A moved check-in's unsent reminders are replaced; a cancelled one's are deleted."""
+
+    check_in = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20)  # how long before: "24h", "1h"
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="check_in_reminder_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reminder of check-in {self.check_in_id}"

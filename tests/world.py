@@ -87,7 +87,7 @@ def build_world(organization):
     mentorship_mentee = MentorshipMentee.objects.create(
         organization=organization, mentorship=mentorship, mentee=participant
     )
-    from mentorships.models import CheckIn, CheckInRecord
+    from mentorships.models import CheckIn, CheckInRecord, CheckInReminder
     from participants.models import WeeklyAvailability
 
     check_in = CheckIn.objects.create(
@@ -101,6 +101,9 @@ def build_world(organization):
     )
     check_in_record = CheckInRecord.objects.create(
         organization=organization, check_in=check_in, participant=mentor, happened=True, rating=4
+    )
+    reminder = CheckInReminder.objects.create(
+        organization=organization, check_in=check_in, kind="1h", due_at=check_in.starts_at
     )
     availability = WeeklyAvailability.objects.create(
         organization=organization,
@@ -146,6 +149,7 @@ def build_world(organization):
         mentorship_mentee,
         check_in,
         check_in_record,
+        reminder,
         availability,
     ]
     return by_kwarg, rows

@@ -213,6 +213,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "options": {"expires": 60},
     },
+    # Reminders are rows made when a check-in is booked; this sends the due ones.
+    "send-check-in-reminders": {
+        "task": "mentorships.tasks.send_check_in_reminders_task",
+        "schedule": 60,
+        "options": {"expires": 60},
+    },
 }
 
 # ------------------------------------------------------------------------------
