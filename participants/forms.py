@@ -16,7 +16,66 @@ from participants.models import (
     Seniority,
 )
 from participants.parsing import format_languages, parse_languages, split_list
-from programs.models import EnrollmentQuestion, QuestionAudience, QuestionKind
+from programs.models import EnrollmentQuestion, ProgramType, QuestionAudience, QuestionKind
+
+# Fields that apply to one side only: mentors offer skills, take mentees and fill board seats;
+# mentees want skills and mentors. Someone who is both is asked everything.
+MENTOR_FIELDS = ("skills_offered", "mentor_capacity", "board_roles")
+MENTEE_FIELDS = ("skills_wanted", "mentors_wanted")
+ROLE_FIELDS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(MENTOR_FIELDS, (ParticipantRole.MENTOR, ParticipantRole.BOTH)),
+    **dict.fromkeys(MENTEE_FIELDS, (ParticipantRole.MENTEE, ParticipantRole.BOTH)),
+}
+# What a field holds when it does not apply (the model's defaults).
+NOT_APPLICABLE: dict[str, Any] = {
+    "skills_offered": [],
+    "mentor_capacity": 1,
+    "board_roles": [],
+    "skills_wanted": [],
+    "mentors_wanted": 1,
+}
+
+
+def fields_not_applying(role: str) -> list[str]:
+    return [name for name, roles in ROLE_FIELDS.items() if role not in roles]
+
+
+def _fields_not_asked(program_type: str | None) -> list[str]:
+    """Board seats exist only in advisory-board programs; a group mentor leads one group of
+    the size the cohort's matching settings choose, so a number of mentees means nothing."""
+    if program_type is None:
+        return []
+    not_asked = []
+    if program_type != ProgramType.ADVISORY_BOARD:
+        not_asked.append("board_roles")
+    if program_type == ProgramType.GROUP:
+        not_asked.append("mentor_capacity")
+    return not_asked
+
+
+# The enrollment form's sections: legend, help, fields.
+PROFILE_SECTIONS = (
+    (
+        _("Your role"),
+        _("Mentor, mentee or both. The fields below follow your choice."),
+        ("role", "mentor_capacity", "board_roles", "mentors_wanted"),
+    ),
+    (
+        _("What you bring and seek"),
+        _("Matching compares what mentees want to grow with what mentors offer."),
+        ("skills_offered", "skills_wanted", "goals"),
+    ),
+    (
+        _("Where and when you work"),
+        _("Pairs share a language and some working hours."),
+        ("languages", "country", "time_zone", "working_hours_start", "working_hours_end"),
+    ),
+    (
+        _("About you"),
+        _("Used to balance pairs across functions, cultures and seniority."),
+        ("function", "seniority", "cultural_background", "manager_email"),
+    ),
+)
 
 
 class ProfileForm(forms.Form):
@@ -61,7 +120,7 @@ class ProfileForm(forms.Form):
         max_value=20,
         initial=1,
         required=False,
-        help_text=_("Mentors only."),
+        help_text=_("How many mentees you can mentor at the same time."),
     )
     mentors_wanted = forms.IntegerField(
         label=_("Mentors I would like"),
@@ -69,7 +128,7 @@ class ProfileForm(forms.Form):
         max_value=5,
         initial=1,
         required=False,
-        help_text=_("Mentees only."),
+        help_text=_("Most people start with one."),
     )
     board_roles = forms.CharField(
         label=_("Advisory board seats I can fill"),
@@ -87,6 +146,7 @@ class ProfileForm(forms.Form):
         *args: Any,
         questions: list[EnrollmentQuestion] = (),
         browser_time_zone: str = "UTC",
+        program_type: str | None = None,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
@@ -95,6 +155,59 @@ class ProfileForm(forms.Form):
         self.questions = list(questions)
         for question in self.questions:
             self.fields[question.answer_key] = _question_field(question)
+        # Fields the program's type has no use for are not asked at all (None: every field, for
+        # forms that do not know the program).
+        self.not_asked = _fields_not_asked(program_type)
+        for name in self.not_asked:
+            del self.fields[name]
+        if program_type == ProgramType.ADVISORY_BOARD:
+            self.fields["mentors_wanted"].label = _("Board members I would like")
+            self.fields["mentors_wanted"].help_text = _("One for each seat you want filled.")
+            self.fields["board_roles"].label = _("Board seats I can fill")
+            self.fields["board_roles"].help_text = _(
+                "e.g. skill, career, culture. Leave empty to fill any seat."
+            )
+
+    def clean(self) -> dict[str, Any]:
+        """Fields that do not apply to the chosen role are cleared, whatever was sent: the page
+        hides them, and a value left in one (or an invalid one) must not block enrollment."""
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        if role:
+            for name in fields_not_applying(role):
+                if name in self.fields:
+                    self._errors.pop(name, None)
+                    cleaned[name] = NOT_APPLICABLE[name]
+        return cleaned
+
+    def sections(self) -> list[dict[str, Any]]:
+        """The form in sections, each field with the roles it applies to ("" for every role),
+        for templates/participants/enroll.html."""
+        sections = []
+        for legend, help_text, names in PROFILE_SECTIONS:
+            fields = [
+                {"field": self[name], "roles": " ".join(ROLE_FIELDS.get(name, ()))}
+                for name in names
+                if name in self.fields
+            ]
+            if fields:
+                sections.append({"legend": legend, "help": help_text, "fields": fields})
+        if self.questions:
+            sections.append(
+                {
+                    "legend": _("This cohort's questions"),
+                    "help": _("The program team asks these on top of your profile."),
+                    # A question for one audience is shown to that audience only.
+                    "fields": [
+                        {
+                            "field": self[q.answer_key],
+                            "roles": REQUIRED_FOR_ROLES.get(q.audience, ""),
+                        }
+                        for q in self.questions
+                    ],
+                }
+            )
+        return sections
 
     def clean_time_zone(self) -> str:
         return self.cleaned_data["time_zone"] or self.browser_time_zone
@@ -114,6 +227,7 @@ class ProfileForm(forms.Form):
     def profile_data(self) -> dict[str, Any]:
         answer_keys = {q.answer_key for q in self.questions}
         data = {k: v for k, v in self.cleaned_data.items() if k not in answer_keys}
+        data.update({name: NOT_APPLICABLE[name] for name in self.not_asked})
         data["mentor_capacity"] = data.get("mentor_capacity") or 1
         data["mentors_wanted"] = data.get("mentors_wanted") or 1
         data["answers"] = {

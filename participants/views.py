@@ -40,6 +40,7 @@ def enroll(request: OrganizationRequest, org_slug: str, cohort_id: int) -> HttpR
         request.POST or None,
         questions=questions,
         browser_time_zone=timezone.get_current_timezone_name(),
+        program_type=cohort.program.program_type,
     )
     if not cohort.is_enrollment_open:
         messages.error(request, _("Enrollment for this cohort is closed."))

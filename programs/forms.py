@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +43,22 @@ class CohortForm(forms.ModelForm):
             "enrollment_opens_at": _("In your time zone."),
             "enrollment_closes_at": _("In your time zone."),
         }
+
+    def __init__(self, *args: Any, program_type: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Seats read in the program's own words: a group mentor leads a group, a board mentor
+        # fills a seat on mentees' boards.
+        if program_type == ProgramType.GROUP:
+            self.fields["mentor_capacity"].label = _("Group leaders")
+            self.fields["mentor_capacity"].help_text = _(
+                "Mentor seats: each mentor leads one group, of the size the matching settings set."
+            )
+            self.fields["mentee_capacity"].help_text = _("How many mentees may join the groups.")
+        elif program_type == ProgramType.ADVISORY_BOARD:
+            self.fields["mentor_capacity"].label = _("Board mentors")
+            self.fields["mentor_capacity"].help_text = _(
+                "Mentor seats: each mentor can sit on several mentees' boards."
+            )
 
     def _post_clean(self):
         # Model validation (ranges, dates) runs in the service, so errors appear once.

@@ -106,7 +106,7 @@ def program_archive(request: OrganizationRequest, org_slug: str, program_id: int
 @requires(Capability.MANAGE_PROGRAMS)
 def cohort_create(request: OrganizationRequest, org_slug: str, program_id: int) -> HttpResponse:
     program = selectors.program_get(organization=request.organization, program_id=program_id)
-    form = CohortForm(request.POST or None)
+    form = CohortForm(request.POST or None, program_type=program.program_type)
     if request.method == "POST" and form.is_valid():
         cohort = _apply(
             form,
@@ -141,7 +141,9 @@ def cohort_detail(request: OrganizationRequest, org_slug: str, cohort_id: int) -
 @requires(Capability.MANAGE_PROGRAMS)
 def cohort_edit(request: OrganizationRequest, org_slug: str, cohort_id: int) -> HttpResponse:
     cohort = selectors.cohort_get(organization=request.organization, cohort_id=cohort_id)
-    form = CohortForm(request.POST or None, instance=cohort)
+    form = CohortForm(
+        request.POST or None, instance=cohort, program_type=cohort.program.program_type
+    )
     if request.method == "POST" and form.is_valid():
         updated = _apply(
             form,

@@ -23,4 +23,3 @@ COHORT_STATUS_VARIANTS = {
 def cohort_status_variant(status: Any) -> str:
     """`{% badge cohort.get_status_display variant=cohort.status|cohort_status_variant %}`."""
     return COHORT_STATUS_VARIANTS.get(str(status), "neutral")
-
