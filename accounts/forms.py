@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.core import context
 from django import forms
@@ -6,8 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, known_time_zones
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def time_zone_choices() -> list[tuple[str, str]]:
+
+def time_zone_choices() -> list[tuple[str, StrOrPromise]]:
     zones = sorted(z for z in known_time_zones() if "/" in z and not z.startswith("Etc"))
     return [
         ("", _("Follow my browser")),

@@ -5,7 +5,7 @@ The tenant is named by its label, so this module imports no app of the project.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from django.db import models
 from django.utils import timezone
@@ -34,14 +34,13 @@ class _TenantBaseManager(_ManagerFromTenantQuerySet[_M]):
 
         def with_scopes_disabled(self) -> Self: ...
 
-    def for_org(self, organization: Organization | int) -> TenantQuerySet[_M]:
+    def for_org(self, organization: Organization | int) -> models.QuerySet[_M]:
         """The one way app code reaches tenant rows: filtered to one organization.
 
         Takes an organization or its id.
         """
         org_id = organization if isinstance(organization, int) else organization.pk
-        # The stubs type `get_queryset` as the base QuerySet; this manager's class is ours.
-        return cast("TenantQuerySet[_M]", self.with_scope(organization=org_id).get_queryset())
+        return self.with_scope(organization=org_id).get_queryset()
 
 
 if TYPE_CHECKING:

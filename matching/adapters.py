@@ -15,7 +15,7 @@ from matching.engine import FactorContribution, Language, Mentee, Mentor, Workin
 from participants.models import LanguageProficiency, Participant, ParticipantRole
 
 # The engine reads proficiency as 1 to 5.
-PROFICIENCY_LEVEL = {
+PROFICIENCY_LEVEL: dict[str | None, int] = {
     LanguageProficiency.BASIC: 2,
     LanguageProficiency.CONVERSATIONAL: 3,
     LanguageProficiency.FLUENT: 4,

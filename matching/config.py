@@ -101,11 +101,12 @@ def config_from_json(data: dict[str, Any] | None) -> CohortMatchingConfig:
     )
 
 
-_KIND = {
+# Keyed by the stored value (a str), which the choices' members equal.
+_KIND: dict[str, EngineKind] = {
     ProgramType.GROUP: EngineKind.GROUP,
     ProgramType.ADVISORY_BOARD: EngineKind.ADVISORY_BOARD,
 }
-_GOAL = {
+_GOAL: dict[str, EngineGoal] = {
     ProgramGoal.CROSS_CULTURAL: EngineGoal.CROSS_CULTURAL,
     ProgramGoal.CROSS_FUNCTIONAL: EngineGoal.CROSS_FUNCTIONAL,
 }
@@ -122,6 +123,7 @@ def engine_settings(
 ) -> MatchSettings:
     program = cohort.program
     kind = _KIND.get(program.program_type, EngineKind.ONE_TO_ONE)
+    low, high = config.seniority_gap
     return MatchSettings(
         weights=Weights(**{name: float(config.weights[name]) for name in WEIGHT_NAMES}),
         hard_rules=HardRules(**{name: bool(config.rules[name]) for name in RULE_NAMES}),
@@ -131,7 +133,7 @@ def engine_settings(
         program_kind=kind,
         program_goal=_GOAL.get(program.goal, EngineGoal.OTHER),
         reverse_mentoring=program.program_type == ProgramType.REVERSE,
-        seniority_gap=tuple(config.seniority_gap),
+        seniority_gap=(low, high),
         objective=Objective(config.objective),
         min_score=config.min_score,
         load_balance=config.load_balance,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -701,9 +701,9 @@ def swap_candidates(
 
 @dataclass(frozen=True)
 class MatchingOverview:
-    deciding: list[MatchRound]
-    published: list[MatchRound]
-    awaiting_requests: list[dict[str, Any]]
+    deciding: Sequence[MatchRound]
+    published: Sequence[MatchRound]
+    awaiting_requests: Sequence[Mapping[str, Any]]
 
 
 def matching_overview(*, organization: Organization, published_limit: int = 8) -> MatchingOverview:

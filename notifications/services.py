@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Field
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
@@ -43,7 +44,7 @@ def email_send(
     Returns False when an email with this key was already sent for the organization.
     """
     with translation.override(language or translation.get_language()):
-        subject = render_to_string(f"notifications/email/{template}_subject.txt", context)
+        subject: str = render_to_string(f"notifications/email/{template}_subject.txt", context)
         body = render_to_string(f"notifications/email/{template}_body.txt", context)
     subject = " ".join(subject.split())
     try:
@@ -230,7 +231,7 @@ def _claim(organization: Organization, rows: list[tuple[str, str, str]]) -> set[
     quote = connection.ops.quote_name
     table = quote(SentEmail._meta.db_table)
     columns = ", ".join(
-        quote(SentEmail._meta.get_field(name).column)
+        _quoted_column(name)
         for name in ("organization", "idempotency_key", "recipient", "subject", "created_at")
     )
     values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
@@ -238,8 +239,8 @@ def _claim(organization: Organization, rows: list[tuple[str, str, str]]) -> set[
     params: list[Any] = []
     for key, recipient, subject in rows:
         params += [organization.pk, key, recipient, subject[:300], now]
-    key_column = quote(SentEmail._meta.get_field("idempotency_key").column)
-    organization_column = quote(SentEmail._meta.get_field("organization").column)
+    key_column = _quoted_column("idempotency_key")
+    organization_column = _quoted_column("organization")
     sql = (
         f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608 — names from the model
         f"ON CONFLICT ({organization_column}, {key_column}) DO NOTHING RETURNING {key_column}"
@@ -247,6 +248,12 @@ def _claim(organization: Organization, rows: list[tuple[str, str, str]]) -> set[
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0] for row in cursor.fetchall()}
+
+
+def _quoted_column(name: str) -> str:
+    field = SentEmail._meta.get_field(name)
+    assert isinstance(field, Field) and field.column
+    return connection.ops.quote_name(field.column)
 
 
 def notifications_mark_read(*, organization: Organization, user: User) -> int:

@@ -1,3 +1,6 @@
+from collections.abc import Sequence
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +17,8 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, assignable_roles: tuple[str, ...] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [c for c in Role.choices if c[0] in assignable_roles]
+        role = cast(forms.ChoiceField, self.fields["role"])
+        role.choices = [c for c in Role.choices if c[0] in assignable_roles]
 
 
 class RoleForm(forms.Form):
@@ -27,6 +31,7 @@ class APIKeyForm(forms.Form):
         label=_("Scopes"), choices=APIKeyScope.choices, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, allowed_scopes: list[str] = (), **kwargs):
+    def __init__(self, *args, allowed_scopes: Sequence[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scopes"].choices = [c for c in APIKeyScope.choices if c[0] in allowed_scopes]
+        scopes = cast(forms.MultipleChoiceField, self.fields["scopes"])
+        scopes.choices = [c for c in APIKeyScope.choices if c[0] in allowed_scopes]

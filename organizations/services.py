@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -206,15 +206,16 @@ def membership_change_role(
     _lock_owners(organization)
     # The guard judges the role the database has now, not the caller's copy (a page opened
     # before an owner promoted this member), and holds the row until the change commits.
-    membership = (
+    locked = (
         Membership.objects.for_org(organization)
         .select_for_update(of=("self",))
         .select_related("user")
         .filter(pk=membership.pk)
         .first()
     )
-    if membership is None:
+    if locked is None:
         raise DomainError(_("No such member."), code="not_found")
+    membership = locked
     if membership.role == Role.OWNER and actor.role != Role.OWNER:
         raise DomainError(_("Only an owner can change another owner's role."), field="role")
     if membership.role == Role.OWNER and role != Role.OWNER and _owner_count(organization) <= 1:
@@ -281,9 +282,11 @@ def api_key_create(
             field="scopes",
         )
     try:
-        api_key, key = OrganizationAPIKey.objects.create_key(
+        created, key = OrganizationAPIKey.objects.create_key(
             name=name, organization=organization, scopes=sorted(set(scopes)), created_by=actor.user
         )
+        # The library annotates its base class; its manager builds this model.
+        api_key = cast(OrganizationAPIKey, created)
     except IntegrityError as exc:  # pragma: no cover — prefix collision, astronomically rare
         raise DomainError(_("Could not create the key; try again.")) from exc
     audit_log_record(
