@@ -69,3 +69,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         return self.full_name or self.email
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar address: every check-in they take part in, across all their
+    organizations, for Google, Outlook or Apple calendars to subscribe to. Only a hash of the
+    token in the address is stored; revoking makes the address answer 404."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"Calendar feed {self.pk} of {self.user_id}"

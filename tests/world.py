@@ -105,6 +105,7 @@ def build_world(organization):
     reminder = CheckInReminder.objects.create(
         organization=organization, check_in=check_in, kind="1h", due_at=check_in.starts_at
     )
+    engagement = _engagement_rows(organization, program, mentorship, mentor, membership.user)
     availability = WeeklyAvailability.objects.create(
         organization=organization,
         participant=participant,
@@ -151,8 +152,44 @@ def build_world(organization):
         check_in_record,
         reminder,
         availability,
+        *engagement,
     ]
     return by_kwarg, rows
+
+
+def _engagement_rows(organization, program, mentorship, member, user):
+    """One row of each engagement model: goals, the learning path, the document, reflections,
+    messages, the community, the program's engagement settings and email preferences."""
+    from mentorships import models as m
+    from notifications.models import EmailPreference
+
+    org = {"organization": organization}
+    goal = m.Goal.objects.create(**org, mentorship=mentorship, title="g", proposed_by=member)
+    path = m.LearningPath.objects.create(**org, program=program, name={"en": "p"})
+    stage = m.PathStage.objects.create(**org, path=path, title={"en": "s"})
+    item = m.PathItem.objects.create(**org, stage=stage, kind="prompt", text={"en": "t"})
+    document = m.SharedDocument.objects.create(**org, mentorship=mentorship, body="b")
+    topic = m.Topic.objects.create(**org, program=program, author=user, title="t", body="b")
+    return [
+        goal,
+        m.Milestone.objects.create(**org, goal=goal, title="m"),
+        m.GoalChange.objects.create(**org, goal=goal, actor=member, action="created"),
+        path,
+        stage,
+        item,
+        m.PathItemProgress.objects.create(**org, mentorship=mentorship, item=item, done_by=member),
+        document,
+        m.DocumentRevision.objects.create(**org, document=document, version=1, author=member),
+        m.Reflection.objects.create(**org, mentorship=mentorship, author=member, body="r"),
+        m.Message.objects.create(**org, mentorship=mentorship, author=member, body="hi"),
+        m.ThreadRead.objects.create(
+            **org, mentorship=mentorship, participant=member, read_until=timezone.now()
+        ),
+        topic,
+        m.Reply.objects.create(**org, topic=topic, author=user, body="r"),
+        m.EngagementSettings.objects.create(**org, program=program),
+        EmailPreference.objects.create(**org, user=user, kind="reminders", enabled=False),
+    ]
 
 
 def org_url_patterns(resolver=None, prefix=""):
