@@ -52,6 +52,15 @@
     }
   });
 
+  // The decision travels in a hidden field: the pressed button's own value is lost when the
+  // confirmation dialog takes the focus before htmx sends the form.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-review-needs-selection]");
+    if (!button || !button.form) { return; }
+    var field = button.form.querySelector("[data-review-decision]");
+    if (field) { field.value = button.value; }
+  }, true);
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { setUp(document); });
   } else {

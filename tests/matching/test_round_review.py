@@ -11,6 +11,7 @@ from core.errors import DomainError
 from matching.models import MatchProposal, MatchRound, ProposalStatus, RoundStatus
 from matching.selectors import ProposalFilter
 from matching.services import review
+from participants.models import Participant
 from tests.conftest import login
 from tests.factories import CohortFactory, ParticipantFactory, ProgramFactory
 
@@ -22,7 +23,9 @@ def _factor(name: str, contribution: float) -> dict:
 
 
 def review_round(organization, pairs: int, *, status=RoundStatus.PROPOSED) -> MatchRound:
-    """A round with `pairs` proposals scored 0.00, 0.01, …; even ones matched on skills."""
+    """A round with `pairs` proposals scored 0.00, 0.01, …; even ones matched on skills.
+
+    Written in bulk, so a browser test can have a thousand pairs in a second."""
     cohort = CohortFactory(program=ProgramFactory(organization=organization))
     with scopes_disabled():
         match_round = MatchRound.objects.create(
@@ -36,14 +39,19 @@ def review_round(organization, pairs: int, *, status=RoundStatus.PROPOSED) -> Ma
             greedy_matched_slots=pairs,
             solver_report={"objective": "participation_first", "certified_optimal": True},
         )
-        for number in range(pairs):
-            mentee = ParticipantFactory(
-                cohort=cohort, role="mentee", full_name=f"Mentee {number:04d}"
+        people = Participant.objects.bulk_create(
+            ParticipantFactory.build(
+                cohort=cohort,
+                organization=organization,
+                role=role,
+                full_name=f"{role.capitalize()} {number:04d}",
+                email=f"{role}.{number}.{match_round.pk}@example.com",
             )
-            mentor = ParticipantFactory(
-                cohort=cohort, role="mentor", full_name=f"Mentor {number:04d}"
-            )
-            MatchProposal.objects.create(
+            for number in range(pairs)
+            for role in ("mentee", "mentor")
+        )
+        MatchProposal.objects.bulk_create(
+            MatchProposal(
                 organization=organization,
                 match_round=match_round,
                 mentee=mentee,
@@ -55,6 +63,8 @@ def review_round(organization, pairs: int, *, status=RoundStatus.PROPOSED) -> Ma
                     _factor("language", 0.1),
                 ],
             )
+            for number, (mentee, mentor) in enumerate(zip(people[::2], people[1::2], strict=True))
+        )
     return match_round
 
 
