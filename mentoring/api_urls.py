@@ -39,7 +39,7 @@ class RedocView(SpectacularRedocView):
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        response._csp_update = {  # type: ignore[attr-defined]  # read by csp.middleware
+        response._csp_update = {  # read by csp.middleware
             "style-src": ["'unsafe-inline'"],
             "worker-src": ["blob:"],
             # As before this policy existed (tests/api/test_api_docs_are_local.py): fonts may

@@ -57,7 +57,11 @@ def app_shell(request: HttpRequest) -> dict:
                 and membership is not None
                 and role_can(membership.role, Capability.VIEW_PROGRAMS_ADMIN)
             )
-            cached.append(decision_counts(organization=organization) if runs_programs else None)
+            cached.append(
+                decision_counts(organization=organization)
+                if runs_programs and organization is not None
+                else None
+            )
         return cached[0]
 
     decisions: Callable[[], DecisionCounts | None] = counts

@@ -418,9 +418,9 @@ def seed_demo(*, participants: int = 240, seed: int = 7, reset: bool = False) ->
     made = 0
     for index in range(participants):
         cohort = cohorts[0] if rng.random() < 0.6 else rng.choice(cohorts[1:])
-        role = ParticipantRole.MENTOR if rng.random() < 0.3 else ParticipantRole.MENTEE
-        participant = _participant(rng, organization, cohort, index, role)
-        if cohort is advisory and role == ParticipantRole.MENTOR:
+        side = ParticipantRole.MENTOR if rng.random() < 0.3 else ParticipantRole.MENTEE
+        participant = _participant(rng, organization, cohort, index, side)
+        if cohort is advisory and side == ParticipantRole.MENTOR:
             participant.board_roles = rng.sample(BOARD_ROLES, rng.randint(1, 2))
         if cohort is cohorts[0]:
             participant.answers = showcase_answers()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -7,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
 from core.models import TenantManager, TenantOwnedModel
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Organization(models.Model):
@@ -129,7 +134,7 @@ class AuditLogEntry(TenantOwnedModel):
     objects = TenantManager()
 
     # Not a column: the audit log page sets it to the action in words.
-    action_label: str
+    action_label: StrOrPromise
 
     class Meta:
         verbose_name = _("audit log entry")

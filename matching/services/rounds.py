@@ -153,10 +153,16 @@ def _send_run(organization_id: int, round_id: int) -> bool:
     # A connection of its own, tried once: a request must not hang on a broker that is down
     # (the Redis transport options bound the connect; docs/operations.md).
     with run_match_round_task.app.connection_for_write() as broker:
-        errors = (OperationalError, OSError, *broker.connection_errors, *broker.channel_errors)
+        errors: tuple[type[BaseException], ...] = (
+            OperationalError,
+            OSError,
+            *broker.connection_errors,
+            *broker.channel_errors,
+        )
         try:
             broker.ensure_connection(max_retries=0)
-            run_match_round_task.apply_async(
+            # celery-types omit `connection`, which Celery passes on to the producer.
+            run_match_round_task.apply_async(  # type: ignore[call-arg]
                 (organization_id, round_id), connection=broker, retry=False
             )
         except errors as error:
