@@ -7,6 +7,7 @@ a forgotten filter). Every `*_get` selector is also called directly with foreign
 
 import importlib
 import inspect
+import pkgutil
 from pathlib import Path
 
 import pytest
@@ -145,10 +146,15 @@ def _project_selector_modules():
         if root not in Path(config.path).resolve().parents:
             continue  # a library's app
         try:
-            yield importlib.import_module(f"{config.name}.selectors")
+            selectors = importlib.import_module(f"{config.name}.selectors")
         except ModuleNotFoundError as error:
             if error.name != f"{config.name}.selectors":
                 raise
+            continue
+        yield selectors
+        # A package of selectors by concern: each of its modules too.
+        for info in pkgutil.iter_modules(getattr(selectors, "__path__", [])):
+            yield importlib.import_module(f"{selectors.__name__}.{info.name}")
 
 
 def organization_get_selectors():
@@ -173,6 +179,7 @@ def test_selector_discovery_finds_the_known_get_selectors():
         "matching.selectors.round_get",
         "matching.selectors.mentor_request_get",
         "organizations.selectors.api_key_get",
+        "mentorships.selectors.check_ins.check_in_get",
     } <= names
 
 

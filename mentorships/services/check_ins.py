@@ -1,10 +1,10 @@
+"""Check-ins: booking, moving, cancelling and recording, with calendar invitations."""
+
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 import zoneinfo
-from collections.abc import Sequence
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -22,106 +22,12 @@ from mentorships.models import (
     CheckInReminder,
     CheckInStatus,
     Mentorship,
-    MentorshipMentee,
     MentorshipStatus,
 )
-from notifications.services import Attachment, Outgoing, email_send, notices_send, notify
+from mentorships.services.reminders import plan_reminders
+from notifications.services import Attachment, email_send, notify
 from organizations.models import Organization
 from participants.models import Participant
-from programs.models import Cohort
-
-
-@dataclass(frozen=True)
-class MentorshipSeats:
-    """One mentorship to create: a mentor's participant id with the mentees' ids."""
-
-    mentor_id: int
-    mentee_ids: tuple[int, ...]
-    seat_role: str = ""
-
-
-@transaction.atomic
-def mentorship_create_from_match(
-    *,
-    organization: Organization,
-    cohort: Cohort,
-    mentor: Participant,
-    mentees: list[Participant],
-    seat_role: str = "",
-    source_round_id: int | None = None,
-) -> Mentorship:
-    """One mentor with their mentees. Everyone must belong to the cohort's organization."""
-    people = [mentor, *mentees]
-    if any(p.organization_id != organization.pk or p.cohort_id != cohort.pk for p in people):
-        raise DomainError(_("Mentorship members must belong to the cohort."), code="not_found")
-    mentorship = Mentorship.objects.create(
-        organization=organization,
-        cohort=cohort,
-        mentor=mentor,
-        seat_role=seat_role,
-        started_on=max(timezone.localdate(), cohort.starts_on),
-        source_round_id=source_round_id,
-    )
-    MentorshipMentee.objects.bulk_create(
-        [
-            MentorshipMentee(organization=organization, mentorship=mentorship, mentee=mentee)
-            for mentee in mentees
-        ]
-    )
-    return mentorship
-
-
-@transaction.atomic
-def mentorships_create_from_match(
-    *,
-    organization: Organization,
-    cohort: Cohort,
-    seats: Sequence[MentorshipSeats],
-    source_round_id: int | None = None,
-) -> list[Mentorship]:
-    """Many mentorships at once, in the order of `seats`, in a fixed number of queries.
-
-    Everyone must be a participant of the cohort in the organization. Each table gets one
-    INSERT for the whole batch: PostgreSQL returns the new ids, and 10,000 mentorships take
-    about a second where one INSERT pair per mentorship took over ten.
-    """
-    people = {seat.mentor_id for seat in seats}
-    people.update(mentee_id for seat in seats for mentee_id in seat.mentee_ids)
-    if not people:
-        return []
-    found = Participant.objects.for_org(organization).filter(cohort=cohort, pk__in=people).count()
-    if found != len(people):
-        raise DomainError(_("Mentorship members must belong to the cohort."), code="not_found")
-    started_on = max(timezone.localdate(), cohort.starts_on)
-    created_at = timezone.now()
-    mentorships = Mentorship.objects.bulk_create(
-        [
-            Mentorship(
-                organization=organization,
-                cohort=cohort,
-                mentor_id=seat.mentor_id,
-                seat_role=seat.seat_role,
-                started_on=started_on,
-                source_round_id=source_round_id,
-                created_at=created_at,
-            )
-            for seat in seats
-        ]
-    )
-    MentorshipMentee.objects.bulk_create(
-        [
-            MentorshipMentee(
-                organization=organization,
-                mentorship_id=mentorship.pk,
-                mentee_id=mentee_id,
-                created_at=created_at,
-            )
-            for mentorship, seat in zip(mentorships, seats, strict=True)
-            for mentee_id in seat.mentee_ids
-        ]
-    )
-    return mentorships
-
 
 # --- Check-ins -------------------------------------------------------------------------------
 
@@ -225,7 +131,7 @@ def check_in_book(
             for start in starts
         ]
     )
-    _plan_reminders(organization, check_ins)
+    plan_reminders(organization, check_ins)
     rule = scheduling.series_rule(every_weeks=every_weeks or 1, count=occurrences)
     _send_invitations(
         organization,
@@ -291,7 +197,7 @@ def check_in_reschedule(
     check_in.ends_at = starts_at + duration
     check_in.sequence += 1
     check_in.save(update_fields=["starts_at", "ends_at", "sequence", "updated_at"])
-    _plan_reminders(organization, [check_in])
+    plan_reminders(organization, [check_in])
     organizer = next(p for p in members if p.pk == check_in.organizer_id)
     _send_invitations(organization, members, organizer, check_in, kind="moved")
     return check_in
@@ -462,114 +368,3 @@ def _check_in_notice(
         "name": organizer.full_name,
         "when": when,
     }
-
-
-# --- Reminders -------------------------------------------------------------------------------
-
-# How long before a check-in each reminder goes out.
-REMINDERS: tuple[tuple[str, dt.timedelta], ...] = (
-    ("24h", dt.timedelta(hours=24)),
-    ("1h", dt.timedelta(hours=1)),
-)
-REMINDER_BATCH = 500
-
-
-def _plan_reminders(organization: Organization, check_ins: Sequence[CheckIn]) -> None:
-    """The reminders of freshly set times. One whose moment has already passed is left out:
-    the invitation just sent tells people as much."""
-    now = timezone.now()
-    CheckInReminder.objects.for_org(organization).filter(
-        check_in__in=check_ins, sent_at__isnull=True
-    ).delete()
-    CheckInReminder.objects.bulk_create(
-        [
-            CheckInReminder(
-                organization=organization,
-                check_in=check_in,
-                kind=kind,
-                due_at=check_in.starts_at - before,
-            )
-            for check_in in check_ins
-            for kind, before in REMINDERS
-            if check_in.starts_at - before > now
-        ]
-    )
-
-
-def check_in_reminders_send(*, organization: Organization, now: dt.datetime | None = None) -> int:
-    """Send the reminders that are due, each once per person. Returns the emails sent.
-
-    Workers claim batches of due rows with FOR UPDATE SKIP LOCKED, so two scans at once split
-    the work instead of waiting on each other; each person's email is also claimed by its key
-    (reminder and person), so even a batch sent again after a lost worker sends nothing twice.
-    A reminder whose check-in has started is dropped unsent."""
-    now = now or timezone.now()
-    sent = 0
-    while True:
-        with transaction.atomic():
-            batch = list(
-                CheckInReminder.objects.for_org(organization)
-                .select_for_update(skip_locked=True, of=("self",))
-                .filter(sent_at__isnull=True, due_at__lte=now)
-                .select_related("check_in")
-                .order_by("due_at", "pk")[:REMINDER_BATCH]
-            )
-            if not batch:
-                return sent
-            upcoming = [
-                r
-                for r in batch
-                if r.check_in.starts_at > now and r.check_in.status == CheckInStatus.SCHEDULED
-            ]
-            sent += notices_send(
-                organization=organization,
-                template="check_in_reminder",
-                outgoing=_reminder_messages(organization, upcoming),
-            )
-            CheckInReminder.objects.for_org(organization).filter(
-                pk__in=[r.pk for r in batch]
-            ).update(sent_at=now)
-
-
-def _reminder_messages(
-    organization: Organization, reminders: list[CheckInReminder]
-) -> list[Outgoing]:
-    members = selectors.members_by_mentorship(
-        organization=organization, mentorship_ids={r.check_in.mentorship_id for r in reminders}
-    )
-    url = reverse("dashboard", args=[organization.slug])
-    messages = []
-    for reminder in reminders:
-        check_in = reminder.check_in
-        people = members[check_in.mentorship_id]
-        for person in people:
-            starts_at = check_in.starts_at.astimezone(zoneinfo.ZoneInfo(person["time_zone"]))
-            others = ", ".join(p["full_name"] for p in people if p["id"] != person["id"])
-            language = person["user__language"] or ""
-            with translation.override(language or translation.get_language()):
-                when = date_format(starts_at, "DATETIME_FORMAT")
-                text = _("Reminder: check-in with %(names)s on %(when)s.") % {
-                    "names": others,
-                    "when": when,
-                }
-            messages.append(
-                Outgoing(
-                    idempotency_key=f"check-in-reminder:{reminder.pk}:{person['id']}",
-                    email=person["email"],
-                    user_id=person["user_id"],
-                    language=language,
-                    context={
-                        "kind": reminder.kind,
-                        "names": others,
-                        "starts_at": starts_at,
-                        "time_zone": person["time_zone"],
-                        "agenda": check_in.agenda,
-                        "location": check_in.location,
-                        "url": url,
-                        "site_url": settings.SITE_URL,
-                    },
-                    text=text,
-                    url=url,
-                )
-            )
-    return messages

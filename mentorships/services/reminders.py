@@ -1,0 +1,133 @@
+"""Reminders before check-ins: planned as rows, sent by the minute scan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from mentorships import selectors
+from mentorships.models import (
+    CheckIn,
+    CheckInReminder,
+    CheckInStatus,
+)
+from notifications.services import Outgoing, notices_send
+from organizations.models import Organization
+
+# --- Reminders -------------------------------------------------------------------------------
+
+# How long before a check-in each reminder goes out.
+REMINDERS: tuple[tuple[str, dt.timedelta], ...] = (
+    ("24h", dt.timedelta(hours=24)),
+    ("1h", dt.timedelta(hours=1)),
+)
+REMINDER_BATCH = 500
+
+
+def plan_reminders(organization: Organization, check_ins: Sequence[CheckIn]) -> None:
+    """The reminders of freshly set times. One whose moment has already passed is left out:
+    the invitation just sent tells people as much."""
+    now = timezone.now()
+    CheckInReminder.objects.for_org(organization).filter(
+        check_in__in=check_ins, sent_at__isnull=True
+    ).delete()
+    CheckInReminder.objects.bulk_create(
+        [
+            CheckInReminder(
+                organization=organization,
+                check_in=check_in,
+                kind=kind,
+                due_at=check_in.starts_at - before,
+            )
+            for check_in in check_ins
+            for kind, before in REMINDERS
+            if check_in.starts_at - before > now
+        ]
+    )
+
+
+def check_in_reminders_send(*, organization: Organization, now: dt.datetime | None = None) -> int:
+    """Send the reminders that are due, each once per person. Returns the emails sent.
+
+    Workers claim batches of due rows with FOR UPDATE SKIP LOCKED, so two scans at once split
+    the work instead of waiting on each other; each person's email is also claimed by its key
+    (reminder and person), so even a batch sent again after a lost worker sends nothing twice.
+    A reminder whose check-in has started is dropped unsent."""
+    now = now or timezone.now()
+    sent = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                CheckInReminder.objects.for_org(organization)
+                .select_for_update(skip_locked=True, of=("self",))
+                .filter(sent_at__isnull=True, due_at__lte=now)
+                .select_related("check_in")
+                .order_by("due_at", "pk")[:REMINDER_BATCH]
+            )
+            if not batch:
+                return sent
+            upcoming = [
+                r
+                for r in batch
+                if r.check_in.starts_at > now and r.check_in.status == CheckInStatus.SCHEDULED
+            ]
+            sent += notices_send(
+                organization=organization,
+                template="check_in_reminder",
+                outgoing=_reminder_messages(organization, upcoming),
+            )
+            CheckInReminder.objects.for_org(organization).filter(
+                pk__in=[r.pk for r in batch]
+            ).update(sent_at=now)
+
+
+def _reminder_messages(
+    organization: Organization, reminders: list[CheckInReminder]
+) -> list[Outgoing]:
+    members = selectors.members_by_mentorship(
+        organization=organization, mentorship_ids={r.check_in.mentorship_id for r in reminders}
+    )
+    url = reverse("dashboard", args=[organization.slug])
+    messages = []
+    for reminder in reminders:
+        check_in = reminder.check_in
+        people = members[check_in.mentorship_id]
+        for person in people:
+            starts_at = check_in.starts_at.astimezone(zoneinfo.ZoneInfo(person["time_zone"]))
+            others = ", ".join(p["full_name"] for p in people if p["id"] != person["id"])
+            language = person["user__language"] or ""
+            with translation.override(language or translation.get_language()):
+                when = date_format(starts_at, "DATETIME_FORMAT")
+                text = _("Reminder: check-in with %(names)s on %(when)s.") % {
+                    "names": others,
+                    "when": when,
+                }
+            messages.append(
+                Outgoing(
+                    idempotency_key=f"check-in-reminder:{reminder.pk}:{person['id']}",
+                    email=person["email"],
+                    user_id=person["user_id"],
+                    language=language,
+                    context={
+                        "kind": reminder.kind,
+                        "names": others,
+                        "starts_at": starts_at,
+                        "time_zone": person["time_zone"],
+                        "agenda": check_in.agenda,
+                        "location": check_in.location,
+                        "url": url,
+                        "site_url": settings.SITE_URL,
+                    },
+                    text=text,
+                    url=url,
+                )
+            )
+    return messages
