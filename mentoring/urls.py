@@ -22,6 +22,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("programs.urls")),
     path("o/<slug:org_slug>/", include("participants.urls")),
     path("o/<slug:org_slug>/", include("matching.urls")),
+    path("o/<slug:org_slug>/", include("mentorships.urls")),
     path("o/<slug:org_slug>/", include("notifications.urls")),
     path("api/v1/", include("mentoring.api_urls")),
 ]
