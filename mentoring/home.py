@@ -249,6 +249,10 @@ class Partner:
     is_mentor: bool
     shared_languages: list[str]
 
+    @property
+    def first_name(self) -> str:
+        return (self.person.full_name or self.person.email).split()[0]
+
 
 @dataclass(frozen=True)
 class ParticipantHome:
