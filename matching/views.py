@@ -478,7 +478,7 @@ def _proposal_response(request, proposal, org_slug):
 
 
 @requires(Capability.VIEW_PROGRAMS_ADMIN)
-def proposal_more(request: HttpRequest, org_slug: str, proposal_id: int) -> HttpResponse:
+def proposal_more(request: OrganizationRequest, org_slug: str, proposal_id: int) -> HttpResponse:
     """htmx: what a review row shows on demand, its row menu (`part=menu`) or every factor of
     its explanation (`part=factors`), so a page of fifty rows stays light."""
     proposal = selectors.proposal_get(organization=request.organization, proposal_id=proposal_id)
