@@ -60,7 +60,7 @@ def greedy_assign(
             # The walk reached a mentee's pruned pairs. Expanding more rows than strictly
             # needed is harmless (their pairs wait in the heap), and one batch costs about
             # as much as one row.
-            batch = []
+            batch: list[int] = []
             while expansions and (-expansions[0][0] >= best or len(batch) < EXPANSION_ROWS):
                 row = heapq.heappop(expansions)[1]
                 if remaining[row] > 0:
@@ -69,8 +69,8 @@ def greedy_assign(
                 pushed, bounds = expander.expand(np.array(batch), np.array(room) > 0)
                 for item in pushed:
                     heapq.heappush(extras, item)
-                for item in bounds:
-                    heapq.heappush(expansions, item)
+                for bound in bounds:
+                    heapq.heappush(expansions, bound)
             continue
         if best < 0:
             break
@@ -487,7 +487,9 @@ def in_listed_order(
     return dataclasses.replace(result, pairs=tuple(pairs), unmatched=tuple(unmatched))
 
 
-def _stated_ranks(people: Sequence, index: Mapping[str, int]) -> list[dict[int, int]]:
+def _stated_ranks(
+    people: Sequence[Mentee | Mentor], index: Mapping[str, int]
+) -> list[dict[int, int]]:
     """Each person's stated ranking as {other side's index: rank}, unknown ids dropped."""
     return [
         {index[other]: k for k, other in enumerate(dict.fromkeys(p.preferences)) if other in index}

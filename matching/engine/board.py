@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -168,7 +169,7 @@ def match_board(
     flows = solver.flows(np.arange(first_pair_arc, first_pair_arc + len(pair_arcs)))
     chosen = [pair_arcs[k] for k in np.nonzero(flows > 0)[0]]
 
-    boards: dict[int, list[list]] = {}
+    boards: dict[int, list[list[Any]]] = {}
     for i, j, role, score in chosen:
         boards.setdefault(i, []).append([j, role, score])
     pinned_members: dict[int, list[int]] = {}
@@ -209,8 +210,8 @@ def match_board(
     )
     filled = Counter(i for i, _, _ in final)
     unmatched = []
-    for i, roles in enumerate(seats):
-        missing = Counter(roles) - Counter(role for k, _, role in final if k == i)
+    for i, seat_roles in enumerate(seats):
+        missing = Counter(seat_roles) - Counter(role for k, _, role in final if k == i)
         if missing:
             said = phrase("unmatched.board_roles", roles=tuple(sorted(missing)))
             unmatched.append(Unmatched(enc.mentees[i].id, sum(missing.values()), said.text, said))

@@ -52,7 +52,8 @@ class Candidates:
         return len(self.rows)
 
     def keys(self, n_mentors: int) -> np.ndarray:
-        return self.rows * n_mentors + self.columns
+        keys: np.ndarray = self.rows * n_mentors + self.columns
+        return keys
 
     def sorted_keys(self, n_mentors: int) -> np.ndarray:
         if self._sorted is None or len(self._sorted) != len(self.rows):
@@ -96,7 +97,8 @@ def sorted_member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
     if not len(sorted_keys):
         return np.zeros(len(keys), dtype=bool)
     position = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
-    return sorted_keys[position] == keys
+    member: np.ndarray = sorted_keys[position] == keys
+    return member
 
 
 def row_top(
@@ -197,7 +199,15 @@ def build_candidates(
     mentor_best = _MentorBest(n_mentors, mentor_limit) if mentor_limit > 0 else None
     count_feasible = enc.explicit_scores is not None or min_score > 0
 
-    def work(start: int) -> tuple:
+    def work(
+        start: int,
+    ) -> tuple[
+        int,
+        tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        np.ndarray,
+        np.ndarray,
+        tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    ]:
         rows = slice(start, min(start + block_rows, n_mentees))
         scores, counts = score_block(enc, rows)
         if min_score > 0:

@@ -118,7 +118,7 @@ class _Words:
 
     def diversity(self, row: int, column: int) -> Phrase:
         mentee, mentor = self.enc.mentees[row], self.enc.mentors[column]
-        key = (mentee.country, mentor.country, mentee.culture, mentor.culture)
+        key: tuple[str, ...] = (mentee.country, mentor.country, mentee.culture, mentor.culture)
         key += (mentee.function, mentor.function)
         words = self._diversity.get(key)
         if words is None:

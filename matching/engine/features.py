@@ -108,7 +108,8 @@ class FactorTable:
         return np.take(self.values[self.mentee_codes[rows]], self.mentor_codes, axis=1)
 
     def pairs(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-        return self.values[self.mentee_codes[rows], self.mentor_codes[columns]]
+        pairs: np.ndarray = self.values[self.mentee_codes[rows], self.mentor_codes[columns]]
+        return pairs
 
     def cut(self, columns: np.ndarray) -> FactorTable:
         return replace(self, mentor_codes=self.mentor_codes[columns])
@@ -187,7 +188,7 @@ class EncodedCohort:
     text_mentor_t: np.ndarray | sp.csr_matrix | None
     text_terms: np.ndarray | None
     skills_mentee: np.ndarray | sp.csr_matrix
-    skills_mentor_t: np.ndarray | sp.csr_matrix
+    skills_mentor_t: np.ndarray | sp.csr_matrix | None  # None in a view that scores skills linearly
     skills_wanted_count: np.ndarray
     skill_names: list[str]
     language_mentee: np.ndarray
@@ -235,7 +236,7 @@ class EncodedCohort:
 
 
 def _language_matrix(
-    people: Sequence[Mentee] | Sequence[Mentor], vocabulary: dict[str, int], min_level: int | None
+    people: Sequence[Mentee | Mentor], vocabulary: dict[str, int], min_level: int | None
 ) -> np.ndarray:
     matrix = np.zeros((len(people), max(len(vocabulary), 1)), dtype=np.float32)
     for row, person in enumerate(people):
@@ -264,7 +265,8 @@ def _preference_matrix(
         for rank, row in enumerate(ranked):
             values[row, column] += 0.5 * (1.0 - rank / len(ranked))
     if not values:
-        return sp.csr_matrix((len(mentees), len(mentors)), dtype=np.float32)
+        # scipy-stubs type an empty matrix of a given shape as float64 only.
+        return sp.csr_matrix((len(mentees), len(mentors)), dtype=np.float32)  # type: ignore[arg-type]
     keys = np.array(list(values.keys()), dtype=np.int64)
     data = np.array(list(values.values()), dtype=np.float32)
     return sp.csr_matrix(
@@ -393,7 +395,8 @@ def encode(
 
     rules = settings.hard_rules
     language_vocabulary = _vocabulary(
-        [[lang.code for lang in p.languages] for p in (*mentees, *mentors)]
+        [[lang.code for lang in p.languages] for p in mentees]
+        + [[lang.code for lang in p.languages] for p in mentors]
     )
     language_mentee = _language_matrix(mentees, language_vocabulary, rules.min_language_proficiency)
     language_mentor = _language_matrix(mentors, language_vocabulary, rules.min_language_proficiency)
@@ -450,7 +453,9 @@ def encode(
 
     explicit_scores = explicit_mask = None
     if explicit:
-        rows, columns, values = [], [], []
+        rows: list[int] = []
+        columns: list[int] = []
+        values: list[float] = []
         seen: set[tuple[str, str]] = set()
         for k, item in enumerate(pair_scores or ()):
             if item.mentee_id not in mentee_index:
@@ -468,7 +473,9 @@ def encode(
             columns.append(mentor_index[item.mentor_id])
             values.append(item.score)
         shape = (n_mentees, n_mentors)
-        explicit_scores = sp.csr_matrix((values, (rows, columns)), shape=shape, dtype=np.float32)
+        explicit_scores = sp.csr_matrix(
+            (np.asarray(values, dtype=np.float32), (rows, columns)), shape=shape, dtype=np.float32
+        )
         explicit_scores.sum_duplicates()
         explicit_mask = sp.csr_matrix(
             (np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=shape
@@ -531,14 +538,16 @@ def _seniority_table(enc: EncodedCohort, weight: float) -> FactorTable:
     def value(mentee: np.ndarray, mentor: np.ndarray) -> np.ndarray:
         gap = sign * (mentor[..., 0].astype(np.int64) - mentee[..., 0])
         distance = np.maximum(low - gap, 0) + np.maximum(gap - high, 0)
-        return np.maximum(1.0 - 0.5 * distance, 0.0)
+        result: np.ndarray = np.maximum(1.0 - 0.5 * distance, 0.0)
+        return result
 
     return _table(enc.seniority_mentee[:, None], enc.seniority_mentor[:, None], value, weight)
 
 
 def _diversity_table(enc: EncodedCohort, weight: float) -> FactorTable:
     def differs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return (a != b) & (a > 0) & (b > 0)
+        result: np.ndarray = (a != b) & (a > 0) & (b > 0)
+        return result
 
     if enc.settings.program_goal == ProgramGoal.CROSS_FUNCTIONAL:
         return _table(
@@ -561,7 +570,7 @@ def _language_keys(matrix: np.ndarray, has_language: np.ndarray) -> np.ndarray:
 
 def _language_table(enc: EncodedCohort, rule: bool, weight: float) -> FactorTable:
     def shared(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return ((a[..., :-1] > 0) & (b[..., :-1] > 0)).any(axis=-1)
+        return np.asarray(((a[..., :-1] > 0) & (b[..., :-1] > 0)).any(axis=-1))
 
     def excluded(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         # Someone who listed no language at all is unknown, not a mismatch.
@@ -633,24 +642,28 @@ def _product(
     if columns is None:
         product = left_rows @ right_t
         if sp.issparse(product):
-            product = product.toarray()
+            # scipy-stubs narrow issparse() to an abstract base that lacks toarray().
+            product = product.toarray()  # type: ignore[attr-defined]
         return np.asarray(product, dtype=np.float32)
     right_rows = right_t.T.tocsr()[columns] if sp.issparse(right_t) else right_t.T[columns]
     if sp.issparse(left_rows):
         return np.asarray(left_rows.multiply(right_rows).sum(axis=1), dtype=np.float32).ravel()
-    return np.einsum("ij,ij->i", left_rows, np.asarray(right_rows)).astype(np.float32)
+    pairs: np.ndarray = np.einsum("ij,ij->i", left_rows, np.asarray(right_rows))
+    return pairs.astype(np.float32)
 
 
 def text_factor(
     enc: EncodedCohort, rows: np.ndarray | slice, columns: np.ndarray | None
 ) -> np.ndarray:
     assert enc.text_mentee is not None and enc.text_mentor_t is not None
-    return np.minimum(_product(enc.text_mentee, enc.text_mentor_t, rows, columns), 1.0)
+    text: np.ndarray = np.minimum(_product(enc.text_mentee, enc.text_mentor_t, rows, columns), 1.0)
+    return text
 
 
 def skill_overlap_count(
     enc: EncodedCohort, rows: np.ndarray | slice, columns: np.ndarray | None
 ) -> np.ndarray:
+    assert enc.skills_mentor_t is not None
     return _product(enc.skills_mentee, enc.skills_mentor_t, rows, columns)
 
 
@@ -662,15 +675,19 @@ def skills_factor(
     if columns is None:
         shared /= wanted[:, None]
         return shared
-    return shared / wanted
+    factor: np.ndarray = shared / wanted
+    return factor
 
 
 def shared_language_count(
     enc: EncodedCohort, rows: np.ndarray | slice, columns: np.ndarray | None
 ) -> np.ndarray:
+    count: np.ndarray
     if columns is None:
-        return enc.language_mentee[rows] @ enc.language_mentor_t
-    return np.einsum("ij,ji->i", enc.language_mentee[rows], enc.language_mentor_t[:, columns])
+        count = enc.language_mentee[rows] @ enc.language_mentor_t
+    else:
+        count = np.einsum("ij,ji->i", enc.language_mentee[rows], enc.language_mentor_t[:, columns])
+    return count
 
 
 def language_factor(
@@ -683,13 +700,19 @@ def hours_factor(
     enc: EncodedCohort, rows: np.ndarray | slice, columns: np.ndarray | None
 ) -> np.ndarray:
     mentee_profiles = enc.hours_profile_mentee[rows]
+    factor: np.ndarray
     if columns is None:
-        return enc.hours_factor[mentee_profiles][:, enc.hours_profile_mentor]
-    return enc.hours_factor[mentee_profiles, enc.hours_profile_mentor[columns]]
+        factor = enc.hours_factor[mentee_profiles][:, enc.hours_profile_mentor]
+    else:
+        factor = enc.hours_factor[mentee_profiles, enc.hours_profile_mentor[columns]]
+    return factor
 
 
 def overlap_hours(enc: EncodedCohort, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    return enc.hours_overlap[enc.hours_profile_mentee[rows], enc.hours_profile_mentor[columns]]
+    hours: np.ndarray = enc.hours_overlap[
+        enc.hours_profile_mentee[rows], enc.hours_profile_mentor[columns]
+    ]
+    return hours
 
 
 def seniority_gap(
@@ -698,7 +721,7 @@ def seniority_gap(
     """Levels the mentor is above the mentee (below, for reverse mentoring)."""
     mentee = enc.seniority_mentee[rows]
     mentor = enc.seniority_mentor if columns is None else enc.seniority_mentor[columns]
-    gap = np.subtract.outer(mentor, mentee).T if columns is None else mentor - mentee
+    gap: np.ndarray = np.subtract.outer(mentor, mentee).T if columns is None else mentor - mentee
     return -gap if enc.settings.reverse_mentoring else gap
 
 
@@ -715,7 +738,8 @@ def seniority_factor(
     distance = np.maximum(low - values, 0) + np.maximum(values - high, 0)
     # Half a point lost per level outside the preferred range.
     table = np.maximum(1.0 - 0.5 * distance, 0.0).astype(np.float32)
-    return table[gap - smallest]
+    factor: np.ndarray = table[gap - smallest]
+    return factor
 
 
 def _differs(
@@ -726,9 +750,12 @@ def _differs(
 ) -> np.ndarray:
     a = mentee_codes[rows]
     b = mentor_codes if columns is None else mentor_codes[columns]
+    differs: np.ndarray
     if columns is None:
-        return (a[:, None] != b[None, :]) & (a[:, None] > 0) & (b[None, :] > 0)
-    return (a != b) & (a > 0) & (b > 0)
+        differs = (a[:, None] != b[None, :]) & (a[:, None] > 0) & (b[None, :] > 0)
+    else:
+        differs = (a != b) & (a > 0) & (b > 0)
+    return differs
 
 
 def diversity_factor(
@@ -746,7 +773,9 @@ def preferences_factor(
 ) -> np.ndarray:
     if columns is None:
         return enc.preferences[rows].toarray()
-    return np.asarray(enc.preferences[rows, columns], dtype=np.float32).ravel()
+    # scipy-stubs index a sparse matrix by two ints only, not by arrays of pairs.
+    pairs = enc.preferences[rows, columns]  # type: ignore[index]
+    return np.asarray(pairs, dtype=np.float32).ravel()
 
 
 FACTOR_FUNCTIONS = {
@@ -977,7 +1006,6 @@ def restrict_mentors(enc: EncodedCohort, columns: np.ndarray) -> EncodedCohort:
     position = np.full(width, -1, dtype=np.int64)
     position[base_columns] = np.arange(len(columns))
     direct = {name for name, _ in enc.direct_factors}
-    explicit = enc.explicit_scores is not None
 
     def cut(
         matrix: np.ndarray | sp.csr_matrix | None, needed: bool = True
@@ -1004,9 +1032,10 @@ def restrict_mentors(enc: EncodedCohort, columns: np.ndarray) -> EncodedCohort:
         function_mentor=enc.function_mentor[columns],
         preferences=enc.preferences[:, columns].tocsr()
         if "preferences" in direct
-        else sp.csr_matrix((enc.n_mentees, len(columns)), dtype=np.float32),
-        explicit_scores=cut(enc.explicit_scores, explicit),
-        explicit_mask=cut(enc.explicit_mask, explicit),
+        # scipy-stubs type an empty matrix of a given shape as float64 only.
+        else sp.csr_matrix((enc.n_mentees, len(columns)), dtype=np.float32),  # type: ignore[arg-type]
+        explicit_scores=None if enc.explicit_scores is None else enc.explicit_scores[:, columns],
+        explicit_mask=None if enc.explicit_mask is None else enc.explicit_mask[:, columns],
         pair_tables=tuple(table.cut(columns) for table in enc.pair_tables),
         block_tables=tuple(table.cut(columns) for table in enc.block_tables),
         language_rule=None if enc.language_rule is None else enc.language_rule.cut(columns),

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from matching.engine.types import (
@@ -40,7 +42,9 @@ class Cohort:
     pair_scores: tuple[PairScore, ...] | None = None
 
 
-def _object(value: Any, path: str, allowed: set[str], required: set[str] = frozenset()) -> dict:
+def _object(
+    value: Any, path: str, allowed: AbstractSet[str], required: AbstractSet[str] = frozenset()
+) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise CohortFormatError(path, "expected an object")
     unknown = sorted(set(value) - allowed)
@@ -82,7 +86,7 @@ def _bool(value: Any, path: str) -> bool:
     return value
 
 
-def _list(value: Any, path: str, item: Callable[[Any, str], Any]) -> tuple:
+def _list(value: Any, path: str, item: Callable[[Any, str], Any]) -> tuple[Any, ...]:
     if not isinstance(value, list):
         raise CohortFormatError(path, "expected a list")
     return tuple(item(v, f"{path}[{k}]") for k, v in enumerate(value))
@@ -146,7 +150,7 @@ _COMMON = {
 }  # fmt: skip
 
 
-def _common(data: dict, path: str) -> dict[str, Any]:
+def _common(data: dict[str, Any], path: str) -> dict[str, Any]:
     out: dict[str, Any] = {"id": _string(data["id"], f"{path}.id", non_empty=True)}
     for name in ("name", "email", "manager_email", "country", "culture", "function"):
         if name in data:
@@ -200,7 +204,7 @@ def _pair(value: Any, path: str) -> tuple[str, str]:
     return (_string(value[0], f"{path}[0]"), _string(value[1], f"{path}[1]"))
 
 
-def _choice(value: Any, path: str, enum: type) -> Any:
+def _choice(value: Any, path: str, enum: type[Enum]) -> Any:
     text = _string(value, path)
     try:
         return enum(text)
@@ -287,7 +291,7 @@ def _pair_score(value: Any, path: str) -> PairScore:
     )
 
 
-def _unique(people: tuple, path: str) -> None:
+def _unique(people: Sequence[Mentee | Mentor], path: str) -> None:
     seen: set[str] = set()
     for k, person in enumerate(people):
         if person.id in seen:

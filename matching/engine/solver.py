@@ -119,7 +119,10 @@ def _coverage_violations(
 
 def _score_violations(
     problem: Problem, distance: np.ndarray, threshold: float
-) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+) -> tuple[
+    tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    tuple[np.ndarray, np.ndarray, np.ndarray],
+]:
     """Pruned pairs whose reduced cost is negative (the only ones that could improve), and
     those below NEAR_MARGIN: (rows, columns, scores, reduced costs) and (rows, columns, scores).
     """
@@ -147,7 +150,8 @@ def _score_violations(
         # for the whole block); the exact integer test follows on the pairs kept.
         row_limit = (distance[1 + block_rows] - margin) / SCALE - 1e-5
         column_shift = distance[1 + n_mentees + columns] / SCALE
-        return scores + column_shift[None, :] > row_limit[:, None]
+        kept: np.ndarray = scores + column_shift[None, :] > row_limit[:, None]
+        return kept
 
     r, c, s = scan_prefixes(
         enc, rows, counts[rows], mentor_order, min_score=max(threshold, 0.0), select=near
@@ -269,7 +273,11 @@ def solve_fairness(problem: Problem, min_score: float = 0.0) -> Solution:
         non_pair = np.ones(len(network.tails) - network.n_pair_arcs, dtype=bool)
 
         def reaches_target(
-            index: int, network=network, pair_scores=pair_scores, values=values, non_pair=non_pair
+            index: int,
+            network: FlowNetwork = network,
+            pair_scores: np.ndarray = pair_scores,
+            values: np.ndarray = values,
+            non_pair: np.ndarray = non_pair,
         ) -> bool:
             mask = np.concatenate([pair_scores >= values[index], non_pair])
             return max_flow_value(network, mask)[0] >= target
