@@ -133,7 +133,7 @@ def make_cohort(
         mentors.append(
             Mentor(
                 **fields,
-                skills_offered=skills,
+                skills_offered=tuple(skills),
                 expertise=_text(rng, EXPERTISE_TEMPLATES, skills, fields["function"]),
                 seniority=int(rng.integers(3, 9)),
                 capacity=capacity,
@@ -147,7 +147,7 @@ def make_cohort(
         mentees.append(
             Mentee(
                 **fields,
-                skills_wanted=skills,
+                skills_wanted=tuple(skills),
                 goals=_text(rng, GOAL_TEMPLATES, skills, fields["function"]),
                 seniority=int(rng.integers(1, 6)),
                 manager_email=f"m{int(rng.integers(n_mentors))}@example.com",
@@ -282,12 +282,12 @@ def run_case(case: str, objective: str = Objective.PARTICIPATION_FIRST.value) ->
         "extra_matched_slots": engine["matched"] - greedy["matched"],
     }
     if "oracle" in results:
-        oracle = results["oracle"]
-        ratios["oracle_matched"] = oracle["matched"]
-        ratios["oracle_total_score"] = round(oracle["total_score"], 4)
+        optimum = results["oracle"]
+        ratios["oracle_matched"] = optimum["matched"]
+        ratios["oracle_total_score"] = round(optimum["total_score"], 4)
         ratios["engine_equals_oracle"] = (
-            engine["matched"] == oracle["matched"]
-            and abs(engine["total_score"] - oracle["total_score"]) <= 1e-3
+            engine["matched"] == optimum["matched"]
+            and abs(engine["total_score"] - optimum["total_score"]) <= 1e-3
         )
     print(json.dumps(ratios), flush=True)
 

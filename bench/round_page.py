@@ -153,7 +153,7 @@ def _case(pairs: int, args: argparse.Namespace) -> None:
     client = Client(HTTP_HOST="localhost")
     client.force_login(admin)
     url = reverse("matching:round_detail", args=[organization.slug, match_round.pk])
-    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "round-results"}
+    htmx: dict[str, Any] = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "round-results"}
     filtered = f"{url}?status=proposed&min_score=0.5&reason=skills&sort=-score"
     cases = {
         "first_page": (url, {}),
