@@ -108,9 +108,14 @@ def test_swap_offers_the_other_mentors_and_swaps(
     _round_page(page, sign_in, org, program_manager, match_round)
     row = page.locator(f"#proposal-{first.pk}")
 
+    row.locator("summary.mx-rowmenu__trigger").click()
     row.get_by_text("Swap mentor…").click()
-    choice = row.get_by_label(f"New mentor for {first.mentee.full_name}")
-    choice.select_option(label=f"{second.mentor.full_name} (now with {second.mentee.full_name})")
+    search = row.get_by_label(f"New mentor for {first.mentee.full_name}")
+    # A search narrows the other pairs' mentors; the choice is a radio button.
+    search.fill(second.mentor.full_name)
+    page.wait_for_load_state("networkidle")  # the search answers the narrowed list
+    choice = row.get_by_label(f"{second.mentor.full_name} (now with {second.mentee.full_name})")
+    choice.check()
     _shot(page, "round-swap-open-1280")
     row.get_by_role("button", name="Swap", exact=True).click()
 
@@ -128,22 +133,29 @@ def test_decided_counter_follows_in_page_decisions(
     first, second = _proposals(match_round)
     page = new_page()
     _round_page(page, sign_in, org, program_manager, match_round)
-    counts = page.locator("#decided-counts")
-    assert counts.inner_text().startswith("0 ✓")
 
-    page.locator(f"#proposal-{first.pk}").get_by_role("button", name="Approve").click()
+    def count(name):
+        return page.get_by_test_id(f"count-{name}").inner_text().strip()
+
+    assert (count("approved"), count("rejected"), count("undecided")) == ("0", "0", "2")
+
+    def decide(proposal, button):
+        row = page.locator(f"#proposal-{proposal.pk}")
+        row.locator("summary.mx-rowmenu__trigger").click()
+        row.get_by_role("button", name=button).click()
+
+    decide(first, "Approve")
     # Predicates are functions: Playwright evals a bare expression in the page, which the
     # Content-Security-Policy (script-src 'self', no 'unsafe-eval') refuses.
     page.wait_for_function(
-        "() => document.querySelector('#decided-counts').innerText.startsWith('1 ✓')"
+        "() => document.querySelector('[data-testid=count-approved]').innerText.trim() === '1'"
     )
-    page.locator(f"#proposal-{second.pk}").get_by_role("button", name="Reject").click()
+    decide(second, "Reject")
     page.wait_for_function(
-        "() => document.querySelector('#decided-counts').innerText.includes('1 ✗')"
+        "() => document.querySelector('[data-testid=count-rejected]').innerText.trim() === '1'"
     )
 
-    text = counts.inner_text()
-    assert text.startswith("1 ✓") and "1 ✗" in text and "0 ?" in text
+    assert (count("approved"), count("rejected"), count("undecided")) == ("1", "1", "0")
     _shot(page, "round-decided-1280")
 
 
@@ -303,11 +315,12 @@ def test_mentee_dashboard_shows_their_mentor_not_themself(new_page, sign_in, org
         page.goto(reverse("dashboard", args=[org.slug]))
         _shot(page, f"dashboard-mentee-{suffix}")
 
-    card = page.locator("article.mentorship")
+    card = page.locator(".mentorship-card")
     text = card.inner_text()
-    assert "Olga Mentor" in text and "Mentor · Portugal" in text
+    assert "Olga Mentor" in text and "Mentor" in text
+    assert card.locator('abbr[title="Portugal"]').inner_text() == "PT"
     assert "Mina Mentee" not in text
-    assert card.get_by_role("link", name="olga@acme.test").get_attribute("href") == (
+    assert card.get_by_role("link", name="Write to Olga").get_attribute("href") == (
         "mailto:olga@acme.test"
     )
 
