@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -28,8 +28,29 @@ from programs.models import Cohort, CohortStatus, Program
 from programs.selectors import cohort_list, cohort_list_open
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from accounts.models import User
     from organizations.models import Organization
+
+    class _LiveCohortCounts(TypedDict):
+        mentor_count: int  # annotated by programs.selectors.cohort_list
+        mentee_count: int
+        both_count: int  # annotated by live_cohort_list
+        matched_count: int
+
+    class _ParticipationShown(TypedDict):
+        round_published: bool  # annotated by participant_home
+        next_step: str | None  # set by set_next_steps
+
+    class _MentorshipShown(TypedDict):  # set by set_partners
+        partners: list[Partner]
+        viewer_is_mentor: bool
+
+    # The models as this page reads them: with the counts and words added to each.
+    LiveCohort = WithAnnotations[Cohort, _LiveCohortCounts]
+    Participation = WithAnnotations[Participant, _ParticipationShown]
+    MentorshipShown = WithAnnotations[Mentorship, _MentorshipShown]
 
 # Cohorts that count on the home: enrolling, being matched or running. Drafts have nobody in
 # them yet and closed cohorts are history.
@@ -115,7 +136,7 @@ def _count_per_cohort(organization: Organization, *conditions: Any) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def live_cohort_list(*, organization: Organization) -> list[Cohort]:
+def live_cohort_list(*, organization: Organization) -> list[LiveCohort]:
     """Every live cohort of a program still offered, with the seat counts programs.selectors
     annotates (mentor_count, mentee_count) and two more: how many take both roles (they hold a
     seat on each side, so enrolled people = mentors + mentees - both) and how many mentees are
@@ -125,19 +146,25 @@ def live_cohort_list(*, organization: Organization) -> list[Cohort]:
             mentee=OuterRef("pk"), mentorship__status=MentorshipStatus.ACTIVE
         )
     )
-    return list(
-        cohort_list(organization=organization)
-        .filter(status__in=LIVE_STATUSES, program__is_archived=False)
-        .annotate(
-            both_count=_count_per_cohort(organization, Q(role=ParticipantRole.BOTH)),
-            matched_count=_count_per_cohort(organization, Q(role__in=MENTEE_ROLES), in_mentorship),
-        )
+    # cohort_list's annotations are not part of its declared type, hence the cast.
+    return cast(
+        "list[LiveCohort]",
+        list(
+            cohort_list(organization=organization)
+            .filter(status__in=LIVE_STATUSES, program__is_archived=False)
+            .annotate(
+                both_count=_count_per_cohort(organization, Q(role=ParticipantRole.BOTH)),
+                matched_count=_count_per_cohort(
+                    organization, Q(role__in=MENTEE_ROLES), in_mentorship
+                ),
+            )
+        ),
     )
 
 
 def headline_figures(
     *,
-    cohorts: Sequence[Cohort],
+    cohorts: Sequence[LiveCohort],
     rounds: Sequence[RoundDecision],
     approvals: Sequence[ApprovalDecision],
 ) -> HeadlineFigures:
@@ -194,7 +221,7 @@ def approval_decision_list(*, organization: Organization) -> list[ApprovalDecisi
     ]
 
 
-def program_health_list(cohorts: Sequence[Cohort]) -> list[ProgramHealth]:
+def program_health_list(cohorts: Sequence[LiveCohort]) -> list[ProgramHealth]:
     """The programs that have live cohorts, by name, with those cohorts' seats and matches
     summed and the most urgent stage any of them is at."""
     health: dict[int, ProgramHealth] = {}
@@ -256,8 +283,8 @@ class Partner:
 
 @dataclass(frozen=True)
 class ParticipantHome:
-    participations: list[Participant]
-    mentorships: list[Mentorship]
+    participations: list[Participation]
+    mentorships: list[MentorshipShown]
     open_cohorts: list[Cohort]
     enrolled_cohort_ids: set[int]
 
@@ -271,16 +298,23 @@ def participant_home(
     published = MatchRound.objects.for_org(organization).filter(
         cohort=OuterRef("cohort_id"), status=RoundStatus.PUBLISHED
     )
-    participations = list(
-        participant_list_for_user(organization=organization, user=user).annotate(
-            round_published=Exists(published)
-        )
+    # Typed with what set_next_steps and set_partners add below.
+    participations = cast(
+        "list[Participation]",
+        list(
+            participant_list_for_user(organization=organization, user=user).annotate(
+                round_published=Exists(published)
+            )
+        ),
     )
-    mentorships = [
-        m
-        for m in mentorship_list_for_user(organization=organization, user=user)
-        if m.status == MentorshipStatus.ACTIVE
-    ]
+    mentorships = cast(
+        "list[MentorshipShown]",
+        [
+            m
+            for m in mentorship_list_for_user(organization=organization, user=user)
+            if m.status == MentorshipStatus.ACTIVE
+        ],
+    )
     set_next_steps(participations, mentorships, user)
     set_partners(mentorships, user)
     enrolled = {p.cohort_id for p in participations if p.status == ParticipantStatus.ACTIVE}
@@ -301,7 +335,7 @@ def _codes(person: Participant) -> list[str]:
     return [entry.get("code", "") for entry in person.languages or () if entry.get("code")]
 
 
-def set_partners(mentorships: Iterable[Mentorship], user: Any) -> None:
+def set_partners(mentorships: Iterable[MentorshipShown], user: Any) -> None:
     """The people the viewer works with in each mentorship, the viewer left out: a mentor sees
     their mentees; a mentee sees the mentor and any fellow mentees of a group. Each comes with
     the languages the two share, so the viewer knows which to write in."""
@@ -325,7 +359,7 @@ def set_partners(mentorships: Iterable[Mentorship], user: Any) -> None:
 
 
 def set_next_steps(
-    participations: Sequence[Participant], mentorships: Sequence[Mentorship], user: Any
+    participations: Sequence[Participation], mentorships: Sequence[Mentorship], user: Any
 ) -> None:
     """Each active participation's next step, if one still applies: rank the other side until the
     cohort's round is published (`round_published`, annotated by participant_home), or find a

@@ -26,11 +26,14 @@ from organizations.models import (
 )
 from organizations.permissions import ASSIGNABLE_ROLES, Capability, role_can
 
+# Who a write is audited under: a member, an API key (no person stands behind one) or nobody.
+AuditActor = User | OrganizationAPIKey | None
+
 
 def audit_log_record(
     *,
     organization: Organization,
-    actor: User | OrganizationAPIKey | None,
+    actor: AuditActor,
     action: str,
     target: str = "",
     data: dict[str, Any] | None = None,

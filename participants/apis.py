@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from accounts.models import known_time_zones
 from core import serializers as strict
 from core.api import ID_MAX, FilterSet, IdFilter, OrganizationScopedViewSet
+from core.http import OrganizationAPIRequest
 from core.permissions import Capability
 from organizations.api_auth import request_actor
 from organizations.models import APIKeyScope, Organization
@@ -185,7 +186,11 @@ class ParticipantSerializer(strict.ModelSerializer):
         about 30 ms through the nested and list fields, most of it in the framework."""
         # Built once per serializer: a list response shares its child's.
         fields = self.fields
-        row = {"id": instance.id, "cohort": instance.cohort_id, "email": instance.email}
+        row: dict[str, Any] = {
+            "id": instance.id,
+            "cohort": instance.cohort_id,
+            "email": instance.email,
+        }
         row["status"] = instance.status
         for name in PROFILE_FIELDS:
             row[name] = getattr(instance, name)
@@ -259,17 +264,18 @@ class ParticipantViewSet(
         return participants
 
     def create(self, request: Request, *args, **kwargs) -> Response:
+        organization = self.request.organization  # `request`, admitted by the permission check
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         cohort = (
-            cohort_list(organization=request.organization)
+            cohort_list(organization=organization)
             .filter(pk=serializer.validated_data["cohort_id"])
             .first()
         )
         if cohort is None:
             raise serializers.ValidationError({"cohort": [_("No such cohort.")]})
         participant = services.participant_create(
-            organization=request.organization,
+            organization=organization,
             cohort=cohort,
             actor=request_actor(request),
             email=serializer.validated_data["email"],
@@ -277,9 +283,11 @@ class ParticipantViewSet(
         )
         return Response(self.get_serializer(participant).data, status=status.HTTP_201_CREATED)
 
-    def perform_update(self, serializer: ParticipantSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Participant]) -> None:
+        participant = serializer.instance
+        assert participant is not None  # an update has its instance
         validated = serializer.validated_data
-        if "cohort_id" in validated and validated["cohort_id"] != serializer.instance.cohort_id:
+        if "cohort_id" in validated and validated["cohort_id"] != participant.cohort_id:
             raise serializers.ValidationError(
                 {"cohort": [_("A participant cannot move to another cohort.")]}
             )
@@ -288,14 +296,14 @@ class ParticipantViewSet(
             data["email"] = validated["email"]
         serializer.instance = services.participant_update(
             organization=self.request.organization,
-            participant=serializer.instance,
+            participant=participant,
             actor=request_actor(self.request),
             data=data,
         )
 
     @extend_schema(request=None, responses=ParticipantSerializer)
     @action(detail=True, methods=["post"])
-    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+    def withdraw(self, request: OrganizationAPIRequest, pk: str | None = None) -> Response:
         participant = self.get_object()
         participant = services.participant_withdraw(
             organization=request.organization,

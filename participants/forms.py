@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.text import format_lazy
@@ -17,6 +18,9 @@ from participants.models import (
 )
 from participants.parsing import format_languages, parse_languages, split_list
 from programs.models import EnrollmentQuestion, ProgramType, QuestionAudience, QuestionKind
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Fields that apply to one side only: mentors offer skills, take mentees and fill board seats;
 # mentees want skills and mentors. Someone who is both is asked everything.
@@ -144,14 +148,14 @@ class ProfileForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        questions: list[EnrollmentQuestion] = (),
+        questions: Sequence[EnrollmentQuestion] = (),
         browser_time_zone: str = "UTC",
         program_type: str | None = None,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
         self.browser_time_zone = browser_time_zone
-        self.fields["country"].choices = [("", "—"), *countries]
+        cast(forms.ChoiceField, self.fields["country"]).choices = [("", "—"), *countries]
         self.questions = list(questions)
         for question in self.questions:
             self.fields[question.answer_key] = _question_field(question)
@@ -172,11 +176,12 @@ class ProfileForm(forms.Form):
         """Fields that do not apply to the chosen role are cleared, whatever was sent: the page
         hides them, and a value left in one (or an invalid one) must not block enrollment."""
         cleaned = super().clean()
+        assert cleaned is not None  # a Form's clean() returns its cleaned_data
         role = cleaned.get("role")
         if role:
             for name in fields_not_applying(role):
                 if name in self.fields:
-                    self._errors.pop(name, None)
+                    self.errors.pop(name, None)
                     cleaned[name] = NOT_APPLICABLE[name]
         return cleaned
 
@@ -258,7 +263,7 @@ class ProfileForm(forms.Form):
         }
 
 
-def _participant_time_zone_choices() -> list[tuple[str, str]]:
+def _participant_time_zone_choices() -> list[tuple[str, StrOrPromise]]:
     return [("", "—"), *time_zone_choices()[1:]]
 
 
@@ -270,18 +275,18 @@ class AdminParticipantForm(ProfileForm):
     field_order = ["email", "full_name"]
 
 
-REQUIRED_FOR_ROLES = {
+REQUIRED_FOR_ROLES: dict[str, str] = {
     QuestionAudience.MENTORS: "mentor both",
     QuestionAudience.MENTEES: "mentee both",
 }
-REQUIRED_FOR_HELP = {
+REQUIRED_FOR_HELP: dict[str, StrOrPromise] = {
     QuestionAudience.MENTORS: _("Required for mentors."),
     QuestionAudience.MENTEES: _("Required for mentees."),
 }
 
 
 def _question_field(question: EnrollmentQuestion) -> forms.Field:
-    common = {"label": question.label, "help_text": question.help_text}
+    common: dict[str, Any] = {"label": question.label, "help_text": question.help_text}
     # The service enforces "required" by audience (a mentor is not asked mentee questions), so
     # a question for one audience is only marked here; static/js/meridian.js sets its `required`
     # attribute while the chosen role is that audience.
@@ -289,7 +294,9 @@ def _question_field(question: EnrollmentQuestion) -> forms.Field:
     choices = [(c, c) for c in question.choices]
     field = _question_widget_field(question, choices, common)
     if question.required and question.audience in REQUIRED_FOR_ROLES:
-        field.required_for = question.audience
+        # Read by templates/_field.html and _form.html to mark the field; Django's fields
+        # declare no such attribute.
+        field.required_for = question.audience  # type: ignore[attr-defined]
         field.widget.attrs["data-required-for-roles"] = REQUIRED_FOR_ROLES[question.audience]
         note = REQUIRED_FOR_HELP[question.audience]
         field.help_text = (
@@ -342,10 +349,10 @@ class ParticipantFilterForm(forms.Form):
     def __init__(self, *args: Any, facets: dict[str, list], **kwargs: Any):
         super().__init__(*args, **kwargs)
         names = dict(countries)
-        self.fields["country"].choices = [("", _("Any country"))] + [
+        cast(forms.ChoiceField, self.fields["country"]).choices = [("", _("Any country"))] + [
             (code, names.get(code, code)) for code in facets["countries"]
         ]
-        self.fields["function"].choices = [("", _("Any function"))] + [
+        cast(forms.ChoiceField, self.fields["function"]).choices = [("", _("Any function"))] + [
             (f, f) for f in facets["functions"]
         ]
 

@@ -14,7 +14,7 @@ from django_countries import countries
 from accounts.models import User
 from core.errors import DomainError
 from organizations.models import Membership, Organization
-from organizations.services import audit_log_record
+from organizations.services import AuditActor, audit_log_record
 from participants.models import PROFILE_FIELDS, Participant, ParticipantRole, ParticipantStatus
 from participants.parsing import validate_languages
 from programs.models import Cohort, EnrollmentQuestion, QuestionAudience, QuestionKind
@@ -262,7 +262,7 @@ def participant_create(
     *,
     organization: Organization,
     cohort: Cohort,
-    actor: User | None,
+    actor: AuditActor,
     email: str,
     data: dict[str, Any],
 ) -> Participant:
@@ -306,7 +306,7 @@ def participant_update(
     *,
     organization: Organization,
     participant: Participant,
-    actor: User | None,
+    actor: AuditActor,
     data: dict[str, Any],
 ) -> Participant:
     if participant.organization_id != organization.pk:
@@ -346,7 +346,7 @@ def participant_update(
 
 @transaction.atomic
 def participant_withdraw(
-    *, organization: Organization, participant: Participant, actor: User | None
+    *, organization: Organization, participant: Participant, actor: AuditActor
 ) -> Participant:
     """Idempotent: withdrawing twice keeps the first withdrawal time."""
     if participant.organization_id != organization.pk:
@@ -376,7 +376,7 @@ def participant_withdraw(
 
 @transaction.atomic
 def participant_reinstate(
-    *, organization: Organization, participant: Participant, actor: User | None
+    *, organization: Organization, participant: Participant, actor: AuditActor
 ) -> Participant:
     """Undo a withdrawal while the cohort still has a seat for the participant's role.
     Idempotent: reinstating an active participant changes nothing."""

@@ -99,18 +99,20 @@ class ProgramViewSet(
     def organization_queryset(self, organization: Organization) -> QuerySet[Program]:
         return selectors.program_list(organization=organization, include_archived=True)
 
-    def perform_create(self, serializer: ProgramSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Program]) -> None:
         serializer.instance = services.program_create(
             organization=self.request.organization,
             actor=request_actor(self.request),
             **serializer.validated_data,
         )
 
-    def perform_update(self, serializer: ProgramSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Program]) -> None:
+        program = serializer.instance
+        assert program is not None  # an update has its instance
         serializer.instance = services.program_update(
             organization=self.request.organization,
             actor=request_actor(self.request),
-            program=serializer.instance,
+            program=program,
             **serializer.validated_data,
         )
 
@@ -141,20 +143,22 @@ class CohortViewSet(
         cohort = selectors.cohort_get(organization=request.organization, cohort_id=cohort.pk)
         return Response(self.get_serializer(cohort).data, status=status.HTTP_201_CREATED)
 
-    def perform_update(self, serializer: CohortSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Cohort]) -> None:
+        cohort = serializer.instance
+        assert cohort is not None  # an update has its instance
         data = dict(serializer.validated_data)
-        if "program_id" in data and data.pop("program_id") != serializer.instance.program_id:
+        if "program_id" in data and data.pop("program_id") != cohort.program_id:
             raise serializers.ValidationError(
                 {"program": [_("A cohort cannot move to another program.")]}
             )
         services.cohort_update(
             organization=self.request.organization,
             actor=request_actor(self.request),
-            cohort=serializer.instance,
+            cohort=cohort,
             **data,
         )
         serializer.instance = selectors.cohort_get(
-            organization=self.request.organization, cohort_id=serializer.instance.pk
+            organization=self.request.organization, cohort_id=cohort.pk
         )
 
 

@@ -6,10 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
 from core.errors import DomainError
 from organizations.models import Organization
-from organizations.services import audit_log_record
+from organizations.services import AuditActor, audit_log_record
 from programs.models import (
     COHORT_FIELDS,
     PROGRAM_FIELDS,
@@ -73,7 +72,7 @@ def cohort_seats_store(
 
 
 @transaction.atomic
-def program_create(*, organization: Organization, actor: User, **fields: Any) -> Program:
+def program_create(*, organization: Organization, actor: AuditActor, **fields: Any) -> Program:
     program = Program(
         organization=organization, **{k: fields[k] for k in fields if k in PROGRAM_FIELDS}
     )
@@ -87,7 +86,7 @@ def program_create(*, organization: Organization, actor: User, **fields: Any) ->
 
 @transaction.atomic
 def program_update(
-    *, organization: Organization, actor: User, program: Program, **fields: Any
+    *, organization: Organization, actor: AuditActor, program: Program, **fields: Any
 ) -> Program:
     if program.organization_id != organization.pk:
         raise DomainError(_("No such program."), code="not_found")
@@ -103,7 +102,7 @@ def program_update(
 
 
 @transaction.atomic
-def program_archive(*, organization: Organization, actor: User, program: Program) -> Program:
+def program_archive(*, organization: Organization, actor: AuditActor, program: Program) -> Program:
     program.is_archived = True
     program.save(update_fields=["is_archived", "updated_at"])
     audit_log_record(
@@ -114,7 +113,7 @@ def program_archive(*, organization: Organization, actor: User, program: Program
 
 @transaction.atomic
 def cohort_create(
-    *, organization: Organization, actor: User, program: Program, **fields: Any
+    *, organization: Organization, actor: AuditActor, program: Program, **fields: Any
 ) -> Cohort:
     if program.organization_id != organization.pk:
         raise DomainError(_("No such program."), field="program", code="not_found")
@@ -136,7 +135,7 @@ def cohort_create(
 
 @transaction.atomic
 def cohort_update(
-    *, organization: Organization, actor: User, cohort: Cohort, **fields: Any
+    *, organization: Organization, actor: AuditActor, cohort: Cohort, **fields: Any
 ) -> Cohort:
     if cohort.organization_id != organization.pk:
         raise DomainError(_("No such cohort."), code="not_found")

@@ -10,7 +10,7 @@ from programs.models import CohortStatus
 
 register = template.Library()
 
-COHORT_STATUS_VARIANTS = {
+COHORT_STATUS_VARIANTS: dict[str, str] = {
     CohortStatus.DRAFT: "neutral",
     CohortStatus.ENROLLING: "brand",
     CohortStatus.MATCHING: "warning",
