@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,9 +14,13 @@ from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
 from accounts.models import User
+from core.http import OrganizationAPIRequest
 from organizations.middleware import CURRENT_ORG_SESSION_KEY
 from organizations.models import Membership, Organization, OrganizationAPIKey
 from organizations.permissions import Capability, role_can
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 API_KEY_KEYWORD = "Api-Key"
 
@@ -83,14 +89,16 @@ class HasOrganizationAccess(permissions.BasePermission):
     `read_scope`/`write_scope` (API keys).
     """
 
-    message = gettext_lazy("You do not have access to this.")
+    message: StrOrPromise = gettext_lazy("You do not have access to this.")
 
     def has_permission(self, request: Request, view) -> bool:
         safe = request.method in permissions.SAFE_METHODS
+        # From here the request carries its organization (core.http.OrganizationAPIRequest).
+        admitted = cast(OrganizationAPIRequest, request)
         if isinstance(request.auth, OrganizationAPIKey):
             api_key = request.auth
-            request.organization = api_key.organization
-            request.membership = None
+            admitted.organization = api_key.organization
+            admitted.membership = None
             scope = getattr(view, "read_scope" if safe else "write_scope", None)
             if scope is None or not api_key.has_scope(scope):
                 self.message = _("This API key lacks the `%(scope)s` scope.") % {"scope": scope}
@@ -104,11 +112,12 @@ class HasOrganizationAccess(permissions.BasePermission):
                 "Choose an organization: open it in the app or send `X-Organization: <slug>`."
             )
             return False
-        request.organization, request.membership = resolved
+        organization, membership = resolved
+        admitted.organization, admitted.membership = organization, membership
         capability: Capability | None = getattr(
             view, "read_capability" if safe else "write_capability", None
         )
-        return capability is not None and role_can(request.membership.role, capability)
+        return capability is not None and role_can(membership.role, capability)
 
 
 class AnonymousRateThrottle(AnonRateThrottle):
