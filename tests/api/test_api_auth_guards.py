@@ -166,6 +166,17 @@ def test_a_session_reaches_the_organization_its_header_names(
     assert _programs(api_client, HTTP_X_ORGANIZATION="no-such-org") == (403, None)
 
 
+def test_a_session_cannot_borrow_someone_elses_membership_by_naming_their_organization(
+    api_client, org, other_org
+):
+    MembershipFactory(organization=other_org, role=Role.OWNER)
+    ProgramFactory(organization=other_org, name="Globex's")
+    outsider = MembershipFactory(organization=org, role=Role.ADMIN).user
+    api_client.force_authenticate(outsider)
+
+    assert _programs(api_client, HTTP_X_ORGANIZATION=other_org.slug) == (403, None)
+
+
 def test_a_session_without_a_header_reaches_the_organization_open_in_the_app(
     client, org, other_org, two_organizations_member
 ):
