@@ -5,13 +5,17 @@ language. Written for the mutants `scripts/mutate` found alive in
 `matching/services/requests.py` (docs/testing.md)."""
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from django.core import mail
+from django.db import connection, transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from core.errors import DomainError
+from core.tenancy import in_organization
 from matching import services
 from matching.config import config_from_json
 from matching.models import MentorRequest, RequestStatus
@@ -21,6 +25,7 @@ from mentorships.models import Mentorship
 from mentorships.services import mentorship_create_from_match
 from notifications.models import Notification
 from organizations.models import AuditLogEntry, Role
+from participants.models import Participant
 from participants.services import participant_withdraw
 from tests.factories import (
     CohortFactory,
@@ -294,6 +299,42 @@ def test_a_mentor_who_left_or_has_no_seat_cannot_accept(org, cohort, people, req
 
     assert _statuses(ana) == [("Fay", 1, PENDING)]
     assert _mentorships(cohort) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_acceptance_waits_for_no_one_but_its_mentor(org, cohort, people):
+    """Another transaction holds every other participant of the organization (as their own
+    acceptances and edits do) for up to three seconds: the acceptance locks only Fay's row,
+    so it goes through at once."""
+    (request,) = _create(org, people["ana"], [people["fay"]])
+    held, release = threading.Event(), threading.Event()
+
+    def hold_everyone_else():
+        try:
+            with in_organization(org.pk), transaction.atomic():
+                list(
+                    Participant.objects.for_org(org)
+                    .select_for_update(no_key=True)
+                    .exclude(pk=people["fay"].pk)
+                )
+                held.set()
+                release.wait(timeout=3)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hold_everyone_else)
+    thread.start()
+    try:
+        assert held.wait(timeout=10)
+        started = time.monotonic()
+        accepted = _respond(org, request, accept=True)
+        seconds = time.monotonic() - started
+    finally:
+        release.set()
+        thread.join(timeout=30)
+
+    assert accepted.status == ACCEPTED
+    assert seconds < 2
 
 
 # --- Approval by the program team -----------------------------------------------------------
