@@ -133,6 +133,16 @@ def test_what_needs_a_decision_lists_rounds_and_requests_with_links(
     assert "2 accepted mentor requests await your approval" in html
 
 
+def test_a_round_with_every_pair_decided_asks_to_be_marked_reviewed(client, org, org_admin, cohort):
+    _round(cohort, decided=4)
+    login(client, org_admin)
+
+    response = _home(client, org)
+
+    assert response.context["admin_home"].figures.awaiting_review == 0
+    assert "All 4 pairs are decided: mark the round reviewed" in response.content.decode()
+
+
 def test_nothing_to_decide_says_so(client, org, org_admin, cohort):
     login(client, org_admin)
 
