@@ -85,13 +85,13 @@ CONTRAST = """() => {
 }"""
 
 
-def _check(new_page, sign_in, user, url, viewport, name):
+def _check(new_page, sign_in, user, url, viewport, name, scheme="light"):
     page = new_page(viewport=viewport)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
-    page.emulate_media(reduced_motion="reduce")
+    page.emulate_media(reduced_motion="reduce", color_scheme=scheme)
     sign_in(page, user)
     page.goto(url)
     page.wait_for_load_state("networkidle")
@@ -103,7 +103,7 @@ def _check(new_page, sign_in, user, url, viewport, name):
     assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {viewport['width']}px"
     assert errors == [], name
     assert contrast["checked"] > 10, (name, contrast)
-    assert contrast["failures"] == [], (name, viewport["width"], contrast["failures"])
+    assert contrast["failures"] == [], (name, viewport["width"], scheme, contrast["failures"])
 
 
 @pytest.fixture
@@ -123,26 +123,29 @@ def mentee(org, member, cohort):
     return member
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "375"])
+WIDTHS_AND_SCHEMES = pytest.mark.parametrize(
+    ("viewport", "scheme"),
+    [(DESKTOP, "light"), (PHONE, "light"), (DESKTOP, "dark")],
+    ids=["1280", "375", "1280-dark"],
+)
+
+
+@WIDTHS_AND_SCHEMES
 def test_admin_home_and_round_review(
-    new_page, sign_in, org, org_admin, cohort, viewport, django_capture_on_commit_callbacks
+    new_page, sign_in, org, org_admin, cohort, viewport, scheme, django_capture_on_commit_callbacks
 ):
     match_round = proposed_round(org, cohort, django_capture_on_commit_callbacks, pairs=6)
+    home = reverse("dashboard", args=[org.slug])
+    review = reverse("matching:round_detail", args=[org.slug, match_round.pk])
 
-    _check(new_page, sign_in, org_admin, reverse("dashboard", args=[org.slug]), viewport, "home")
-    _check(
-        new_page,
-        sign_in,
-        org_admin,
-        reverse("matching:round_detail", args=[org.slug, match_round.pk]),
-        viewport,
-        "round review",
-    )
+    _check(new_page, sign_in, org_admin, home, viewport, "home", scheme)
+    _check(new_page, sign_in, org_admin, review, viewport, "round review", scheme)
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "375"])
-def test_participant_home_and_catalog(new_page, sign_in, org, mentee, viewport):
-    _check(new_page, sign_in, mentee, reverse("dashboard", args=[org.slug]), viewport, "home")
-    _check(
-        new_page, sign_in, mentee, reverse("programs:catalog", args=[org.slug]), viewport, "catalog"
-    )
+@WIDTHS_AND_SCHEMES
+def test_participant_home_and_catalog(new_page, sign_in, org, mentee, viewport, scheme):
+    home = reverse("dashboard", args=[org.slug])
+    catalog = reverse("programs:catalog", args=[org.slug])
+
+    _check(new_page, sign_in, mentee, home, viewport, "home", scheme)
+    _check(new_page, sign_in, mentee, catalog, viewport, "catalog", scheme)
