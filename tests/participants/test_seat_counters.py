@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django_scopes import scope, scopes_disabled
 
 from core.errors import DomainError
-from participants import services
+from participants import csv_io, services
 from participants.csv_io import ImportRejected, participant_import
 from participants.models import Participant
 from programs.models import Cohort
@@ -305,6 +305,7 @@ def _two_at_once(monkeypatch, first, second):
         return taken
 
     monkeypatch.setattr(services, "seats_taken", counted_then_held)
+    monkeypatch.setattr(csv_io, "seats_taken", counted_then_held)
     errors: list[BaseException] = []
 
     def run(write):
@@ -354,3 +355,45 @@ def test_a_withdrawal_and_an_enrollment_at_once_both_count(monkeypatch, race_coh
     )
 
     assert assert_seats_counted(race_cohort) == (0, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("write", ["add", "reinstate", "role change", "import", "recount"])
+def test_every_seat_write_at_once_with_an_enrollment_both_count(monkeypatch, race_cohort, write):
+    """Each other write that stores the seats, racing an enrollment of one mentee: the
+    result is one mentor and one more mentee than before, whichever commits first."""
+    cohort = race_cohort
+    user = _user(cohort.organization, "new@race.test")
+    if write == "add":
+        expected = (1, 1)
+
+        def other():
+            _create(cohort, "added@race.test", "mentor")
+    elif write == "reinstate":
+        back = ParticipantFactory(cohort=cohort, role="both", status="withdrawn", mentor_capacity=2)
+        expected = (1, 2)
+
+        def other():
+            _reinstate(back)
+    elif write == "role change":
+        changing = ParticipantFactory(cohort=cohort, role="mentee", mentor_capacity=2)
+        expected = (1, 2)
+
+        def other():
+            _change_role(changing, "both")
+    elif write == "import":
+        expected = (1, 1)
+
+        def other():
+            _import(cohort, _row("imported@race.test", "mentor"))
+    else:
+        ParticipantFactory(cohort=cohort, role="mentor", mentor_capacity=2)
+        expected = (1, 1)
+
+        def other():
+            with scope(organization=cohort.organization_id):
+                services.cohort_seats_recount(organization=cohort.organization, cohort=cohort)
+
+    _two_at_once(monkeypatch, other, lambda: _enroll(cohort, user, "mentee"))
+
+    assert assert_seats_counted(cohort) == expected
