@@ -126,14 +126,25 @@ def test_participant_at_375_has_a_bottom_bar_and_a_top_bar(
     assert errors == []
 
 
-def test_admin_at_375_keeps_at_most_six_items_in_the_bottom_bar(new_page, sign_in, org, owner):
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_admin_at_375_keeps_at_most_six_items_in_the_bottom_bar(
+    new_page, sign_in, org, owner, language
+):
+    owner.language = language
+    owner.save(update_fields=["language"])
     page, errors = _open(new_page, sign_in, owner, reverse("dashboard", args=[org.slug]), PHONE)
-    _shot(page, "admin-en-375")
+    _shot(page, f"admin-{language}-375")
 
     visible = _sections(page)
     assert set(visible) >= ADMIN_SECTIONS and len(visible) <= 6, visible
     assert "notifications" not in visible  # the bell sits in the top bar
     expect(page.locator(".ui-topbar__bell")).to_be_visible()
+    # Every label shows at least its first letters (a long Spanish word ends in an ellipsis).
+    widths = page.evaluate(
+        "[...document.querySelectorAll('.ui-sidebar .ui-nav__label')]"
+        ".filter(l => l.offsetParent !== null).map(l => l.clientWidth)"
+    )
+    assert min(widths) >= 40, widths
     assert _overflow(page) <= 0
     assert errors == []
 
