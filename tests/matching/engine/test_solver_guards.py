@@ -253,3 +253,90 @@ def test_the_public_match_reports_the_same_phases():
     timings = dict(result.report.timings)
     assert 0.0 <= timings["solve.solve"] < 60.0
     assert 0.0 <= timings["solve.certify"] < 60.0
+
+
+def test_one_round_is_enough_when_the_limit_is_one_round():
+    """Coverage: the first max-flow round finds a-y and adds it, the second proves the cover;
+    then one min-cost round, which the score certificate passes. Three rounds in all, each
+    within a limit of one extra round."""
+    problem = _problem(COVER, COVER_KEPT, demand=(1, 1), capacity=(1, 1), max_rounds=1)
+    solution = solve_certified(problem, coverage_first=True)
+    assert _pairs(solution) == {(A, Y), (B, X)}
+    assert solution.certified
+    assert solution.rounds == 3
+
+
+def test_the_certificates_read_the_potentials_of_the_mentee_they_check():
+    """The mirror of COVER with the pruned pair on the second mentee: b-x 0.9, b-y 0.6 pruned,
+    a-x 0.8. Coverage needs a-x and b-y; once added, b-y is a candidate like any other."""
+    scores = {(A, X): 0.8, (B, X): 0.9, (B, Y): 0.6}
+    problem = _problem(scores, {(A, X), (B, X)}, demand=(1, 1), capacity=(1, 1))
+    solution = solve_certified(problem, coverage_first=True)
+    assert _pairs(solution) == {(A, X), (B, Y)}
+    assert solution.certified
+    assert solution.rounds == 3
+
+
+@pytest.mark.parametrize("max_rounds", [0, 8])
+def test_a_better_pruned_pair_of_a_later_mentee_is_found_or_bounded(max_rounds):
+    """a holds z (0.7, its only pair); b holds x (0.5) and y (0.9) was pruned. Moving b to y
+    gains 0.4: found with rounds to spare, reported as the gap without."""
+    scores = {(A, Z): 0.7, (B, X): 0.5, (B, Y): 0.9}
+    problem = _problem(
+        scores, {(A, Z), (B, X)}, demand=(1, 1), capacity=(1, 1, 1), max_rounds=max_rounds
+    )
+    solution = solve_certified(problem, coverage_first=False)
+    if max_rounds:
+        assert _pairs(solution) == {(A, Z), (B, Y)}
+        assert (solution.certified, solution.gap) == (True, 0.0)
+    else:
+        assert _pairs(solution) == {(A, Z), (B, X)}
+        assert not solution.certified
+        assert solution.gap == pytest.approx(0.4, abs=1e-6)
+
+
+@pytest.mark.parametrize("coverage_first", [True, False])
+def test_a_pruned_pair_that_cannot_improve_is_certified_in_one_round(coverage_first):
+    """a wants one mentor and holds y (0.9); z (0.2) was pruned and x is not allowed. No pair
+    can be added: the first solve is certified, and x never enters."""
+    scores = {(A, Y): 0.9, (A, Z): 0.2}
+    problem = _problem(scores, {(A, Y)}, demand=(1,), capacity=(1, 1, 1))
+    solution = solve_certified(problem, coverage_first=coverage_first)
+    assert _pairs(solution) == {(A, Y)}
+    assert solution.certified
+    assert solution.rounds == (2 if coverage_first else 1)
+
+
+# a-x 0.9, a-y 0.2, b-x 0.5 are candidates; b-z 0.45 was pruned. Covering both on the
+# candidates takes a-y + b-x (0.7). Moving b to z (-0.05) frees x for a (+0.7): a-x + b-z,
+# 1.35. The certificate has to see through b's potential, which a's claim on x lowers.
+CHAIN = {(A, X): 0.9, (A, Y): 0.2, (B, X): 0.5, (B, Z): 0.45}
+CHAIN_KEPT = {(A, X), (A, Y), (B, X)}
+
+
+@pytest.mark.parametrize("coverage_first", [True, False])
+def test_a_pruned_pair_that_frees_a_mentor_for_someone_else_is_found(coverage_first):
+    problem = _problem(CHAIN, CHAIN_KEPT, demand=(1, 1), capacity=(1, 1, 1))
+    solution = solve_certified(problem, coverage_first=coverage_first)
+    assert _pairs(solution) == {(A, X), (B, Z)}
+    assert solution.certified
+
+
+def test_without_rounds_left_the_gap_of_a_chain_is_its_whole_gain():
+    """From a-y + b-x, taking b-z and moving a to x gains 0.45 - 0.5 + 0.9 - 0.2 = 0.65."""
+    problem = _problem(CHAIN, CHAIN_KEPT, demand=(1, 1), capacity=(1, 1, 1), max_rounds=0)
+    solution = solve_certified(problem, coverage_first=True)
+    assert _pairs(solution) == {(A, Y), (B, X)}
+    assert not solution.certified
+    assert solution.gap == pytest.approx(0.65, abs=1e-6)
+
+
+def test_a_pinned_pair_of_a_later_mentee_is_never_added_back():
+    """As above with the pin on the second mentee: b-y is pinned and blocked."""
+    scores = {(A, Z): 0.7, (B, X): 0.3, (B, Y): 0.9}
+    problem = _problem(
+        scores, {(A, Z), (B, X)}, demand=(1, 1), capacity=(1, 1, 1), blocked=((B, Y),)
+    )
+    solution = solve_certified(problem, coverage_first=False)
+    assert _pairs(solution) == {(A, Z), (B, X)}
+    assert solution.certified
