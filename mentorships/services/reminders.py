@@ -18,6 +18,7 @@ from mentorships.models import (
     CheckIn,
     CheckInReminder,
     CheckInStatus,
+    MentorshipStatus,
 )
 from notifications.services import Outgoing, notices_send
 from organizations.models import Organization
@@ -69,7 +70,7 @@ def check_in_reminders_send(*, organization: Organization, now: dt.datetime | No
                 CheckInReminder.objects.for_org(organization)
                 .select_for_update(skip_locked=True, of=("self",))
                 .filter(sent_at__isnull=True, due_at__lte=now)
-                .select_related("check_in")
+                .select_related("check_in__mentorship")
                 .order_by("due_at", "pk")[:REMINDER_BATCH]
             )
             if not batch:
@@ -77,7 +78,10 @@ def check_in_reminders_send(*, organization: Organization, now: dt.datetime | No
             upcoming = [
                 r
                 for r in batch
-                if r.check_in.starts_at > now and r.check_in.status == CheckInStatus.SCHEDULED
+                if r.check_in.starts_at > now
+                and r.check_in.status == CheckInStatus.SCHEDULED
+                # A paused or closed mentorship gets no reminders.
+                and r.check_in.mentorship.status == MentorshipStatus.ACTIVE
             ]
             sent += notices_send(
                 organization=organization,
