@@ -134,6 +134,14 @@ class TestFile:
             (3, "file", f"Column {column} holds a NUL character; remove it and try again.")
         ]
 
+    def test_a_nul_byte_is_placed_counting_from_the_very_first_byte(self, cohort):
+        # The file opens with an empty line: the NUL is on line 2, column 4,101.
+        text = b"\n" + b"x" * 4100 + b"\x00"
+
+        assert refused(cohort, text) == [
+            (2, "file", "Column 4101 holds a NUL character; remove it and try again.")
+        ]
+
     def test_a_file_that_is_not_utf8_is_refused(self, cohort):
         text = "\n".join([HEADER, row(full_name="Zoë")]).encode("latin-1")
 
