@@ -129,6 +129,8 @@ def build_world(organization):
         "notification_id": notification.pk,
         "check_in_id": check_in.pk,
     }
+    # The engagement rows' ids, by the URL keyword that names each.
+    by_kwarg.update({f"{_snake(type(row).__name__)}_id": row.pk for row in engagement if row.pk})
     rows = [
         program,
         cohort,
@@ -155,6 +157,10 @@ def build_world(organization):
         *engagement,
     ]
     return by_kwarg, rows
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
 def _engagement_rows(organization, program, mentorship, member, user):
