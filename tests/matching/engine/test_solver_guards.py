@@ -30,6 +30,7 @@ def _problem(
     capacity: tuple[int, ...],
     max_rounds: int = 8,
     blocked: tuple[tuple[int, int], ...] = (),
+    load_balance_penalty: float = 0.0,
 ) -> Problem:
     """A problem whose candidate edges are ``kept``; every other scored pair is pruned, and
     each mentee's pruning bound is its best pruned score (-1 when nothing was pruned)."""
@@ -59,7 +60,7 @@ def _problem(
         demand=np.array(demand, dtype=np.int64),
         capacity=np.array(capacity, dtype=np.int64),
         blocked_keys=np.array(sorted(i * n_mentors + j for i, j in blocked), dtype=np.int64),
-        load_balance_penalty=0.0,
+        load_balance_penalty=load_balance_penalty,
         max_rounds=max_rounds,
     )
 
@@ -202,14 +203,25 @@ def test_fairness_raises_the_worst_pair_at_full_coverage(kept):
 def test_fairness_finds_a_pruned_pair_that_lifts_the_bottleneck():
     """On the candidates a-x 0.9, b-y 0.8, c-x 0.3, c-z 0.1 the only full coverage is a-x,
     b-y, c-z: worst pair 0.1. The pruned a-z (0.7) lets c take x: a-z, b-y, c-x has worst
-    0.3 (and the same total, 1.8, so the score certificate has no reason to find a-z). Only
-    the bottleneck certificate can."""
+    0.3, with the same total (1.8): found by the certificates, whichever gets there first."""
     scores = {(A, X): 0.9, (A, Z): 0.7, (B, Y): 0.8, (C, X): 0.3, (C, Z): 0.1}
     kept = {(A, X), (B, Y), (C, X), (C, Z)}
     problem = _problem(scores, kept, demand=(1, 1, 1), capacity=(1, 1, 1))
     solution = solve_fairness(problem)
     assert _pairs(solution) == {(A, Z), (B, Y), (C, X)}
     assert solution.certified
+
+
+def test_fairness_keeps_the_best_bottleneck_even_when_load_balancing_prefers_a_worse_one():
+    """a-x 0.9, b-x 0.9, b-y 0.88; x has two seats and its second costs 0.05. a-x + b-y is
+    worth more after the penalty (1.78 against 1.75) but its worst pair is 0.88: fairness
+    keeps a-x + b-x, whose worst pair is the best there is, 0.9 (the highest score)."""
+    scores = {(A, X): 0.9, (B, X): 0.9, (B, Y): 0.88}
+    problem = _problem(
+        scores, set(scores), demand=(1, 1), capacity=(2, 1), load_balance_penalty=0.05
+    )
+    solution = solve_fairness(problem)
+    assert _pairs(solution) == {(A, X), (B, X)}
 
 
 def test_fairness_without_rounds_left_is_not_certified_and_says_so():
@@ -340,3 +352,37 @@ def test_a_pinned_pair_of_a_later_mentee_is_never_added_back():
     solution = solve_certified(problem, coverage_first=False)
     assert _pairs(solution) == {(A, Z), (B, X)}
     assert solution.certified
+
+
+@pytest.mark.parametrize(
+    ("max_rounds", "pairs", "gap"), [(8, {(A, X), (B, Z)}, 0.0), (0, None, 0.6)]
+)
+def test_the_reduced_cost_is_read_at_the_checked_mentee_not_the_source(max_rounds, pairs, gap):
+    """b holds y (0.2) and was pruned of z (0.8): +0.6. a holds x (0.5), which b would also
+    take (0.9), so a's potential, and the source's with it, sit below b's: the check must
+    use b's own. Covering both: a-x + b-y (0.7) on the candidates, a-x + b-z (1.3) on all."""
+    scores = {(A, X): 0.5, (B, X): 0.9, (B, Y): 0.2, (B, Z): 0.8}
+    problem = _problem(
+        scores,
+        {(A, X), (B, X), (B, Y)},
+        demand=(1, 1),
+        capacity=(1, 1, 1),
+        max_rounds=max_rounds,
+    )
+    solution = solve_certified(problem, coverage_first=True)
+    assert _pairs(solution) == (pairs or {(A, X), (B, Y)})
+    assert solution.certified is (max_rounds > 0)
+    assert solution.gap == pytest.approx(gap, abs=1e-6)
+
+
+def test_the_gap_adds_up_the_mentees():
+    """a holds x (0.5), y (0.9) pruned: 0.4 missing. b holds z (0.3), w (0.6) pruned: 0.3.
+    The gap bounds what is missing from both, 0.7 (the potentials of two mentees sharing a
+    sink need not make each mentee's bound tight, so it may say more, but never more than
+    the two pruned scores, 1.5)."""
+    W = 3
+    scores = {(A, X): 0.5, (A, Y): 0.9, (B, Z): 0.3, (B, W): 0.6}
+    problem = _problem(scores, {(A, X), (B, Z)}, demand=(1, 1), capacity=(1, 1, 1, 1), max_rounds=0)
+    solution = solve_certified(problem, coverage_first=False)
+    assert _pairs(solution) == {(A, X), (B, Z)}
+    assert 0.7 - 1e-6 <= solution.gap <= 1.5
