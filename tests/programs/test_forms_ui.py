@@ -10,7 +10,12 @@ from django_scopes import scopes_disabled
 from participants.forms import ProfileForm
 from participants.models import Participant
 from tests.conftest import login
-from tests.factories import CohortFactory, EnrollmentQuestionFactory, ProgramFactory
+from tests.factories import (
+    CohortFactory,
+    EnrollmentQuestionFactory,
+    ParticipantFactory,
+    ProgramFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +248,16 @@ def test_catalog_filter_by_htmx_answers_with_the_results_only(client, org, membe
     assert "<html" not in html
     assert "No open cohort matches these filters" in html
     assert "0 cohorts open for enrollment" in html
+
+
+def test_a_full_cohort_says_so_instead_of_offering_enroll(client, org, member):
+    full = CohortFactory(
+        program=ProgramFactory(organization=org, name="Tiny"), mentor_capacity=1, mentee_capacity=1
+    )
+    ParticipantFactory(cohort=full, role="both")
+    login(client, member)
+
+    html = client.get(reverse("programs:catalog", args=[org.slug])).content.decode()
+
+    assert "Every seat is taken." in html
+    assert reverse("participants:enroll", args=[org.slug, full.pk]) not in html
