@@ -1,8 +1,13 @@
+import datetime as dt
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import CalendarFeed, User
 from core.errors import DomainError
 
 
@@ -25,3 +30,46 @@ def user_set_language(*, user: User, language: str) -> User:
     user.language = language
     user.save(update_fields=["language"])
     return user
+
+
+# --- The private calendar feed ---------------------------------------------------------------
+
+
+def _feed_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def calendar_feed_create(*, user: User) -> str:
+    """A new private feed address for the person; any earlier one stops working. Returns the
+    token, which is shown once: only its hash is kept."""
+    CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    token = secrets.token_urlsafe(32)
+    CalendarFeed.objects.create(user=user, token_hash=_feed_hash(token))
+    return token
+
+
+def calendar_feed_revoke(*, user: User) -> int:
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def calendar_feed_user(*, token: str) -> User | None:
+    """The owner of a live feed address, or None; notes when calendars last fetched it (at
+    most once a minute, so polling calendars cost no write each time)."""
+    if not token or len(token) > 100:
+        return None
+    feed = (
+        CalendarFeed.objects.filter(token_hash=_feed_hash(token), revoked_at__isnull=True)
+        .select_related("user")
+        .first()
+    )
+    if feed is None or not feed.user.is_active:
+        return None
+    now = timezone.now()
+    if feed.last_fetched_at is None or now - feed.last_fetched_at > dt.timedelta(minutes=1):
+        CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=now)
+    return feed.user

@@ -94,7 +94,7 @@ def mentorship_get_for_member(
 
 
 def members_by_mentorship(
-    *, organization: Organization, mentorship_ids: set[int]
+    *, organization: Organization | int, mentorship_ids: set[int]
 ) -> dict[int, list[dict]]:
     """Each mentorship's mentor and mentees as plain rows (id, name, email, zone, account and
     its language), mentor first. Two queries whatever the number."""
