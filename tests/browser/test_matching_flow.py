@@ -81,11 +81,15 @@ def test_admin_matches_reviews_and_publishes_and_the_mentee_sees_it(
     expect(page).to_have_url(re.compile(r"/rounds/\d+/$"))
     # The worker runs the round; the page polls the progress bar, then reloads with the result.
     expect(page.get_by_test_id("round-status")).to_have_text("Proposed", timeout=60_000)
-    expect(page.get_by_text("Fin Mentee: ")).to_contain_text("language")
     ana_row = page.locator("tr", has_text="Ana Mentee")
     expect(ana_row).to_contain_text("SQL")
+    ana_row.locator("summary.mx-rowmenu__trigger").click()  # the row's menu
     ana_row.get_by_role("button", name="Approve").click()
     expect(page.locator("tr", has_text="Ana Mentee")).to_contain_text("Approved")
+    # The unmatched mentee and the reason, on their own tab.
+    page.get_by_role("link", name="Not matched").click()
+    page.wait_for_url("**show=unmatched")  # htmx swapped the list and pushed the address
+    expect(page.locator("tr", has_text="Fin Mentee")).to_contain_text("language")
 
     page.get_by_role("button", name="Approve all undecided").click()
     page.get_by_role("button", name="Mark reviewed").click()
