@@ -27,7 +27,7 @@ SCALE = 1_000_000
 # Block scores are computed by BLAS in different groupings, so the same pair can differ in
 # the last float32 bit; two cost units (2e-6 of a score point) absorb that noise.
 COST_TOLERANCE = 2
-UNREACHABLE = 10**15
+UNREACHABLE = 10**15  # pragma: no mutate
 
 
 def score_to_cost(scores: np.ndarray) -> np.ndarray:

@@ -301,7 +301,9 @@ def test_potentials_give_up_on_a_negative_cycle():
 
 
 def test_potentials_give_up_when_the_pass_limit_is_reached():
-    """A chain source -> a -> x -> sink of cost -1 each needs three improving passes."""
+    """A chain source -> a -> x -> sink of cost -1 each, from all potentials 0: pass 1 lowers
+    a, x and the sink to -1, pass 2 lowers x to -2 and the sink to -2, pass 3 the sink to
+    -3, and pass 4 finds nothing left to improve. Four passes."""
     network = _two_by_two({})
     residual = Residual(
         np.array([SOURCE, NODE_A, NODE_X]),
@@ -309,8 +311,19 @@ def test_potentials_give_up_when_the_pass_limit_is_reached():
         np.array([-1, -1, -1]),
     )
     with pytest.raises(NegativeCycle, match="pass limit"):
-        potentials(network, residual, max_passes=2)
-    assert check_potentials(residual, potentials(network, residual, max_passes=4))
+        potentials(network, residual, max_passes=3)
+    distance = potentials(network, residual, max_passes=4)
+    assert network.potential_passes == 4
+    assert check_potentials(residual, distance)
+    assert distance[SINK] - distance[SOURCE] <= -3
+
+
+def test_a_network_not_yet_solved_has_no_flows_and_no_cost():
+    network = _two_by_two({(A, X): 0.9})
+    assert network.flows is None
+    assert (network.optimal_cost, network.potential_passes) == (0, 0)
+    with pytest.raises(AssertionError):
+        network.pair_flows()
 
 
 def test_potentials_start_from_the_initial_values_given():
