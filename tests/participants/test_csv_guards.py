@@ -150,6 +150,12 @@ class TestFile:
     def test_a_byte_order_mark_is_not_part_of_the_first_column(self, cohort):
         assert run(cohort, "\ufeff" + "\n".join([HEADER, row()])) == 1
 
+    def test_a_refusal_says_how_many_problems_it_found(self, cohort):
+        text = "\n".join([HEADER, row(role="captain", country="XX")])
+
+        with pytest.raises(ImportRejected, match=r"^2 problem\(s\) in the file$"):
+            run(cohort, text)
+
     def test_a_header_without_rows_is_refused(self, cohort):
         assert refused(cohort, HEADER + "\n\n") == [
             (1, "file", "The file has a header but no participants.")
