@@ -3,6 +3,7 @@ from django.urls import include, path
 from accounts import views as account_views
 from core.styleguide import styleguide
 from mentoring import views
+from mentorships.views import feed as calendar_feed
 from organizations import views as organization_views
 
 urlpatterns = [
@@ -11,6 +12,8 @@ urlpatterns = [
     path("_styleguide/", styleguide, name="styleguide"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
+    path("me/calendar/", calendar_feed.calendar_feed_settings, name="calendar_feed_settings"),
+    path("calendar/<str:token>.ics", calendar_feed.calendar_feed, name="calendar_feed"),
     # Same address and name as Django's own view, which it wraps; listed first so it wins.
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),

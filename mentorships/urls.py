@@ -1,8 +1,25 @@
 """Pages of a mentorship and of engagement, under /o/<org_slug>/. Each concern's views live in
 their own module of `mentorships.views` and add their paths here."""
 
-from django.urls import path  # noqa: F401  (each concern adds its paths below)
+from django.urls import path
+
+from mentorships.views import availability, check_ins, detail
 
 app_name = "mentorships"
 
 urlpatterns: list = []
+
+# The mentorship's home, its check-ins and each person's weekly availability.
+urlpatterns += [
+    path("mentorships/<int:mentorship_id>/", detail.mentorship_detail, name="detail"),
+    path("mentorships/<int:mentorship_id>/check-ins/", check_ins.check_ins, name="check_ins"),
+    path("mentorships/<int:mentorship_id>/check-ins/book/", check_ins.book, name="book"),
+    path(
+        "check-ins/<int:check_in_id>/reschedule/",
+        check_ins.check_in_reschedule,
+        name="check_in_reschedule",
+    ),
+    path("check-ins/<int:check_in_id>/cancel/", check_ins.check_in_cancel, name="check_in_cancel"),
+    path("check-ins/<int:check_in_id>/record/", check_ins.check_in_record, name="check_in_record"),
+    path("availability/", availability.availability, name="availability"),
+]

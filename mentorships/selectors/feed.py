@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import CalendarFeed, User
 from core.tenancy import in_organization
 from mentorships import ics
 from mentorships.models import CheckIn, CheckInStatus
@@ -86,3 +86,8 @@ def _feed_uid(check_in: CheckIn) -> str:
     if check_in.recurrence_id is None:
         return check_in.ical_uid
     return f"{check_in.recurrence_id:%Y%m%dT%H%M%SZ}-{check_in.ical_uid}"
+
+
+def calendar_feed_live(*, user: User) -> CalendarFeed | None:
+    """The person's working feed address, if any (only its hash and dates are kept)."""
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).first()
