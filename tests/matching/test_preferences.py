@@ -304,7 +304,7 @@ def test_people_beyond_the_explained_best_fits_can_still_be_ranked(client, org, 
     weakest = ranked[-1].person
 
     page = client.get(url).content.decode()
-    assert page.count('class="cards"') == 1 and page.count("<article") == 10
+    assert page.count('class="mx-cards"') == 1 and page.count("<article") == 10
     assert f'<option value="{weakest.pk}">' in page
 
     client.post(url, {"side": "mentee", "choice_1": weakest.pk})
