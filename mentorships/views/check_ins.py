@@ -44,7 +44,7 @@ SLOT_LEAD = dt.timedelta(hours=1)
 SLOT_STEP_MINUTES = 30
 DEFAULT_OCCURRENCES = 6
 # A program's cadence as the repeat of a series: every N weeks, None for single meetings.
-CADENCE_WEEKS = {
+CADENCE_WEEKS: dict[str, int | None] = {
     CheckInCadence.WEEKLY: 1,
     CheckInCadence.BIWEEKLY: 2,
     CheckInCadence.MONTHLY: 4,
