@@ -88,8 +88,10 @@ def test_with_row_level_security_switched_off_no_block_restricts_anything(org, s
 @pytest.mark.usefixtures("two_programs")
 @pytest.mark.parametrize("ends_with_transaction", [False, True])
 def test_the_setting_dies_with_its_transaction(org, ends_with_transaction):
+    # An ordinary block is what `organization_rls` makes unless told otherwise.
+    block = {"ends_with_transaction": True} if ends_with_transaction else {}
     with transaction.atomic():
-        with organization_rls(org.pk, ends_with_transaction=ends_with_transaction):
+        with organization_rls(org.pk, **block):
             inside = (_current(), _programs())
         if not ends_with_transaction:
             # An ordinary block restores the setting for the rest of its transaction.
