@@ -9,7 +9,7 @@ import itertools
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils.formats import date_format
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -41,7 +41,7 @@ def _day_name(weekday: int) -> str:
 
 
 def _clock(value: dt.time) -> str:
-    return date_format(value, "G:i")
+    return time_format(value, "G:i")
 
 
 def _span(window: Window) -> str:

@@ -84,14 +84,15 @@ def goal_propose(
     target_date: dt.date | None = None,
 ) -> Goal:
     """Either side proposes a goal; the others hear about it in the app."""
-    mentorship = (
+    locked = (
         Mentorship.objects.for_org(organization)
         .select_for_update()
         .filter(pk=mentorship.pk)
         .first()
     )
-    if mentorship is None:
+    if locked is None:
         raise DomainError(_("No such mentorship."), code="not_found")
+    mentorship = locked
     proposer = _member(organization, mentorship, actor)
     _open(mentorship)
     title = _title(title)
@@ -242,15 +243,16 @@ def milestone_set_done(
 ) -> Milestone:
     """Tick or untick; ticking the last open milestone of a goal in progress does not finish
     the goal by itself: the pair says when it is done."""
-    milestone = (
+    locked = (
         Milestone.objects.for_org(organization)
         .select_for_update()
         .select_related("goal__mentorship")
         .filter(pk=milestone.pk)
         .first()
     )
-    if milestone is None:
+    if locked is None:
         raise DomainError(_("No such milestone."), code="not_found")
+    milestone = locked
     member = _member(organization, milestone.goal.mentorship, actor)
     _open(milestone.goal.mentorship)
     if done == (milestone.done_at is not None):

@@ -44,9 +44,10 @@ def message_post(
     *, organization: Organization, mentorship: Mentorship, actor: User, body: str
 ) -> Message:
     """Post to the thread; the author has read everything up to their own message."""
-    mentorship = Mentorship.objects.for_org(organization).filter(pk=mentorship.pk).first()
-    if mentorship is None:
+    locked = Mentorship.objects.for_org(organization).filter(pk=mentorship.pk).first()
+    if locked is None:
         raise DomainError(_("No such mentorship."), code="not_found")
+    mentorship = locked
     author = _member(organization, mentorship, actor)
     if mentorship.status in (MentorshipStatus.COMPLETED, MentorshipStatus.ENDED):
         raise DomainError(_("This mentorship is closed."), code="conflict")
@@ -61,15 +62,16 @@ def message_post(
 def message_edit(
     *, organization: Organization, message: Message, actor: User, body: str
 ) -> Message:
-    message = (
+    locked = (
         Message.objects.for_org(organization)
         .select_for_update()
         .select_related("mentorship", "author")
         .filter(pk=message.pk)
         .first()
     )
-    if message is None:
+    if locked is None:
         raise DomainError(_("No such message."), code="not_found")
+    message = locked
     if message.author.user_id != actor.pk:
         raise DomainError(_("You can edit only your own messages."), code="permission_denied")
     if timezone.now() - message.created_at > EDIT_WINDOW:

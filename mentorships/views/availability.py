@@ -4,6 +4,8 @@ participation's week (they may keep different hours for each)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
@@ -51,13 +53,17 @@ class BaseWindowFormSet(forms.BaseFormSet):
         ]
 
 
-WindowFormSet = forms.formset_factory(
-    WindowForm,
-    formset=BaseWindowFormSet,
-    extra=EXTRA_ROWS,
-    can_delete=True,
-    max_num=MOST_WINDOWS,
-    absolute_max=MOST_WINDOWS + EXTRA_ROWS,
+# The stubs type formset_factory's class as the base formset; it subclasses `formset`.
+WindowFormSet = cast(
+    type[BaseWindowFormSet],
+    forms.formset_factory(
+        WindowForm,
+        formset=BaseWindowFormSet,
+        extra=EXTRA_ROWS,
+        can_delete=True,
+        max_num=MOST_WINDOWS,
+        absolute_max=MOST_WINDOWS + EXTRA_ROWS,
+    ),
 )
 
 
