@@ -323,6 +323,27 @@ def test_a_run_reports_each_step_and_ends_at_its_first_attempt(org, cohort, sent
     ]
     assert (done.status, done.progress, done.progress_label) == (RoundStatus.PROPOSED, 100, "")
     assert done.attempt == 1
+    # The round page compares the engine with the greedy baseline on the same objective.
+    assert set(done.solver_report["comparison"]) == {"engine", "baseline"}
+
+
+@pytest.mark.django_db
+def test_a_run_that_fails_keeps_its_error_ends_at_100_and_frees_its_claim(org, cohort, monkeypatch):
+    draft = _round(org, cohort)
+
+    def exploded(*args, **kwargs):
+        raise RuntimeError("solver exploded")
+
+    monkeypatch.setattr(round_services, "match", exploded)
+
+    with pytest.raises(RuntimeError):
+        _run(org, draft)
+
+    failed = _reload(draft)
+    assert (failed.status, failed.error) == (RoundStatus.FAILED, "RuntimeError: solver exploded")
+    assert (failed.progress, failed.progress_label) == (100, "")
+    assert (failed.claim_token, failed.lease_expires_at) == (None, None)
+    assert failed.finished_at is not None
 
 
 def _taken_over(org, match_round):
@@ -544,6 +565,18 @@ def test_the_sweep_leaves_the_rounds_it_does_not_send_as_they_were(
         "Scoring and solving",
         live.queued_at,
     )
+
+
+@pytest.mark.django_db
+def test_a_trigger_sent_just_over_a_minute_ago_is_sent_again(
+    org, cohort, sent, django_capture_on_commit_callbacks
+):
+    orphan = _round(org, cohort, queued_at=_ago(seconds=60.3))
+
+    with in_organization(org.pk), django_capture_on_commit_callbacks(execute=True):
+        services.rounds_sweep(organization=org)
+
+    assert sent == [(org.pk, orphan.pk)]
 
 
 @pytest.mark.django_db(transaction=True)
