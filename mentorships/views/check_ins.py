@@ -6,6 +6,8 @@ Every write goes through `mentorships.services.check_ins`; its refusals land on 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.forms import service_errors_on
+from core.errors import DomainError
 from core.http import OrganizationRequest
 from core.permissions import Capability, requires
 from mentorships import scheduling
@@ -219,6 +221,22 @@ class RecordForm(forms.Form):
     )
 
 
+@contextmanager
+def _refusals_on(form: forms.Form) -> Iterator[None]:
+    """A service's refusal beside the input it concerns: a refused start beside the time the
+    person chose (an offered slot or their own), the rest by name, or above the form. A missing
+    row or a stranger still answers 404 or 403."""
+    try:
+        yield
+    except DomainError as error:
+        if error.code in ("not_found", "permission_denied"):
+            raise
+        field = error.field
+        if field == "starts_at":
+            field = "custom_start" if form.cleaned_data.get("custom_start") else "slot"
+        form.add_error(field if field in form.fields else None, error.message)
+
+
 # --- Pages -------------------------------------------------------------------------------------
 
 
@@ -346,7 +364,7 @@ def book(request: OrganizationRequest, org_slug: str, mentorship_id: int) -> Htt
     form = BookForm(request.POST or None, initial=initial, time_zone=viewer.time_zone)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with service_errors_on(form):
+        with _refusals_on(form):
             booked = check_in_services.check_in_book(
                 organization=organization,
                 mentorship=mentorship,
@@ -406,7 +424,7 @@ def check_in_reschedule(
     )
     form = RescheduleForm(request.POST or None, time_zone=viewer.time_zone)
     if request.method == "POST" and form.is_valid():
-        with service_errors_on(form):
+        with _refusals_on(form):
             check_in_services.check_in_reschedule(
                 organization=organization,
                 check_in=check_in,
@@ -475,7 +493,7 @@ def check_in_record(request: OrganizationRequest, org_slug: str, check_in_id: in
     form = RecordForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with service_errors_on(form):
+        with _refusals_on(form):
             check_in_services.check_in_record(
                 organization=organization,
                 check_in=check_in,

@@ -37,7 +37,10 @@ def tokyo_sao_paulo_pair(org, *, cadence="biweekly", windows=True):
         time_zone="Asia/Tokyo",
         country="JP",
         function="Engineering",
-        languages=[{"code": "ja", "proficiency": "native"}, {"code": "en", "proficiency": "fluent"}],
+        languages=[
+            {"code": "ja", "proficiency": "native"},
+            {"code": "en", "proficiency": "fluent"},
+        ],
     )
     mentee = ParticipantFactory(
         cohort=cohort,
@@ -48,7 +51,10 @@ def tokyo_sao_paulo_pair(org, *, cadence="biweekly", windows=True):
         time_zone="America/Sao_Paulo",
         country="BR",
         function="Sales",
-        languages=[{"code": "pt", "proficiency": "native"}, {"code": "en", "proficiency": "fluent"}],
+        languages=[
+            {"code": "pt", "proficiency": "native"},
+            {"code": "en", "proficiency": "fluent"},
+        ],
     )
     with scope(organization=org.pk):
         mentorship = services.mentorship_create_from_match(

@@ -28,7 +28,7 @@ def detail_url(org, mentorship):
 
 
 def test_a_mentee_sees_the_mentor_and_is_asked_to_book_the_first_check_in(client, org, pair):
-    mentorship, mentor, mentee = pair
+    mentorship, _mentor, mentee = pair
     response = login(client, mentee.user).get(detail_url(org, mentorship))
     assert response.status_code == 200
     page = response.content.decode()
@@ -68,9 +68,7 @@ def test_the_next_check_in_shows_in_the_viewers_zone_and_the_others(client, org,
     assert "https://meet.example.com/abc" in response.content.decode()
 
 
-def test_the_home_counts_open_goals_and_unread_messages_and_names_the_path_stage(
-    client, org, pair
-):
+def test_the_home_counts_open_goals_and_unread_messages_and_names_the_path_stage(client, org, pair):
     mentorship, mentor, mentee = pair
     for title, status in [("Speak up", GoalStatus.IN_PROGRESS), ("Read", GoalStatus.DONE)]:
         Goal.objects.create(
@@ -114,9 +112,7 @@ def test_a_mentorship_of_another_organization_is_not_found(client, org, other_or
     assert login(client, mentee.user).get(elsewhere).status_code == 404
 
 
-def test_the_home_reads_a_fixed_number_of_queries(
-    client, org, pair, django_assert_max_num_queries
-):
+def test_the_home_reads_a_fixed_number_of_queries(client, org, pair, django_assert_max_num_queries):
     mentorship, mentor, mentee = pair
     for n in range(5):
         Goal.objects.create(
