@@ -19,6 +19,7 @@ _OWN_MATCHING_PAGES = {
 }
 _CATALOG_PAGES = {"catalog", "enroll", "enrolled"}
 _SETTINGS_PAGES = {"api_key_list", "api_key_revoke", "audit_log"}
+_PEOPLE_PAGES = {"member_list", "member_change_role", "member_remove", "invitation_revoke"}
 
 
 def nav_section(request: HttpRequest) -> str:
@@ -36,7 +37,11 @@ def nav_section(request: HttpRequest) -> str:
     if namespace == "matching":
         return "mentorships" if name in _OWN_MATCHING_PAGES else "matching"
     if namespace == "organizations":
-        return "settings" if name in _SETTINGS_PAGES else "people"
+        if name in _SETTINGS_PAGES:
+            return "settings"
+        return "people" if name in _PEOPLE_PAGES else ""
+    if namespace == "mentorships":
+        return "mentorships"
     if namespace == "notifications":
         return "notifications"
     return ""

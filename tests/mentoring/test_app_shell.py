@@ -5,11 +5,12 @@ that leads nowhere."""
 import re
 
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django_scopes import scope
 
 from matching import services as matching_services
 from matching.models import MentorRequest, RequestStatus
+from mentoring.context_processors import nav_section
 from mentoring.selectors import decision_counts
 from tests.conftest import login
 from tests.factories import ParticipantFactory
@@ -140,3 +141,17 @@ def test_the_navigation_counts_nothing_for_participants(client, org, member, coh
     html = client.get(reverse("dashboard", args=[org.slug])).content.decode()
 
     assert "awaiting a decision" not in html
+
+
+def test_a_participants_own_matching_and_mentorship_pages_belong_to_my_mentorships(rf):
+    def section(path: str) -> str:
+        request = rf.get(path)
+        request.resolver_match = resolve(path)
+        return nav_section(request)
+
+    assert section("/o/acme/mentor-requests/") == "mentorships"
+    assert section("/o/acme/cohorts/1/find-a-mentor/") == "mentorships"
+    assert section("/o/acme/mentorships/1/") == "mentorships"
+    assert section("/o/acme/rounds/1/") == "matching"
+    assert section("/o/acme/cohorts/1/enroll/") == "catalog"
+    assert section("/orgs/") == ""
