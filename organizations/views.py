@@ -192,6 +192,8 @@ AUDIT_ACTION_LABELS = {
     "program.archive": gettext_lazy("Program archived"),
     "program.create": gettext_lazy("Program created"),
     "program.update": gettext_lazy("Program edited"),
+    "proposal.approve_many": gettext_lazy("Pairs approved together"),
+    "proposal.reject_many": gettext_lazy("Pairs rejected together"),
     "proposal.swap": gettext_lazy("Mentors swapped"),
     "round.publish": gettext_lazy("Match round published"),
     "round.rerun": gettext_lazy("Match round run again"),
