@@ -334,3 +334,22 @@ def test_potentials_start_from_the_initial_values_given():
     assert check_potentials(residual, distance)
     assert start[NODE_Y] == -7  # the caller's array is not changed
     assert distance[NODE_Y] <= -7
+
+
+def test_a_maximum_flow_the_solver_cannot_count_is_an_error_not_an_answer():
+    """Arcs of 2**62 units each (the pair arcs widened by hand: the network builder gives
+    them one) add up past 64 bits: OR-tools refuses (possible overflow), and so must we,
+    rather than return its partial figures."""
+    big = 2**62
+    network = build_network(
+        2,
+        2,
+        np.array([big, big]),
+        np.array([big, big]),
+        np.array([A, B], dtype=np.int64),
+        np.array([X, Y], dtype=np.int64),
+        np.array([0, 0]),
+    )
+    network.capacities[: network.n_pair_arcs] = big
+    with pytest.raises(RuntimeError, match="max flow failed"):
+        max_flow_value(network)
