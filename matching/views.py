@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -175,7 +176,7 @@ def _round_page(request: OrganizationRequest, match_round, *, swap_form=None, st
         # A refused swap shows its form again above the list, with the first choices.
         context.update(_swap_choices(request, swap_form.proposal, search=""), p=swap_form.proposal)
     if _wants_results_only(request):
-        return render(request, "matching/_round_results.html", context, status=status)
+        return _varies(render(request, "matching/_round_results.html", context, status=status))
     summary = selectors.proposal_summary(organization=organization, match_round=match_round)
     context.update(
         {
@@ -190,7 +191,14 @@ def _round_page(request: OrganizationRequest, match_round, *, swap_form=None, st
             ),
         }
     )
-    return render(request, "matching/round_detail.html", context, status=status)
+    return _varies(render(request, "matching/round_detail.html", context, status=status))
+
+
+def _varies(response: HttpResponse) -> HttpResponse:
+    """One address answers the whole page or its results region: caches must tell them apart
+    (else the back button can show a bare list)."""
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
 
 
 def _results_context(

@@ -216,6 +216,7 @@ def test_filters_narrow_the_list_and_htmx_gets_the_results_region_only(
     assert scores and all(0.1 <= s <= 0.2 for s in scores)
     assert all(round(s * 100) % 2 == 0 for s in scores)  # matched on skills
     assert b"<html" not in response.content and b"score-histogram" not in response.content
+    assert "HX-Request" in response["Vary"]  # the same address also answers the whole page
 
 
 def test_a_status_filter_and_the_unmatched_tab(client, org, program_manager):
