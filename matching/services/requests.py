@@ -27,7 +27,7 @@ from mentorships.services import mentorship_create_from_match
 from notifications.services import notify
 from organizations.models import Organization
 from organizations.services import audit_log_record
-from participants.models import Participant
+from participants.models import Participant, ParticipantStatus
 
 logger = logging.getLogger(__name__)
 
@@ -136,8 +136,23 @@ def mentor_requests_create(
     return requests
 
 
+def _mentee_active(organization: Organization, mentee_id: int) -> bool:
+    # Read now, not from the request's copy: the mentee may have withdrawn since it was sent.
+    return (
+        Participant.objects.for_org(organization)
+        .filter(pk=mentee_id, status=ParticipantStatus.ACTIVE)
+        .exists()
+    )
+
+
 def _advance(organization: Organization, mentee: Participant) -> MentorRequest | None:
-    """Send the next queued request, if any; tell the mentee when none are left."""
+    """Send the next queued request, if any; tell the mentee when none are left. A mentee
+    who has withdrawn from the cohort asks no one else: their queued requests are withdrawn."""
+    if not _mentee_active(organization, mentee.pk):
+        MentorRequest.objects.for_org(organization).filter(
+            mentee=mentee, status=RequestStatus.QUEUED
+        ).update(status=RequestStatus.WITHDRAWN)
+        return None
     following = (
         MentorRequest.objects.for_org(organization)
         .filter(mentee=mentee, status=RequestStatus.QUEUED)
@@ -164,7 +179,13 @@ def _advance(organization: Organization, mentee: Participant) -> MentorRequest |
     return None
 
 
+def _refuse_withdrawn_mentee(organization: Organization, request: MentorRequest) -> None:
+    if not _mentee_active(organization, request.mentee_id):
+        raise DomainError(_("This mentee has withdrawn from the cohort."))
+
+
 def _finalize_accept(organization: Organization, request: MentorRequest) -> Mentorship:
+    _refuse_withdrawn_mentee(organization, request)
     seats = selectors.mentor_seats_left(organization=organization, cohort=request.cohort)
     if seats.get(request.mentor_id, 0) <= 0 and request.status != RequestStatus.AWAITING_APPROVAL:
         raise DomainError(_("This mentor has no seat left."))
@@ -211,6 +232,7 @@ def mentor_request_respond(
         )
         _advance(organization, request.mentee)
     elif config_from_json(request.cohort.matching_settings).self_match.require_approval:
+        _refuse_withdrawn_mentee(organization, request)
         if (
             selectors.mentor_seats_left(organization=organization, cohort=request.cohort).get(
                 request.mentor_id, 0

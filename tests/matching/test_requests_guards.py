@@ -337,6 +337,38 @@ def test_an_acceptance_waits_for_no_one_but_its_mentor(org, cohort, people):
     assert seconds < 2
 
 
+def _withdraw(org, participant):
+    with scope(organization=org.pk):
+        participant_withdraw(organization=org, participant=participant, actor=None)
+
+
+@pytest.mark.parametrize("require_approval", [False, True])
+def test_a_mentee_who_withdrew_is_not_matched_by_an_acceptance(
+    org, cohort, people, require_approval
+):
+    _enable(cohort, require_approval=require_approval)
+    (request,) = _create(org, people["ana"], [people["fay"]])
+    _withdraw(org, people["ana"])
+
+    with pytest.raises(DomainError) as refused:
+        _respond(org, request, accept=True)
+
+    assert refused.value.message == "This mentee has withdrawn from the cohort."
+    assert _statuses(people["ana"]) == [("Fay", 1, PENDING)]
+    assert _mentorships(cohort) == []
+
+
+def test_a_decline_for_a_mentee_who_withdrew_asks_no_one_else(org, people):
+    ana, gus = people["ana"], people["gus"]
+    request, _next = _create(org, ana, [people["fay"], gus])
+    _withdraw(org, ana)
+
+    _respond(org, request, accept=False)
+
+    assert _statuses(ana) == [("Fay", 1, DECLINED), ("Gus", 2, "withdrawn")]
+    assert _notices(gus) == [] and _notices(ana) == []
+
+
 # --- Approval by the program team -----------------------------------------------------------
 
 
@@ -378,6 +410,18 @@ def test_a_refusal_passes_to_the_next_choice_is_audited_and_is_final(
     assert entry.actor == owner
     with pytest.raises(DomainError):
         _approve(org, awaiting, approve=True, actor=owner)
+    assert _mentorships(cohort) == []
+
+
+def test_a_request_of_a_mentee_who_withdrew_meanwhile_is_not_approved(
+    org, cohort, people, awaiting
+):
+    _withdraw(org, people["ana"])
+
+    with pytest.raises(DomainError):
+        _approve(org, awaiting, approve=True)
+
+    assert _statuses(people["ana"])[0] == ("Fay", 1, RequestStatus.AWAITING_APPROVAL)
     assert _mentorships(cohort) == []
 
 
