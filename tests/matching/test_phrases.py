@@ -93,12 +93,14 @@ def test_a_spanish_admin_reads_explanations_and_reasons_in_spanish(
     client.force_login(admin)
 
     page = client.get(f"/o/{org.slug}/rounds/{match_round.pk}/").content.decode()
+    # The unmatched mentees and their reasons are the round page's second tab.
+    unmatched = client.get(f"/o/{org.slug}/rounds/{match_round.pk}/?show=unmatched")
 
     with translation.override("es"):
         shares = say("skills.shared", {"count": 1, "skills": ["SQL"]})
         no_language = say("unmatched.rule.no_language", {})
     assert shares in page
-    assert no_language in page
+    assert no_language in unmatched.content.decode()
     assert "shares 1 wanted skill" not in page
 
     # The rule preview on the settings page names the rules in Spanish too.
