@@ -386,3 +386,16 @@ def test_the_gap_adds_up_the_mentees():
     solution = solve_certified(problem, coverage_first=False)
     assert _pairs(solution) == {(A, X), (B, Z)}
     assert 0.7 - 1e-6 <= solution.gap <= 1.5
+
+
+@pytest.mark.parametrize("coverage_first", [True, False])
+def test_a_chain_that_would_lose_is_certified_without_another_round(coverage_first):
+    """As CHAIN, but a gains less from x (0.6 instead of 0.9) and b-z scores 0.05: moving b
+    to z (-0.45) and a to x (+0.4) loses 0.05, and a-x alone (0.6) is below a-y + b-x (0.7)
+    too. The potentials must show it: no pair is added, and the first solve is certified."""
+    scores = {(A, X): 0.6, (A, Y): 0.2, (B, X): 0.5, (B, Z): 0.05}
+    problem = _problem(scores, CHAIN_KEPT, demand=(1, 1), capacity=(1, 1, 1))
+    solution = solve_certified(problem, coverage_first=coverage_first)
+    assert _pairs(solution) == {(A, Y), (B, X)}
+    assert solution.certified
+    assert problem.candidates.edges == 3
