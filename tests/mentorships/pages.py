@@ -20,8 +20,9 @@ from tests.factories import (
 )
 
 
-def member_of(org, email, role=Role.MEMBER):
-    return MembershipFactory(organization=org, role=role, user=UserFactory(email=email)).user
+def member_of(org, email, role=Role.MEMBER, full_name="Sam Member"):
+    user = UserFactory(email=email, full_name=full_name)
+    return MembershipFactory(organization=org, role=role, user=user).user
 
 
 def tokyo_sao_paulo_pair(org, *, cadence="biweekly", windows=True):
@@ -33,7 +34,7 @@ def tokyo_sao_paulo_pair(org, *, cadence="biweekly", windows=True):
         role="mentor",
         full_name="Kenji Watanabe",
         email="kenji@acme.test",
-        user=member_of(org, "kenji@acme.test"),
+        user=member_of(org, "kenji@acme.test", full_name="Kenji Watanabe"),
         time_zone="Asia/Tokyo",
         country="JP",
         function="Engineering",
@@ -47,7 +48,7 @@ def tokyo_sao_paulo_pair(org, *, cadence="biweekly", windows=True):
         role="mentee",
         full_name="Ana Souza",
         email="ana@acme.test",
-        user=member_of(org, "ana@acme.test"),
+        user=member_of(org, "ana@acme.test", full_name="Ana Souza"),
         time_zone="America/Sao_Paulo",
         country="BR",
         function="Sales",
