@@ -94,7 +94,7 @@ def _window_arrays(
         windows = utc_windows(profile, round_date)
         weekly[index] = sum(end - start for start, end in windows)
         folded.append(_folded(windows))
-    width = max((len(f) for f in folded), default=0)
+    width = max((len(f) for f in folded), default=0)  # pragma: no mutate
     array = np.zeros((len(profiles), max(width, 1), 2), dtype=np.float64)
     for index, pieces in enumerate(folded):
         if pieces:
