@@ -21,6 +21,7 @@ from matching.config import config_from_json
 from matching.models import MatchRound, MentorRequest, ProposalStatus, RequestStatus, RoundStatus
 from mentorships.models import Mentorship, MentorshipMentee, MentorshipStatus
 from mentorships.selectors import mentorship_list_for_user
+from mentorships.selectors.home import CheckInState, check_in_states
 from participants.languages import ISO_639_1
 from participants.models import Participant, ParticipantRole, ParticipantStatus
 from participants.selectors import participant_list_for_user
@@ -43,9 +44,10 @@ if TYPE_CHECKING:
         round_published: bool  # annotated by participant_home
         next_step: str | None  # set by set_next_steps
 
-    class _MentorshipShown(TypedDict):  # set by set_partners
+    class _MentorshipShown(TypedDict):  # set by set_partners and participant_home
         partners: list[Partner]
         viewer_is_mentor: bool
+        check_in_state: CheckInState
 
     # The models as this page reads them: with the counts and words added to each.
     LiveCohort = WithAnnotations[Cohort, _LiveCohortCounts]
@@ -293,8 +295,9 @@ def participant_home(
     *, organization: Organization, user: User, with_catalog: bool = True
 ) -> ParticipantHome:
     """The viewer's participations (each with whether its cohort's round is published), their
-    active mentorships with the people in them, and, `with_catalog`, the first open cohorts.
-    Four queries, three without the catalog."""
+    active mentorships with the people in them and their next check-in, and, `with_catalog`,
+    the first open cohorts. Six queries, five without the catalog (three without
+    mentorships)."""
     published = MatchRound.objects.for_org(organization).filter(
         cohort=OuterRef("cohort_id"), status=RoundStatus.PUBLISHED
     )
@@ -317,6 +320,10 @@ def participant_home(
     )
     set_next_steps(participations, mentorships, user)
     set_partners(mentorships, user)
+    # Each mentorship's next check-in, or the ask to book the first one.
+    states = check_in_states(organization=organization, mentorship_ids=[m.pk for m in mentorships])
+    for mentorship in mentorships:
+        mentorship.check_in_state = states[mentorship.pk]
     enrolled = {p.cohort_id for p in participations if p.status == ParticipantStatus.ACTIVE}
     open_cohorts = (
         list(cohort_list_open(organization=organization)[:HOME_OPEN_COHORTS])

@@ -220,3 +220,33 @@ def mentorship_home(
             today=timezone.localdate(),
         ),
     )
+
+
+@dataclass(frozen=True)
+class CheckInState:
+    """For a participant's home: the next check-in of a mentorship, and whether any has taken
+    place, so the home asks for the first one or shows the next."""
+
+    next_check_in: CheckIn | None
+    has_met: bool
+
+
+def check_in_states(
+    *, organization: Organization, mentorship_ids: list[int]
+) -> dict[int, CheckInState]:
+    """Two queries whatever the number of mentorships."""
+    if not mentorship_ids:
+        return {}
+    now = timezone.now()
+    scheduled = CheckIn.objects.for_org(organization).filter(
+        mentorship_id__in=mentorship_ids, status=CheckInStatus.SCHEDULED
+    )
+    upcoming: dict[int, CheckIn] = {}
+    for check_in in scheduled.filter(ends_at__gt=now).order_by("starts_at", "id"):
+        upcoming.setdefault(check_in.mentorship_id, check_in)
+    met = set(
+        scheduled.filter(starts_at__lte=now).values_list("mentorship_id", flat=True).distinct()
+    )
+    return {
+        pk: CheckInState(next_check_in=upcoming.get(pk), has_met=pk in met) for pk in mentorship_ids
+    }

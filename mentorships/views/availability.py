@@ -38,7 +38,6 @@ class WindowForm(forms.Form):
     ends_at = forms.TimeField(
         label=gettext_lazy("Until"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text=gettext_lazy("00:00 means midnight."),
     )
 
 

@@ -122,3 +122,23 @@ def test_the_home_reads_a_fixed_number_of_queries(client, org, pair, django_asse
     login(client, mentee.user)
     with django_assert_max_num_queries(30):
         assert client.get(detail_url(org, mentorship)).status_code == 200
+
+
+def test_the_dashboard_card_asks_for_the_first_check_in_then_shows_the_next(client, org, pair):
+    mentorship, mentor, mentee = pair
+    login(client, mentee.user)
+    page = client.get(reverse("dashboard", args=[org.slug])).content.decode()
+    assert detail_url(org, mentorship) in page
+    assert "Book your first check-in" in page
+    assert reverse("mentorships:book", args=[org.slug, mentorship.pk]) in page
+    with scope(organization=org.pk):
+        services.check_in_book(
+            organization=org,
+            mentorship=mentorship,
+            actor=mentor.user,
+            starts_at=(timezone.now() + dt.timedelta(days=2)).replace(microsecond=0),
+            duration=dt.timedelta(minutes=30),
+        )
+    page = client.get(reverse("dashboard", args=[org.slug])).content.decode()
+    assert "Book your first check-in" not in page
+    assert "Next check-in:" in page
