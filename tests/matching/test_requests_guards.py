@@ -359,7 +359,8 @@ def test_a_mentee_who_withdrew_is_not_matched_by_an_acceptance(
 
 
 def test_a_decline_for_a_mentee_who_withdrew_asks_no_one_else(org, people):
-    ana, gus = people["ana"], people["gus"]
+    ana, ben, gus = people["ana"], people["ben"], people["gus"]
+    _create(org, ben, [people["hal"], gus])
     request, _next = _create(org, ana, [people["fay"], gus])
     _withdraw(org, ana)
 
@@ -367,6 +368,7 @@ def test_a_decline_for_a_mentee_who_withdrew_asks_no_one_else(org, people):
 
     assert _statuses(ana) == [("Fay", 1, DECLINED), ("Gus", 2, "withdrawn")]
     assert _notices(gus) == [] and _notices(ana) == []
+    assert _statuses(ben) == [("Hal", 1, PENDING), ("Gus", 2, QUEUED)]
 
 
 # --- Approval by the program team -----------------------------------------------------------
