@@ -303,6 +303,19 @@ def test_a_running_round_that_never_had_a_lease_is_sent_at_once_and_taken_over(
 
 
 @pytest.mark.django_db
+def test_a_claim_takes_only_a_round_of_its_own_organization(org, other_cohort, settings):
+    # No tenant scope and no row-level security: the claim's own organization filter alone.
+    settings.MERIDIAN_ROW_LEVEL_SECURITY = False
+    with scopes_disabled():
+        foreign = _round(other_cohort.organization, other_cohort)
+
+        assert round_services.round_claim(organization=org, round_id=foreign.pk) is None
+
+    taken = _reload(foreign)
+    assert (taken.status, taken.run_attempts, taken.claim_token) == (RoundStatus.DRAFT, 0, None)
+
+
+@pytest.mark.django_db
 def test_a_run_reports_each_step_and_ends_at_its_first_attempt(org, cohort, sent, monkeypatch):
     steps = []
     progress = round_services._progress
