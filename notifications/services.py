@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from core.memory import gc_paused
-from notifications.models import Notification, SentEmail
+from notifications.models import EmailPreference, Notification, SentEmail
 
 if TYPE_CHECKING:
     from organizations.models import Organization
@@ -29,6 +29,18 @@ class Attachment:
     mimetype: str
 
 
+def emails_turned_off(*, organization: Organization, kind: str, emails: Sequence[str]) -> set[str]:
+    """Which of these addresses belong to people who turned this kind of email off, in one
+    query."""
+    if not emails:
+        return set()
+    return set(
+        EmailPreference.objects.for_org(organization)
+        .filter(kind=kind, enabled=False, user__email__in=set(emails))
+        .values_list("user__email", flat=True)
+    )
+
+
 def email_send(
     *,
     organization: Organization,
@@ -38,11 +50,18 @@ def email_send(
     idempotency_key: str,
     language: str | None = None,
     attachments: Sequence[Attachment] = (),
+    kind: str | None = None,
 ) -> bool:
     """Render `notifications/email/<template>_{subject,body}.txt` and send it once per key.
 
-    Returns False when an email with this key was already sent for the organization.
+    `kind` (an `EmailKind`) lets the recipient turn such emails off; None is for emails nobody
+    may turn off (sign-in, invitations). Returns False when an email with this key was already
+    sent for the organization, or the recipient turned this kind off.
     """
+    if kind is not None and to in emails_turned_off(
+        organization=organization, kind=kind, emails=[to]
+    ):
+        return False
     with translation.override(language or translation.get_language()):
         subject: str = render_to_string(f"notifications/email/{template}_subject.txt", context)
         body = render_to_string(f"notifications/email/{template}_body.txt", context)
@@ -77,8 +96,10 @@ def notify(
     url: str,
     idempotency_key: str,
     attachments: Sequence[Attachment] = (),
+    kind: str | None = None,
 ) -> None:
-    """In-app notice (for people with an account) and email, each at most once per key."""
+    """In-app notice (for people with an account) and email, each at most once per key. The
+    notice always comes; the email only if the person has not turned `kind` off."""
     language = (user.language if user else "") or None
     if user is not None:
         Notification.objects.for_org(organization).get_or_create(
@@ -95,6 +116,7 @@ def notify(
         idempotency_key=idempotency_key,
         language=language,
         attachments=attachments,
+        kind=kind,
     )
 
 
@@ -121,7 +143,13 @@ class Outgoing:
 SEND_BATCH = 1000
 
 
-def notices_send(*, organization: Organization, template: str, outgoing: Iterable[Outgoing]) -> int:
+def notices_send(
+    *,
+    organization: Organization,
+    template: str,
+    outgoing: Iterable[Outgoing],
+    kind: str | None = None,
+) -> int:
     """Each person's email and in-app notice, at most once per idempotency key, in bulk.
 
     `template` names `notifications/email/<template>_{subject,body}.txt`. The templates are
@@ -145,6 +173,7 @@ def notices_send(*, organization: Organization, template: str, outgoing: Iterabl
                     body_template=body_template,
                     default_language=default_language,
                     email_connection=email_connection,
+                    kind=kind,
                 )
     return sent
 
@@ -170,6 +199,7 @@ def _send_batch(
     body_template,
     default_language: str,
     email_connection,
+    kind: str | None = None,
 ) -> int:
     # The same key twice in one batch is one message.
     unique = list({item.idempotency_key: item for item in reversed(batch)}.values())
@@ -188,6 +218,12 @@ def _send_batch(
         ],
         ignore_conflicts=True,
     )
+    if kind is not None:
+        # In-app notices above reach everyone; emails skip those who turned the kind off.
+        off = emails_turned_off(
+            organization=organization, kind=kind, emails=[i.email for i in unique]
+        )
+        unique = [item for item in unique if item.email not in off]
     groups = _by_language(unique, default_language)
     subjects: dict[str, str] = {}
     for language, items in groups.items():

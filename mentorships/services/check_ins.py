@@ -25,6 +25,7 @@ from mentorships.models import (
     MentorshipStatus,
 )
 from mentorships.services.reminders import plan_reminders
+from notifications.models import EmailKind
 from notifications.services import Attachment, email_send, notify
 from organizations.models import Organization
 from participants.models import Participant
@@ -335,6 +336,7 @@ def _send_invitations(
                     idempotency_key=key,
                     language=language,
                     attachments=[attachment],
+                    kind=EmailKind.CHECK_INS,
                 )
                 continue
             with translation.override(language or translation.get_language()):
@@ -349,6 +351,7 @@ def _send_invitations(
                 url=url,
                 idempotency_key=key,
                 attachments=[attachment],
+                kind=EmailKind.CHECK_INS,
             )
 
     transaction.on_commit(send)

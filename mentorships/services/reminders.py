@@ -20,6 +20,7 @@ from mentorships.models import (
     CheckInStatus,
     MentorshipStatus,
 )
+from notifications.models import EmailKind
 from notifications.services import Outgoing, notices_send
 from organizations.models import Organization
 
@@ -87,6 +88,7 @@ def check_in_reminders_send(*, organization: Organization, now: dt.datetime | No
                 organization=organization,
                 template="check_in_reminder",
                 outgoing=_reminder_messages(organization, upcoming),
+                kind=EmailKind.REMINDERS,
             )
             CheckInReminder.objects.for_org(organization).filter(
                 pk__in=[r.pk for r in batch]
