@@ -21,7 +21,7 @@ from matching.config import config_from_json
 from matching.models import MatchRound, MentorRequest, ProposalStatus, RequestStatus, RoundStatus
 from mentorships.models import Mentorship, MentorshipMentee, MentorshipStatus
 from mentorships.selectors import mentorship_list_for_user
-from mentorships.selectors.home import CheckInState, check_in_states
+from mentorships.selectors.home import check_in_annotations
 from participants.languages import ISO_639_1
 from participants.models import Participant, ParticipantRole, ParticipantStatus
 from participants.selectors import participant_list_for_user
@@ -29,6 +29,8 @@ from programs.models import Cohort, CohortStatus, Program
 from programs.selectors import cohort_list, cohort_list_open
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from django_stubs_ext import WithAnnotations
 
     from accounts.models import User
@@ -44,10 +46,11 @@ if TYPE_CHECKING:
         round_published: bool  # annotated by participant_home
         next_step: str | None  # set by set_next_steps
 
-    class _MentorshipShown(TypedDict):  # set by set_partners and participant_home
+    class _MentorshipShown(TypedDict):  # set by set_partners and participant_home's query
         partners: list[Partner]
         viewer_is_mentor: bool
-        check_in_state: CheckInState
+        next_check_in_at: datetime | None  # annotated by check_in_annotations
+        has_met: bool
 
     # The models as this page reads them: with the counts and words added to each.
     LiveCohort = WithAnnotations[Cohort, _LiveCohortCounts]
@@ -296,8 +299,7 @@ def participant_home(
 ) -> ParticipantHome:
     """The viewer's participations (each with whether its cohort's round is published), their
     active mentorships with the people in them and their next check-in, and, `with_catalog`,
-    the first open cohorts. Six queries, five without the catalog (three without
-    mentorships)."""
+    the first open cohorts. Four queries, three without the catalog."""
     published = MatchRound.objects.for_org(organization).filter(
         cohort=OuterRef("cohort_id"), status=RoundStatus.PUBLISHED
     )
@@ -314,16 +316,15 @@ def participant_home(
         "list[MentorshipShown]",
         [
             m
-            for m in mentorship_list_for_user(organization=organization, user=user)
+            # Each with its next check-in, or the ask to book the first one.
+            for m in mentorship_list_for_user(organization=organization, user=user).annotate(
+                **check_in_annotations(organization=organization)
+            )
             if m.status == MentorshipStatus.ACTIVE
         ],
     )
     set_next_steps(participations, mentorships, user)
     set_partners(mentorships, user)
-    # Each mentorship's next check-in, or the ask to book the first one.
-    states = check_in_states(organization=organization, mentorship_ids=[m.pk for m in mentorships])
-    for mentorship in mentorships:
-        mentorship.check_in_state = states[mentorship.pk]
     enrolled = {p.cohort_id for p in participations if p.status == ParticipantStatus.ACTIVE}
     open_cohorts = (
         list(cohort_list_open(organization=organization)[:HOME_OPEN_COHORTS])

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language_info
@@ -222,31 +223,17 @@ def mentorship_home(
     )
 
 
-@dataclass(frozen=True)
-class CheckInState:
-    """For a participant's home: the next check-in of a mentorship, and whether any has taken
-    place, so the home asks for the first one or shows the next."""
-
-    next_check_in: CheckIn | None
-    has_met: bool
-
-
-def check_in_states(
-    *, organization: Organization, mentorship_ids: list[int]
-) -> dict[int, CheckInState]:
-    """Two queries whatever the number of mentorships."""
-    if not mentorship_ids:
-        return {}
+def check_in_annotations(*, organization: Organization) -> dict[str, Subquery | Exists]:
+    """For a list of mentorships (a participant's home): `next_check_in_at`, the start of the
+    next scheduled check-in, and `has_met`, whether one has taken place, as subqueries, so the
+    list costs no extra query."""
     now = timezone.now()
     scheduled = CheckIn.objects.for_org(organization).filter(
-        mentorship_id__in=mentorship_ids, status=CheckInStatus.SCHEDULED
-    )
-    upcoming: dict[int, CheckIn] = {}
-    for check_in in scheduled.filter(ends_at__gt=now).order_by("starts_at", "id"):
-        upcoming.setdefault(check_in.mentorship_id, check_in)
-    met = set(
-        scheduled.filter(starts_at__lte=now).values_list("mentorship_id", flat=True).distinct()
+        mentorship_id=OuterRef("pk"), status=CheckInStatus.SCHEDULED
     )
     return {
-        pk: CheckInState(next_check_in=upcoming.get(pk), has_met=pk in met) for pk in mentorship_ids
+        "next_check_in_at": Subquery(
+            scheduled.filter(ends_at__gt=now).order_by("starts_at", "id").values("starts_at")[:1]
+        ),
+        "has_met": Exists(scheduled.filter(starts_at__lte=now)),
     }
