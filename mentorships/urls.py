@@ -23,3 +23,14 @@ urlpatterns += [
     path("check-ins/<int:check_in_id>/record/", check_ins.check_in_record, name="check_in_record"),
     path("availability/", availability.availability, name="availability"),
 ]
+
+# Goals and the development plan (E2).
+from mentorships.views import goals  # noqa: E402
+
+urlpatterns += [
+    path("mentorships/<int:mentorship_id>/goals/", goals.goals, name="goals"),
+    path("goals/<int:goal_id>/edit/", goals.goal_edit, name="goal_edit"),
+    path("goals/<int:goal_id>/status/", goals.goal_status, name="goal_status"),
+    path("goals/<int:goal_id>/milestones/", goals.milestone_add, name="milestone_add"),
+    path("milestones/<int:milestone_id>/done/", goals.milestone_done, name="milestone_done"),
+]
