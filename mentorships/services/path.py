@@ -219,14 +219,15 @@ def path_item_mark(
     )
     if member is None:
         raise DomainError(_("Only the mentorship's members can do this."), code="permission_denied")
-    item = (
+    locked = (
         PathItem.objects.for_org(organization)
         .filter(pk=item.pk, stage__path__program_id=mentorship.cohort.program_id)
         .select_related("stage")
         .first()
     )
-    if item is None:
+    if locked is None:
         raise DomainError(_("No such item."), code="not_found")
+    item = locked
     if not stage_is_open(organization=organization, mentorship=mentorship, stage=item.stage):
         raise DomainError(_("This stage has not opened yet."), code="conflict")
     progress = PathItemProgress.objects.for_org(organization).filter(
