@@ -34,3 +34,51 @@ urlpatterns += [
     path("goals/<int:goal_id>/milestones/", goals.milestone_add, name="milestone_add"),
     path("milestones/<int:milestone_id>/done/", goals.milestone_done, name="milestone_done"),
 ]
+
+# The learning path: the pair's page and the program managers' editor (E2).
+from mentorships.views import path as learning_path  # noqa: E402
+
+urlpatterns += [
+    path("mentorships/<int:mentorship_id>/path/", learning_path.path, name="path"),
+    path(
+        "mentorships/<int:mentorship_id>/path/items/<int:path_item_id>/",
+        learning_path.path_item_mark,
+        name="path_item_mark",
+    ),
+    path("programs/<int:program_id>/learning-path/", learning_path.path_edit, name="path_edit"),
+    path(
+        "programs/<int:program_id>/learning-path/starter/",
+        learning_path.path_starter,
+        name="path_starter",
+    ),
+    path(
+        "programs/<int:program_id>/learning-path/stages/",
+        learning_path.path_stage_add,
+        name="path_stage_add",
+    ),
+    path(
+        "programs/<int:program_id>/learning-path/stages/<int:path_stage_id>/",
+        learning_path.path_stage_edit,
+        name="path_stage_edit",
+    ),
+    path(
+        "programs/<int:program_id>/learning-path/stages/<int:path_stage_id>/delete/",
+        learning_path.path_stage_delete,
+        name="path_stage_delete",
+    ),
+    path(
+        "programs/<int:program_id>/learning-path/stages/<int:path_stage_id>/items/",
+        learning_path.path_item_add,
+        name="path_item_add",
+    ),
+    path(
+        "programs/<int:program_id>/learning-path/items/<int:path_item_id>/",
+        learning_path.path_item_edit,
+        name="path_item_edit",
+    ),
+    path(
+        "programs/<int:program_id>/learning-path/items/<int:path_item_id>/delete/",
+        learning_path.path_item_delete,
+        name="path_item_delete",
+    ),
+]

@@ -168,9 +168,7 @@ def _context(
     for change in goal_selectors.goal_history(organization=organization, mentorship=mentorship):
         at = change.created_at.astimezone(zone)
         history.append(
-            HistoryLine(
-                text=history_words(change), at=at, when=date_format(at, "DATETIME_FORMAT")
-            )
+            HistoryLine(text=history_words(change), at=at, when=date_format(at, "DATETIME_FORMAT"))
         )
     summary = goal_selectors.goal_summary(organization=organization, mentorship=mentorship)
     return {

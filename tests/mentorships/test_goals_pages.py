@@ -50,9 +50,7 @@ def test_a_member_proposes_a_goal_and_both_see_it_with_who_proposed_it(client, o
     assert "Ana Souza proposed &#x27;Run a workshop&#x27;" in page
 
 
-def test_a_goal_without_a_title_or_with_a_past_date_is_refused_beside_the_field(
-    client, org, pair
-):
+def test_a_goal_without_a_title_or_with_a_past_date_is_refused_beside_the_field(client, org, pair):
     mentorship, _mentor, mentee = pair
     login(client, mentee.user)
     empty = client.post(goals_url(org, mentorship), {"new-title": "  "})
@@ -117,7 +115,7 @@ def test_a_milestone_without_a_title_is_refused_beside_the_field(client, org, pa
 
 
 def test_a_goal_moves_along_its_statuses_and_the_history_says_so(client, org, pair):
-    mentorship, mentor, mentee = pair
+    mentorship, _mentor, mentee = pair
     goal = a_goal(org, mentorship, mentee)
     status_url = reverse("mentorships:goal_status", args=[org.slug, goal.pk])
     login(client, mentee.user)
