@@ -26,3 +26,20 @@ def send_check_in_reminders_task() -> None:
         organization_ids,
         lambda organization: services.check_in_reminders_send(organization=organization, now=now),
     )
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def send_nudges_task() -> None:
+    """Every hour: nudges that are due, one organization at a time (each is sent once)."""
+    from mentorships.models import Mentorship, MentorshipStatus
+    from mentorships.services import nudges
+
+    organization_ids = set(
+        Mentorship.objects.with_scopes_disabled()
+        .filter(status=MentorshipStatus.ACTIVE)
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
+    for_each_organization(
+        organization_ids, lambda organization: nudges.nudges_send(organization=organization)
+    )

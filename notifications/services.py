@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Field
+from django.db.models import Field, Q
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
@@ -29,16 +29,30 @@ class Attachment:
     mimetype: str
 
 
-def emails_turned_off(*, organization: Organization, kind: str, emails: Sequence[str]) -> set[str]:
-    """Which of these addresses belong to people who turned this kind of email off, in one
-    query."""
-    if not emails:
-        return set()
-    return set(
+def emails_turned_off(
+    *,
+    organization: Organization,
+    kind: str,
+    emails: Iterable[str] = (),
+    user_ids: Iterable[int | None] = (),
+) -> tuple[set[str], set[int]]:
+    """Who turned this kind of email off, in one query: (their account addresses, their user
+    ids). A person is matched by account or by address, since a participant's address may
+    differ from their account's."""
+    emails, user_ids = set(emails), {pk for pk in user_ids if pk is not None}
+    if not emails and not user_ids:
+        return set(), set()
+    rows = (
         EmailPreference.objects.for_org(organization)
-        .filter(kind=kind, enabled=False, user__email__in=set(emails))
-        .values_list("user__email", flat=True)
+        .filter(kind=kind, enabled=False)
+        .filter(Q(user__email__in=emails) | Q(user_id__in=user_ids))
+        .values_list("user__email", "user_id")
     )
+    off_emails, off_ids = set(), set()
+    for email, user_id in rows:
+        off_emails.add(email)
+        off_ids.add(user_id)
+    return off_emails, off_ids
 
 
 def email_send(
@@ -51,6 +65,7 @@ def email_send(
     language: str | None = None,
     attachments: Sequence[Attachment] = (),
     kind: str | None = None,
+    user_id: int | None = None,
 ) -> bool:
     """Render `notifications/email/<template>_{subject,body}.txt` and send it once per key.
 
@@ -58,10 +73,12 @@ def email_send(
     may turn off (sign-in, invitations). Returns False when an email with this key was already
     sent for the organization, or the recipient turned this kind off.
     """
-    if kind is not None and to in emails_turned_off(
-        organization=organization, kind=kind, emails=[to]
-    ):
-        return False
+    if kind is not None:
+        off_emails, off_ids = emails_turned_off(
+            organization=organization, kind=kind, emails=[to], user_ids=[user_id]
+        )
+        if to in off_emails or user_id in off_ids:
+            return False
     with translation.override(language or translation.get_language()):
         subject: str = render_to_string(f"notifications/email/{template}_subject.txt", context)
         body = render_to_string(f"notifications/email/{template}_body.txt", context)
@@ -117,6 +134,7 @@ def notify(
         language=language,
         attachments=attachments,
         kind=kind,
+        user_id=user.pk if user else None,
     )
 
 
@@ -220,10 +238,13 @@ def _send_batch(
     )
     if kind is not None:
         # In-app notices above reach everyone; emails skip those who turned the kind off.
-        off = emails_turned_off(
-            organization=organization, kind=kind, emails=[i.email for i in unique]
+        off_emails, off_ids = emails_turned_off(
+            organization=organization,
+            kind=kind,
+            emails=[i.email for i in unique],
+            user_ids=[i.user_id for i in unique],
         )
-        unique = [item for item in unique if item.email not in off]
+        unique = [i for i in unique if i.email not in off_emails and i.user_id not in off_ids]
     groups = _by_language(unique, default_language)
     subjects: dict[str, str] = {}
     for language, items in groups.items():

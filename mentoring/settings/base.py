@@ -219,6 +219,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "options": {"expires": 60},
     },
+    # Nudges are days apart: an hourly scan is soon enough, and each is claimed once.
+    "send-nudges": {
+        "task": "mentorships.tasks.send_nudges_task",
+        "schedule": 3600,
+        "options": {"expires": 3600},
+    },
 }
 
 # ------------------------------------------------------------------------------
