@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from mentorships import scheduling
-from mentorships.models import CheckIn, CheckInStatus, Mentorship
+from mentorships.models import CheckIn, CheckInRecord, CheckInStatus, Mentorship
 from mentorships.selectors.mentorships import mentorship_members
 from organizations.models import Organization
 from participants.models import Participant, WeeklyAvailability
@@ -99,3 +99,20 @@ def check_in_slots(
         )
         if not any(slot.start < ends and begins < slot.end for begins, ends in busy)
     ]
+
+
+def check_in_record_list(
+    *, organization: Organization, mentorship: Mentorship
+) -> QuerySet[CheckInRecord]:
+    """Every member's account of every check-in of the mentorship."""
+    return CheckInRecord.objects.for_org(organization).filter(check_in__mentorship=mentorship)
+
+
+def check_in_record_of(
+    *, organization: Organization, check_in: CheckIn, participant: Participant
+) -> CheckInRecord | None:
+    return (
+        CheckInRecord.objects.for_org(organization)
+        .filter(check_in=check_in, participant=participant)
+        .first()
+    )

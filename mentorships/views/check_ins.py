@@ -33,6 +33,7 @@ from mentorships.selectors import (
     mentorship_get_for_member,
     mentorship_members,
 )
+from mentorships.selectors.check_ins import check_in_record_list, check_in_record_of
 from mentorships.selectors.home import LocalTime, local_times, zone_label
 from mentorships.services import check_ins as check_in_services
 from participants.models import Participant
@@ -281,9 +282,7 @@ def check_ins(request: OrganizationRequest, org_slug: str, mentorship_id: int) -
         viewer, mentorship_members(organization=organization, mentorship=mentorship)
     )
     rows = list(check_in_list(organization=organization, mentorship=mentorship))
-    records = list(
-        CheckInRecord.objects.for_org(organization).filter(check_in__mentorship=mentorship)
-    )
+    records = list(check_in_record_list(organization=organization, mentorship=mentorship))
     now = timezone.now()
     shown = [
         CheckInRow(
@@ -476,11 +475,7 @@ def check_in_record(request: OrganizationRequest, org_slug: str, check_in_id: in
     """Each member's quick account of a check-in once it has started."""
     organization = request.organization
     check_in, mentorship, viewer = _check_in_for_member(request, check_in_id)
-    existing = (
-        CheckInRecord.objects.for_org(organization)
-        .filter(check_in=check_in, participant=viewer)
-        .first()
-    )
+    existing = check_in_record_of(organization=organization, check_in=check_in, participant=viewer)
     initial = (
         {
             "happened": "yes" if existing.happened else "no",
