@@ -82,3 +82,24 @@ urlpatterns += [
         name="path_item_delete",
     ),
 ]
+
+# The living document and private reflections (E2).
+from mentorships.views import notes  # noqa: E402
+
+urlpatterns += [
+    path("mentorships/<int:mentorship_id>/notes/", notes.notes, name="notes"),
+    path(
+        "mentorships/<int:mentorship_id>/notes/preview/", notes.notes_preview, name="notes_preview"
+    ),
+    path("notes/versions/<int:document_revision_id>/", notes.notes_version, name="notes_version"),
+    path(
+        "mentorships/<int:mentorship_id>/reflections/",
+        notes.reflection_write,
+        name="reflection_write",
+    ),
+    path(
+        "mentorships/<int:mentorship_id>/reflections/<int:reflection_id>/delete/",
+        notes.reflection_delete,
+        name="reflection_delete",
+    ),
+]
