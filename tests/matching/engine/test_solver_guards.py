@@ -399,3 +399,19 @@ def test_a_chain_that_would_lose_is_certified_without_another_round(coverage_fir
     assert _pairs(solution) == {(A, Y), (B, X)}
     assert solution.certified
     assert problem.candidates.edges == 3
+
+
+def test_only_the_bottleneck_certificate_finds_a_pair_that_lowers_the_total():
+    """As above with a-z at 0.4: a-z, b-y, c-x (worst 0.3) is 0.3 below a-x, b-y, c-z (worst
+    0.1) in total, so no score certificate wants a-z; the bottleneck certificate, which cuts
+    the flow on pairs above 0.1, must find it."""
+    scores = {(A, X): 0.9, (A, Z): 0.4, (B, Y): 0.8, (C, X): 0.3, (C, Z): 0.1}
+    kept = {(A, X), (B, Y), (C, X), (C, Z)}
+    coverage = solve_certified(
+        _problem(scores, kept, demand=(1, 1, 1), capacity=(1, 1, 1)), coverage_first=True
+    )
+    assert _pairs(coverage) == {(A, X), (B, Y), (C, Z)}
+    problem = _problem(scores, kept, demand=(1, 1, 1), capacity=(1, 1, 1))
+    solution = solve_fairness(problem)
+    assert _pairs(solution) == {(A, Z), (B, Y), (C, X)}
+    assert solution.certified
