@@ -415,3 +415,13 @@ def test_only_the_bottleneck_certificate_finds_a_pair_that_lowers_the_total():
     solution = solve_fairness(problem)
     assert _pairs(solution) == {(A, Z), (B, Y), (C, X)}
     assert solution.certified
+
+
+def test_fairness_keeps_full_coverage_when_one_pair_outscores_two():
+    """a-x 0.95, a-y 0.3, b-x 0.3: covering both takes a-y + b-x (worst 0.3, total 0.6); a-x
+    alone scores more (0.95) but leaves b out. Fairness works at maximum coverage."""
+    scores = {(A, X): 0.95, (A, Y): 0.3, (B, X): 0.3}
+    problem = _problem(scores, set(scores), demand=(1, 1), capacity=(1, 1))
+    solution = solve_fairness(problem)
+    assert _pairs(solution) == {(A, Y), (B, X)}
+    assert solution.max_coverage == 2
