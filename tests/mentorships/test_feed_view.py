@@ -120,3 +120,10 @@ def test_account_settings_need_a_sign_in(client):
     response = client.get(reverse("calendar_feed_settings"))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_account_settings_lead_to_the_calendar_address(client):
+    login(client, UserFactory())
+    page = client.get(reverse("accounts:settings")).content.decode()
+    assert reverse("calendar_feed_settings") in page
+    assert "Google Calendar, Outlook or Apple Calendar" in page
