@@ -103,3 +103,25 @@ urlpatterns += [
         name="reflection_delete",
     ),
 ]
+
+# The message thread (E3).
+from mentorships.views import messages as message_views  # noqa: E402
+
+urlpatterns += [
+    path("mentorships/<int:mentorship_id>/messages/", message_views.messages, name="messages"),
+    path(
+        "mentorships/<int:mentorship_id>/messages/post/",
+        message_views.message_post,
+        name="message_post",
+    ),
+]
+
+# A mentorship's lifecycle: pause, resume, close, ask for a new match.
+from mentorships.views import lifecycle as lifecycle_views  # noqa: E402
+
+urlpatterns += [
+    path("mentorships/<int:mentorship_id>/pause/", lifecycle_views.pause, name="pause"),
+    path("mentorships/<int:mentorship_id>/resume/", lifecycle_views.resume, name="resume"),
+    path("mentorships/<int:mentorship_id>/close/", lifecycle_views.close, name="close"),
+    path("mentorships/<int:mentorship_id>/rematch/", lifecycle_views.rematch, name="rematch"),
+]

@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "organizations.context_processors.current_organization",
                 "notifications.context_processors.unread_notifications",
+                "mentorships.context_processors.unread_messages",
                 "mentoring.context_processors.app_shell",
             ],
         },
