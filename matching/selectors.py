@@ -6,8 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -566,28 +565,37 @@ class ProposalFilter:
         )
 
 
-def _reason_helped(queryset: QuerySet[MatchProposal], factor: str) -> QuerySet[MatchProposal]:
-    """Proposals whose explanation has `factor` contributing above zero (a JSON lookup the ORM
-    has no word for, written for each database the app runs on)."""
-    if connection.vendor == "postgresql":
-        # The factor travels as a parameter, never in the SQL text.
-        return queryset.extra(
-            where=[
-                'jsonb_path_exists("matching_matchproposal"."factors", %s::jsonpath, %s::jsonb)'
-            ],
-            params=[
-                "$[*] ? (@.factor == $factor && @.contribution > 0)",
-                json.dumps({"factor": factor}),
-            ],
+# The factor travels as a parameter (%%s after the template is filled), never in the SQL text.
+SQLITE_REASON = (
+    "EXISTS (SELECT 1 FROM json_each(%(expressions)s) AS f "
+    "WHERE json_extract(f.value, '$.factor') = %%s AND json_extract(f.value, '$.contribution') > 0)"
+)
+
+
+class ReasonHelped(Func):
+    """True where the explanation's `factor` contributed above zero: a JSON test the ORM has
+    no word for, written for each database the app runs on. The column is compiled like any
+    other, so the test stays on the right table inside subqueries (an update by primary keys)."""
+
+    output_field = BooleanField()
+    JSON_PATH = "$[*] ? (@.factor == $factor && @.contribution > 0)"
+
+    def __init__(self, factor: str) -> None:
+        super().__init__(F("factors"))
+        self.factor = factor
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(
+            compiler,
+            connection,
+            template="jsonb_path_exists(%(expressions)s, %%s::jsonpath, %%s::jsonb)",
+            **extra_context,
         )
-    return queryset.extra(
-        where=[
-            'EXISTS (SELECT 1 FROM json_each("matching_matchproposal"."factors") AS f '
-            "WHERE json_extract(f.value, '$.factor') = %s "
-            "AND json_extract(f.value, '$.contribution') > 0)"
-        ],
-        params=[factor],
-    )
+        return sql, (*params, self.JSON_PATH, json.dumps({"factor": self.factor}))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, template=SQLITE_REASON, **extra_context)
+        return sql, (*params, self.factor)
 
 
 def proposal_filtered(
@@ -607,7 +615,7 @@ def proposal_filtered(
             | Q(mentor__full_name__icontains=filters.search)
         )
     if filters.reason:
-        queryset = _reason_helped(queryset, filters.reason)
+        queryset = queryset.filter(ReasonHelped(filters.reason))
     order = PROPOSAL_SORTS.get(filters.sort, PROPOSAL_SORTS["score"])
     return queryset.select_related("mentee", "mentor").only(*_ROW_FIELDS).order_by(*order)
 
