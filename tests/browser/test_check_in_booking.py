@@ -167,5 +167,12 @@ def test_the_mentorship_pages_fit_a_phone(new_page, sign_in, org, pair):
         if width > PHONE["width"]:
             too_wide[name] = width
         page.screenshot(path=str(SCREENSHOTS / f"{name}-375.png"), full_page=True)
+    # The new calendar address, shown once, wraps inside the phone's width.
+    page.goto(pages["calendar-feed"])
+    page.get_by_role("button", name="Create my calendar address").click()
+    expect(page.get_by_test_id("feed-address")).to_contain_text("/calendar/")
+    if page.evaluate("document.documentElement.scrollWidth") > PHONE["width"]:
+        too_wide["calendar-feed-created"] = page.evaluate("document.documentElement.scrollWidth")
+    page.screenshot(path=str(SCREENSHOTS / "calendar-feed-created-375.png"), full_page=True)
     assert too_wide == {}
     assert errors == []
