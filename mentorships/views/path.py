@@ -238,7 +238,7 @@ def _stage_initial(stage: PathStage) -> dict:
 @dataclass
 class ItemEditor:
     item: object
-    form: ItemForm
+    form: forms.Form  # an ItemForm, or the refused one shown again
     text: str
 
 
@@ -246,9 +246,9 @@ class ItemEditor:
 class StageEditor:
     stage: PathStage
     number: int
-    form: StageForm
+    form: forms.Form  # a StageForm, or the refused one shown again
     items: list[ItemEditor]
-    new_item: ItemForm
+    new_item: forms.Form  # an ItemForm
     title: str
 
 
@@ -354,7 +354,9 @@ def path_starter(request: OrganizationRequest, org_slug: str, program_id: int) -
             starter=request.POST.get("starter", ""),
         )
     if form.errors:
-        context = _editor_context(request, program, starter_error=" ".join(form.non_field_errors()))
+        context = _editor_context(
+            request, program, starter_error=" ".join(str(e) for e in form.non_field_errors())
+        )
         template = (
             "mentorships/path_edit_stages.html" if request.htmx else "mentorships/path_edit.html"
         )
