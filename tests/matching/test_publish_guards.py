@@ -124,6 +124,21 @@ def test_only_a_reviewed_round_is_published(org, status, django_capture_on_commi
     assert _mentorships(match_round) == []
 
 
+def test_another_organizations_round_is_not_published(
+    org, other_org, settings, django_capture_on_commit_callbacks
+):
+    # No tenant scope and no row-level security: the claim's own organization filter alone.
+    settings.MERIDIAN_ROW_LEVEL_SECURITY = False
+    with scopes_disabled():
+        foreign, _people = _round(other_org, "Theirs", [("Ana", "Mina", APPROVED, None)])
+
+        with pytest.raises(DomainError), django_capture_on_commit_callbacks():
+            services.round_publish(organization=org, match_round=foreign, actor=None)
+
+    assert _status(foreign) == RoundStatus.REVIEWED
+    assert _mentorships(foreign) == []
+
+
 def test_publishing_queues_the_news_once_after_commit_and_is_audited(
     org, owner, monkeypatch, django_capture_on_commit_callbacks
 ):
