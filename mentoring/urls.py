@@ -4,6 +4,7 @@ from accounts import views as account_views
 from core.styleguide import styleguide
 from mentoring import views
 from mentorships.views import feed as calendar_feed
+from notifications import views as notification_views
 from organizations import views as organization_views
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("me/", include("accounts.urls")),
     path("me/calendar/", calendar_feed.calendar_feed_settings, name="calendar_feed_settings"),
     path("calendar/<str:token>.ics", calendar_feed.calendar_feed, name="calendar_feed"),
+    path("unsubscribe/<str:token>/", notification_views.unsubscribe, name="unsubscribe"),
     # Same address and name as Django's own view, which it wraps; listed first so it wins.
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),

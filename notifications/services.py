@@ -8,15 +8,19 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Field, Q
 from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.errors import DomainError
 from core.memory import gc_paused
-from notifications.models import EmailPreference, Notification, SentEmail
+from notifications.models import EmailKind, EmailPreference, Notification, SentEmail
 
 if TYPE_CHECKING:
     from organizations.models import Organization
@@ -79,6 +83,8 @@ def email_send(
         )
         if to in off_emails or user_id in off_ids:
             return False
+    if kind is not None and user_id is not None:
+        context = {**context, "unsubscribe_url": unsubscribe_url(organization, user_id, kind)}
     with translation.override(language or translation.get_language()):
         subject: str = render_to_string(f"notifications/email/{template}_subject.txt", context)
         body = render_to_string(f"notifications/email/{template}_body.txt", context)
@@ -267,7 +273,11 @@ def _send_batch(
         with translation.override(language):
             for item in items:
                 if item.idempotency_key in claimed:
-                    body = body_template.render(item.context)
+                    context = item.context
+                    if kind is not None and item.user_id is not None:
+                        link = unsubscribe_url(organization, item.user_id, kind)
+                        context = {**context, "unsubscribe_url": link}
+                    body = body_template.render(context)
                     subject = subjects[item.idempotency_key]
                     messages.append(
                         EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [item.email])
@@ -319,3 +329,51 @@ def notifications_mark_read(*, organization: Organization, user: User) -> int:
         .filter(user=user, read_at__isnull=True)
         .update(read_at=timezone.now())
     )
+
+
+# --- Email preferences and the one-click unsubscribe -------------------------------------------
+
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    """What a signed unsubscribe link names: one kind of email, one person, one organization."""
+
+    organization_id: int
+    user_id: int
+    kind: str
+
+
+def unsubscribe_token(organization: Organization, user_id: int, kind: str) -> str:
+    """Signed, not encrypted: it names ids and a kind, nothing private. It does not expire, as
+    an old email's link should still work; all it can do is turn that one kind off."""
+    return signing.dumps([organization.pk, user_id, kind], salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(organization: Organization, user_id: int, kind: str) -> str:
+    token = unsubscribe_token(organization, user_id, kind)
+    return settings.SITE_URL + reverse("unsubscribe", args=[token])
+
+
+def unsubscribe_read(token: str) -> Unsubscribe | None:
+    """The link's content, or None when it was not signed by us (or was altered)."""
+    try:
+        organization_id, user_id, kind = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if kind not in EmailKind.values:
+        return None
+    return Unsubscribe(organization_id=int(organization_id), user_id=int(user_id), kind=kind)
+
+
+def email_preference_set(
+    *, organization: Organization, user: User, kind: str, enabled: bool
+) -> EmailPreference:
+    """Turn one kind of email on or off for the person in this organization."""
+    if kind not in EmailKind.values:
+        raise DomainError(_("Unknown kind of email."), field="kind", code="invalid")
+    preference, _created = EmailPreference.objects.for_org(organization).update_or_create(
+        organization=organization, user=user, kind=kind, defaults={"enabled": enabled}
+    )
+    return preference
