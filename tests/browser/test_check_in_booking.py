@@ -63,6 +63,12 @@ def test_a_mentee_in_sao_paulo_books_moves_and_cancels_with_a_mentor_in_tokyo(
     page.locator(".ui-page-header").get_by_role("button", name="Book your first check-in").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Book a check-in")
+    # Looking three weeks ahead, or for 90 minutes, redraws the slots in place (htmx).
+    two_weeks = page.get_by_test_id("slot-count").inner_text()
+    page.get_by_label("Show").select_option("3")
+    expect(page.get_by_test_id("slot-count")).not_to_have_text(two_weeks)
+    page.get_by_label("Show").select_option("2")
+    expect(page.get_by_test_id("slot-count")).to_have_text(two_weeks)
     first = page.locator("label.slot").first
     value = first.get_attribute("data-slot")
     # Her evening first, his morning second, on the label she reads.
