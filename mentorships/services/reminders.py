@@ -18,6 +18,7 @@ from mentorships.models import (
     CheckIn,
     CheckInReminder,
     CheckInStatus,
+    EngagementSettings,
     MentorshipStatus,
 )
 from notifications.models import EmailKind
@@ -26,32 +27,56 @@ from organizations.models import Organization
 
 # --- Reminders -------------------------------------------------------------------------------
 
-# How long before a check-in each reminder goes out.
-REMINDERS: tuple[tuple[str, dt.timedelta], ...] = (
-    ("24h", dt.timedelta(hours=24)),
-    ("1h", dt.timedelta(hours=1)),
-)
+# How long before a check-in each reminder goes out, in hours, when the program has no
+# EngagementSettings row (the model's default too).
+DEFAULT_REMINDER_HOURS: tuple[int, ...] = (24, 1)
 REMINDER_BATCH = 500
 
 
+def reminder_hours_of(
+    organization: Organization, program_ids: set[int]
+) -> dict[int, tuple[int, ...]]:
+    """Each program's reminder hours, largest first; the defaults without a settings row."""
+    saved = dict(
+        EngagementSettings.objects.for_org(organization)
+        .filter(program_id__in=program_ids)
+        .values_list("program_id", "reminder_hours")
+    )
+    return {
+        program_id: tuple(
+            sorted({int(h) for h in saved.get(program_id, DEFAULT_REMINDER_HOURS)}, reverse=True)
+        )
+        for program_id in program_ids
+    }
+
+
 def plan_reminders(organization: Organization, check_ins: Sequence[CheckIn]) -> None:
-    """The reminders of freshly set times. One whose moment has already passed is left out:
-    the invitation just sent tells people as much."""
+    """The reminders of freshly set times, at the hours the mentorship's program chose
+    (EngagementSettings.reminder_hours; 24 and 1 hours before without a row). One whose
+    moment has already passed is left out: the invitation just sent tells people as much."""
     now = timezone.now()
     CheckInReminder.objects.for_org(organization).filter(
         check_in__in=check_ins, sent_at__isnull=True
     ).delete()
+    if not check_ins:
+        return
+    program_of = dict(
+        CheckIn.objects.for_org(organization)
+        .filter(pk__in=[c.pk for c in check_ins])
+        .values_list("pk", "mentorship__cohort__program_id")
+    )
+    hours_of = reminder_hours_of(organization, set(program_of.values()))
     CheckInReminder.objects.bulk_create(
         [
             CheckInReminder(
                 organization=organization,
                 check_in=check_in,
-                kind=kind,
-                due_at=check_in.starts_at - before,
+                kind=f"{hours}h",
+                due_at=check_in.starts_at - dt.timedelta(hours=hours),
             )
             for check_in in check_ins
-            for kind, before in REMINDERS
-            if check_in.starts_at - before > now
+            for hours in hours_of[program_of[check_in.pk]]
+            if check_in.starts_at - dt.timedelta(hours=hours) > now
         ]
     )
 
