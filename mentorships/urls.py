@@ -125,3 +125,11 @@ urlpatterns += [
     path("mentorships/<int:mentorship_id>/close/", lifecycle_views.close, name="close"),
     path("mentorships/<int:mentorship_id>/rematch/", lifecycle_views.rematch, name="rematch"),
 ]
+
+# The program team's at-risk list and its one-click nudge.
+from mentorships.views import at_risk as at_risk_views  # noqa: E402
+
+urlpatterns += [
+    path("mentorships/at-risk/", at_risk_views.at_risk, name="at_risk"),
+    path("mentorships/<int:mentorship_id>/nudge/", at_risk_views.nudge, name="at_risk_nudge"),
+]

@@ -13,36 +13,20 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from mentorships import selectors
 from mentorships.models import (
     CheckIn,
     CheckInStatus,
-    EngagementSettings,
     Goal,
     GoalStatus,
     Mentorship,
     MentorshipStatus,
 )
+from mentorships.selectors.engagement import engagement_settings_for
 from notifications.models import EmailKind
 from notifications.services import Outgoing, notices_send
 from organizations.models import Organization
-
-
-def engagement_settings_for(
-    organization: Organization, program_ids: set[int]
-) -> dict[int, EngagementSettings]:
-    """Each program's rules; programs without a row get the defaults (an unsaved row)."""
-    saved = {
-        row.program_id: row
-        for row in EngagementSettings.objects.for_org(organization).filter(
-            program_id__in=program_ids
-        )
-    }
-    return {
-        program_id: saved.get(program_id)
-        or EngagementSettings(organization=organization, program_id=program_id)
-        for program_id in program_ids
-    }
 
 
 def nudges_send(*, organization: Organization, now: dt.datetime | None = None) -> int:
@@ -150,6 +134,11 @@ def _nudge_text(kind: str, others: str, extra: dict) -> str:
         return _(
             "You and %(names)s have not booked a check-in yet. Pick a time that suits you both."
         ) % {"names": others}
+    if kind == "manual":
+        return _(
+            "The program team would love to hear how things are going with %(names)s. "
+            "Book your next check-in, or tell us if something is in the way."
+        ) % {"names": others}
     if kind == "quiet":
         return _(
             "It has been %(days)d days since you last met %(names)s. Book your next check-in."
@@ -157,3 +146,24 @@ def _nudge_text(kind: str, others: str, extra: dict) -> str:
     return _("Your goal “%(goal)s” is past its date. Mark it done or choose a new date.") % {
         "goal": extra["goal"]
     }
+
+
+def mentorship_nudge_now(
+    *, organization: Organization, mentorship: Mentorship, now: dt.datetime | None = None
+) -> int:
+    """The program team's one-click nudge from the at-risk list: the members hear from the
+    team at most once a day, however often the button is pressed. Returns the emails sent."""
+    now = now or timezone.now()
+    mentorship = (
+        Mentorship.objects.for_org(organization)
+        .filter(pk=mentorship.pk, status=MentorshipStatus.ACTIVE)
+        .first()
+    )
+    if mentorship is None:
+        raise DomainError(_("Only an active mentorship can be nudged."), code="conflict")
+    return notices_send(
+        organization=organization,
+        template="nudge",
+        outgoing=_messages(organization, [(mentorship, "manual", now.date().isoformat(), {})]),
+        kind=EmailKind.NUDGES,
+    )
