@@ -43,3 +43,23 @@ def send_nudges_task() -> None:
     for_each_organization(
         organization_ids, lambda organization: nudges.nudges_send(organization=organization)
     )
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def send_message_digests_task() -> None:
+    """Every hour: each person's daily digest of unread messages, once their local morning has
+    come (each is claimed once per person and day)."""
+    from mentorships.models import Message
+    from mentorships.services import digest
+
+    now = timezone.now()
+    organization_ids = set(
+        Message.objects.with_scopes_disabled()
+        .filter(created_at__gt=now - digest.LOOKBACK, created_at__lte=now - digest.GRACE)
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
+    for_each_organization(
+        organization_ids,
+        lambda organization: digest.message_digests_send(organization=organization, now=now),
+    )

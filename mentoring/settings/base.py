@@ -226,6 +226,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600,
         "options": {"expires": 3600},
     },
+    # The daily digest of unread messages: hourly, so it reaches each person in their own
+    # morning; each person's day is claimed once.
+    "send-message-digests": {
+        "task": "mentorships.tasks.send_message_digests_task",
+        "schedule": 3600,
+        "options": {"expires": 3600},
+    },
 }
 
 # ------------------------------------------------------------------------------
