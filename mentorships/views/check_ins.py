@@ -125,11 +125,12 @@ class _TimeForm(forms.Form):
     zone."""
 
     slot = forms.CharField(required=False, widget=forms.RadioSelect)
-    custom_start = forms.DateTimeField(
+    # Read as text: the wall-clock time belongs to the participant's zone, which may differ from
+    # the account's zone that Django's DateTimeField would apply.
+    custom_start = forms.CharField(
         label=gettext_lazy("Or another time (your time zone)"),
         required=False,
-        input_formats=["%Y-%m-%dT%H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
 
     def __init__(self, *args, time_zone: str, **kwargs):
@@ -139,10 +140,13 @@ class _TimeForm(forms.Form):
     def clean(self):
         data = super().clean()
         slot, custom = data.get("slot"), data.get("custom_start")
-        if custom is not None:
-            # The browser sends the wall-clock time the person typed; it is theirs.
-            naive = timezone.make_naive(custom) if timezone.is_aware(custom) else custom
-            data["starts_at"] = naive.replace(tzinfo=ZoneInfo(self.time_zone))
+        if custom:
+            try:
+                data["starts_at"] = dt.datetime.strptime(custom[:16], "%Y-%m-%dT%H:%M").replace(
+                    tzinfo=ZoneInfo(self.time_zone)
+                )
+            except ValueError:
+                self.add_error("custom_start", _("Enter a date and time."))
         elif slot:
             try:
                 data["starts_at"] = dt.datetime.strptime(slot, "%Y-%m-%dT%H:%MZ").replace(
@@ -150,7 +154,7 @@ class _TimeForm(forms.Form):
                 )
             except ValueError:
                 self.add_error("slot", _("Choose one of the times offered."))
-        elif "custom_start" not in self.errors:
+        else:
             self.add_error("slot", _("Choose a time, or type one below."))
         return data
 

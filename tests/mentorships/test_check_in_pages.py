@@ -136,6 +136,9 @@ def test_an_ad_hoc_program_books_a_single_check_in_by_default(client, org):
 
 def test_a_custom_time_is_read_in_the_viewers_zone(client, org, pair):
     mentorship, _mentor, mentee = pair
+    # Her account shows times in Tokyo's zone; she takes part from São Paulo, which counts here.
+    mentee.user.time_zone = "Asia/Tokyo"
+    mentee.user.save(update_fields=["time_zone"])
     day = (timezone.now() + dt.timedelta(days=5)).date()
     response = login(client, mentee.user).post(
         book_url(org, mentorship),
@@ -318,3 +321,13 @@ def test_outsiders_reach_none_of_the_check_in_pages(client, org, pair, role):
     assert client.post(cancel).status_code == 404
     check_in.refresh_from_db()
     assert check_in.status == CheckInStatus.SCHEDULED
+
+
+def test_a_malformed_custom_time_is_refused_on_its_field(client, org, pair):
+    mentorship, _mentor, mentee = pair
+    response = login(client, mentee.user).post(
+        book_url(org, mentorship),
+        {"custom_start": "next tuesday", "duration": 45, "every_weeks": 2, "occurrences": 2},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["custom_start"] == ["Enter a date and time."]
