@@ -106,7 +106,9 @@ def proposals_decide_bulk(
         listed = selectors.proposal_filtered(
             organization=organization, match_round=match_round, filters=filters
         )
-        chosen = chosen.filter(pk__in=listed.order_by().values("pk"))
+        # The ids first, then the update: an IN over a subquery of the same table, under
+        # row-level security, runs that subquery once per row (quadratic; 170 s at 10,000).
+        chosen = chosen.filter(pk__in=list(listed.order_by().values_list("pk", flat=True)))
     status = ProposalStatus.APPROVED if approve else ProposalStatus.REJECTED
     changed = chosen.exclude(status=status).update(status=status)
     if changed:
