@@ -1,0 +1,395 @@
+"""Check-in reminders on PostgreSQL: the minute scan over many due reminders.
+
+    .venv/bin/python -m bench.reminders                       # 100,000 check-ins due
+    .venv/bin/python -m bench.reminders --check-ins 2000 --two-scanners 1000
+
+As bench/rounds.py: the script creates its own database (``meridian_bench_reminders_<pid>``,
+owned by the app role so row-level security binds as in production), migrates it, seeds one
+organization with ``--check-ins`` scheduled check-ins (``--per-pair`` per mentorship, every
+person with an account) whose one reminder each is due, and drops the database at the end.
+Test settings: the locmem email backend, the in-memory Celery broker.
+
+Prints one JSON object per line and case. ``seconds`` is wall time of the service call,
+``cpu_seconds`` this process's CPU time in it, ``queries`` the queries it sent:
+
+- ``baseline``: the first ``--baseline`` reminders sent the naive way (one ``notify()`` per
+  person: claim, render, send one by one), inside a transaction that is rolled back.
+- ``batch_queries``: the scan over the first ``--batch-probe`` reminders with two batch sizes,
+  rolled back: queries per batch must not grow with the batch.
+- ``scan``: ``check_in_reminders_send`` over every due reminder (scan, SKIP LOCKED claim,
+  per-person claim keys, render, send), ``reminders_per_second`` against the baseline's.
+- ``scan_again``: the same scan once more sends nothing.
+- ``two_scanners``: ``--two-scanners`` fresh due reminders scanned by two threads at once,
+  each with its own connection; ``duplicates`` counts emails sent twice (same recipient and
+  body), ``shares`` what each scanner sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from bench.rounds import USER_LANGUAGES, _create_database, _drop_database, _measure, _rolled_back
+
+
+def _emit(**fields: Any) -> None:
+    print(json.dumps(fields, default=str), flush=True)
+
+
+def _timed(call: Callable[[], Any], profile: bool = False) -> tuple[Any, dict[str, Any]]:
+    with _measure(profile) as figures:
+        result = call()
+    return result, figures
+
+
+def _seed_organization(seed: int):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from organizations.models import Organization
+    from programs.models import Cohort, CohortStatus, Program, ProgramType
+
+    organization = Organization.objects.create(name="Bench reminders", slug=f"bench-rem-{seed}")
+    program = Program.objects.create(
+        organization=organization, name="Bridges", program_type=ProgramType.ONE_TO_ONE
+    )
+    today = timezone.now().date()
+    cohort = Cohort.objects.create(
+        organization=organization,
+        program=program,
+        name="Bench",
+        starts_on=today - dt.timedelta(days=30),
+        ends_on=today + dt.timedelta(days=150),
+        enrollment_opens_at=timezone.now() - dt.timedelta(days=60),
+        enrollment_closes_at=timezone.now() - dt.timedelta(days=40),
+        mentor_capacity=1_000_000,
+        mentee_capacity=1_000_000,
+        status=CohortStatus.ACTIVE,
+    )
+    return organization, cohort
+
+
+def _seed_check_ins(
+    organization, cohort, *, n_check_ins: int, per_pair: int, now: dt.datetime, tag: str, seed: int
+) -> int:
+    """`n_check_ins` scheduled check-ins in the coming days, `per_pair` per new mentorship,
+    each with one reminder; the i-th is due `n - i` seconds before `now`, so a scan at
+    `now - (n - k)` seconds finds the first k."""
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import User
+    from mentoring.demo_data import _participant
+    from mentorships.models import CheckIn, CheckInReminder, Mentorship, MentorshipMentee
+    from participants.models import Participant, ParticipantRole
+
+    rng = random.Random(seed)
+    password = make_password(None)
+    n_pairs = -(-n_check_ins // per_pair)
+    made = 0
+    for start in range(0, n_pairs, 1000):
+        pairs = range(start, min(start + 1000, n_pairs))
+        people = []
+        for pair in pairs:
+            for role in (ParticipantRole.MENTOR, ParticipantRole.MENTEE):
+                index = 2 * pair + (role == ParticipantRole.MENTEE)
+                person = _participant(rng, organization, cohort, index, role)
+                person.email = f"{tag}.{index}@people.bench.meridian.test"
+                people.append(person)
+        users = User.objects.bulk_create(
+            User(
+                email=person.email,
+                full_name=person.full_name,
+                time_zone=person.time_zone,
+                language=rng.choice(USER_LANGUAGES),
+                password=password,
+            )
+            for person in people
+        )
+        for person, user in zip(people, users, strict=True):
+            person.user = user
+        people = Participant.objects.bulk_create(people)
+        mentors, mentees = people[0::2], people[1::2]
+        mentorships = Mentorship.objects.bulk_create(
+            Mentorship(
+                organization=organization, cohort=cohort, mentor=mentor, started_on=now.date()
+            )
+            for mentor in mentors
+        )
+        MentorshipMentee.objects.bulk_create(
+            MentorshipMentee(organization=organization, mentorship=mentorship, mentee=mentee)
+            for mentorship, mentee in zip(mentorships, mentees, strict=True)
+        )
+        check_ins = []
+        for mentorship in mentorships:
+            for week in range(per_pair):
+                if made + len(check_ins) >= n_check_ins:
+                    break
+                starts_at = now + dt.timedelta(hours=2, days=7 * week, minutes=rng.randrange(600))
+                check_ins.append(
+                    CheckIn(
+                        organization=organization,
+                        mentorship=mentorship,
+                        organizer=mentorship.mentor,
+                        starts_at=starts_at,
+                        ends_at=starts_at + dt.timedelta(minutes=30),
+                        time_zone=mentorship.mentor.time_zone,
+                        agenda="Goals and next steps",
+                        ical_uid=f"{tag}-{mentorship.pk}-{week}@bench.meridian.test",
+                    )
+                )
+        check_ins = CheckIn.objects.bulk_create(check_ins)
+        CheckInReminder.objects.bulk_create(
+            CheckInReminder(
+                organization=organization,
+                check_in=check_in,
+                kind="1h",
+                due_at=now - dt.timedelta(seconds=n_check_ins - (made + i)),
+            )
+            for i, check_in in enumerate(check_ins)
+        )
+        made += len(check_ins)
+    return made
+
+
+def _naive_send(organization, now: dt.datetime, limit: int) -> int:
+    """Reminders the naive way: each due reminder read with its check-in, members read per
+    mentorship, one notify() per person (claim, render, send one by one)."""
+    import zoneinfo
+
+    from django.conf import settings
+    from django.urls import reverse
+
+    from mentorships import selectors
+    from mentorships.models import CheckInReminder
+    from notifications.services import notify
+
+    sent = 0
+    url = reverse("dashboard", args=[organization.slug])
+    due = (
+        CheckInReminder.objects.for_org(organization)
+        .filter(sent_at__isnull=True, due_at__lte=now)
+        .select_related("check_in")
+        .order_by("due_at", "pk")[:limit]
+    )
+    for reminder in due:
+        check_in = reminder.check_in
+        people = selectors.members_by_mentorship(
+            organization=organization, mentorship_ids={check_in.mentorship_id}
+        )[check_in.mentorship_id]
+        for person in people:
+            others = ", ".join(p["full_name"] for p in people if p["id"] != person["id"])
+            notify(
+                organization=organization,
+                email=person["email"],
+                user=None,
+                template="check_in_reminder",
+                context={
+                    "kind": reminder.kind,
+                    "names": others,
+                    "starts_at": check_in.starts_at.astimezone(
+                        zoneinfo.ZoneInfo(person["time_zone"])
+                    ),
+                    "time_zone": person["time_zone"],
+                    "agenda": check_in.agenda,
+                    "location": check_in.location,
+                    "url": url,
+                    "site_url": settings.SITE_URL,
+                },
+                text=f"Reminder: check-in with {others}",
+                url=url,
+                idempotency_key=f"baseline:{reminder.pk}:{person['id']}",
+            )
+        reminder.sent_at = now
+        reminder.save(update_fields=["sent_at"])
+        sent += 1
+    return sent
+
+
+def _duplicates(outbox) -> int:
+    counts = Counter((tuple(message.to), message.body) for message in outbox)
+    return sum(count - 1 for count in counts.values() if count > 1)
+
+
+def _scan(organization, now: dt.datetime) -> int:
+    from mentorships.services import reminders
+
+    return reminders.check_in_reminders_send(organization=organization, now=now)
+
+
+def _two_scanners(organization, now: dt.datetime) -> tuple[list[int], float]:
+    from django.db import connection
+
+    from core.tenancy import in_organization
+
+    shares = [0, 0]
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        try:
+            with in_organization(organization.pk):
+                barrier.wait()
+                shares[index] = _scan(organization, now)
+        except BaseException as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return shares, round(time.perf_counter() - started, 3)
+
+
+def _case(args: argparse.Namespace) -> None:
+    from django.core import mail
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from core.tenancy import in_organization
+    from mentorships.models import CheckInReminder
+    from mentorships.services import reminders
+    from notifications.models import Notification, SentEmail
+
+    now = timezone.now().replace(microsecond=0)
+    started = time.perf_counter()
+    with scopes_disabled():
+        organization, cohort = _seed_organization(args.seed)
+        made = _seed_check_ins(
+            organization, cohort, n_check_ins=args.check_ins, per_pair=args.per_pair,
+            now=now, tag="a", seed=args.seed,
+        )  # fmt: skip
+    _emit(case="seed", check_ins=made, seconds=round(time.perf_counter() - started, 3))
+    base = {"check_ins": made}
+
+    with in_organization(organization.pk):
+        mail.outbox = []
+        limit = min(args.baseline, made)
+        with _rolled_back():
+            naive, baseline = _timed(lambda: _naive_send(organization, now, limit))
+            baseline_emails = len(mail.outbox)
+        baseline_rate = naive / max(baseline["seconds"], 1e-6)
+        _emit(
+            **base, case="baseline", **baseline, reminders=naive, emails=baseline_emails,
+            reminders_per_second=round(baseline_rate),
+        )  # fmt: skip
+
+        probe = min(args.batch_probe, made)
+        probe_now = now - dt.timedelta(seconds=made - probe + 1)
+        per_batch = {}
+        default_batch = reminders.REMINDER_BATCH
+        for size in (100, 1000):
+            reminders.REMINDER_BATCH = size
+            try:
+                mail.outbox = []
+                with _rolled_back():
+                    sent, figures = _timed(lambda: _scan(organization, probe_now))
+            finally:
+                reminders.REMINDER_BATCH = default_batch
+            # The batches that found rows, and the last one that found none.
+            batches = -(-probe // size) + 1
+            per_batch[size] = round(figures["queries"] / batches, 2)
+            _emit(
+                **base, case="batch_queries", batch=size, reminders=probe, emails=sent,
+                batches=batches, queries=figures["queries"], queries_per_batch=per_batch[size],
+            )  # fmt: skip
+
+        mail.outbox = []
+        sent, figures = _timed(lambda: _scan(organization, now), profile=args.profile)
+        emails = len(mail.outbox)
+        batches = -(-made // reminders.REMINDER_BATCH) + 1
+        rate = made / max(figures["seconds"], 1e-6)
+        _emit(
+            **base, case="scan", **figures, reminders=made, emails=sent, outbox=emails,
+            notices=Notification.objects.for_org(organization).count(),
+            duplicates=_duplicates(mail.outbox),
+            unsent=CheckInReminder.objects.for_org(organization)
+            .filter(sent_at__isnull=True).count(),
+            batch=reminders.REMINDER_BATCH, batches=batches,
+            queries_per_batch=round(figures["queries"] / batches, 2),
+            reminders_per_second=round(rate),
+            emails_per_second=round(sent / max(figures["seconds"], 1e-6)),
+            ratio=round(rate / max(baseline_rate, 1e-6), 1),
+        )  # fmt: skip
+        mail.outbox = []
+        again, figures = _timed(lambda: _scan(organization, now))
+        _emit(**base, case="scan_again", **figures, emails=again, outbox=len(mail.outbox))
+
+    if args.two_scanners:
+        later = now + dt.timedelta(seconds=1)
+        with scopes_disabled():
+            fresh = _seed_check_ins(
+                organization, cohort, n_check_ins=args.two_scanners, per_pair=args.per_pair,
+                now=later, tag="b", seed=args.seed + 1,
+            )  # fmt: skip
+        mail.outbox = []
+        shares, seconds = _two_scanners(organization, later)
+        with in_organization(organization.pk):
+            unsent = (
+                CheckInReminder.objects.for_org(organization).filter(sent_at__isnull=True).count()
+            )
+            sent_records = SentEmail.objects.for_org(organization).count()
+        _emit(
+            case="two_scanners", check_ins=fresh, seconds=seconds, shares=shares,
+            emails=sum(shares), outbox=len(mail.outbox), expected_emails=2 * fresh,
+            duplicates=_duplicates(mail.outbox), unsent=unsent, sent_records=sent_records,
+            reminders_per_second=round(fresh / max(seconds, 1e-6)),
+        )  # fmt: skip
+        mail.outbox = []
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--check-ins", type=int, default=100_000)
+    parser.add_argument("--per-pair", type=int, default=10, help="check-ins per mentorship")
+    parser.add_argument("--baseline", type=int, default=500, help="reminders sent naively")
+    parser.add_argument("--batch-probe", type=int, default=2000)
+    parser.add_argument(
+        "--two-scanners", type=int, default=20_000, help="fresh reminders for two scanners"
+    )
+    parser.add_argument("--host", default=os.environ.get("PGHOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PGPORT", "5432")))
+    parser.add_argument("--admin-user", default="postgres")
+    parser.add_argument("--app-user", default="meridian_test")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--profile", action="store_true", help="cProfile of the scan to stderr")
+    args = parser.parse_args(argv)
+
+    name = f"meridian_bench_reminders_{os.getpid()}"
+    _create_database(args, name)
+    os.environ["DATABASE_URL"] = f"postgres://{args.app_user}@{args.host}:{args.port}/{name}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "mentoring.settings.test"
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connections
+
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        _emit(case="migrate", database=name, seconds=round(time.perf_counter() - started, 3))
+        try:
+            _case(args)
+        finally:
+            connections.close_all()
+    finally:
+        _drop_database(args, name)
+
+
+if __name__ == "__main__":
+    main()
