@@ -133,3 +133,35 @@ urlpatterns += [
     path("mentorships/at-risk/", at_risk_views.at_risk, name="at_risk"),
     path("mentorships/<int:mentorship_id>/nudge/", at_risk_views.nudge, name="at_risk_nudge"),
 ]
+
+# The program community (E3).
+from mentorships.views import community as community_views  # noqa: E402
+
+urlpatterns += [
+    path("programs/<int:program_id>/community/", community_views.community, name="community"),
+    path("community/topics/<int:topic_id>/", community_views.topic, name="topic"),
+    path(
+        "community/topics/<int:topic_id>/moderate/",
+        community_views.topic_moderate,
+        name="topic_moderate",
+    ),
+    path(
+        "community/replies/<int:reply_id>/moderate/",
+        community_views.reply_moderate,
+        name="reply_moderate",
+    ),
+]
+
+# The program team's engagement settings (reminder hours, nudges, at-risk rules) and the staff
+# list of mentorships (metadata only).
+from mentorships.views import admin as admin_views  # noqa: E402
+from mentorships.views import engagement_settings as engagement_settings_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "programs/<int:program_id>/engagement/",
+        engagement_settings_views.engagement_settings,
+        name="engagement_settings",
+    ),
+    path("mentorships/", admin_views.admin_list, name="admin_list"),
+]
