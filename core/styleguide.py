@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from core.templatetags.ui import AA_NORMAL_TEXT, ICONS, contrast_ratio
@@ -121,7 +122,12 @@ def _charts() -> list[dict[str, Any]]:
             "type": "hbar",
             "title": _("Enrollment funnel"),
             "description": _("From invited to matched, this cohort"),
-            "labels": [_("Invited"), _("Enrolled"), _("Eligible"), _("Matched")],
+            "labels": [
+                _("Invited"),
+                pgettext("count label", "Enrolled"),
+                _("Eligible"),
+                _("Matched"),
+            ],
             "series": [{"label": _("People"), "data": [1240, 812, 774, 701]}],
         },
         {

@@ -282,7 +282,7 @@ def test_shipped_catalog_is_complete_and_compiled(capsys):
 def test_check_lists_fuzzy_and_untranslated_entries(catalog_copy, capsys):
     po = polib.pofile(str(catalog_copy / "django.po"))
     po.find("Program catalog").flags.append("fuzzy")
-    po.find("Seats left").msgstr = ""
+    po.find("Edit cohort").msgstr = ""
     po.save()
     po.save_as_mofile(str(catalog_copy / "django.mo"))
 
@@ -290,7 +290,7 @@ def test_check_lists_fuzzy_and_untranslated_entries(catalog_copy, capsys):
 
     assert not passed
     assert "fuzzy: 'Program catalog'" in output
-    assert "untranslated: 'Seats left'" in output
+    assert "untranslated: 'Edit cohort'" in output
 
 
 def test_check_catches_a_forgotten_compilemessages(catalog_copy, capsys):
