@@ -128,7 +128,7 @@ def _seed_check_ins(
             MentorshipMentee(organization=organization, mentorship=mentorship, mentee=mentee)
             for mentorship, mentee in zip(mentorships, mentees, strict=True)
         )
-        check_ins = []
+        check_ins: list[CheckIn] = []
         for mentorship in mentorships:
             for week in range(per_pair):
                 if made + len(check_ins) >= n_check_ins:

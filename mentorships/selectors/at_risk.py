@@ -38,7 +38,7 @@ def at_risk_list(
 ) -> list[AtRisk]:
     """Active and paused mentorships with at least one reason, worst first, in five queries."""
     now = now or timezone.now()
-    mentorships = (
+    query = (
         Mentorship.objects.for_org(organization)
         .filter(status__in=[MentorshipStatus.ACTIVE, MentorshipStatus.PAUSED])
         .select_related("cohort__program", "mentor")
@@ -56,8 +56,8 @@ def at_risk_list(
         .order_by("pk")
     )
     if program_id is not None:
-        mentorships = mentorships.filter(cohort__program_id=program_id)
-    mentorships = list(mentorships)
+        query = query.filter(cohort__program_id=program_id)
+    mentorships = list(query)
     if not mentorships:
         return []
     ids = [m.pk for m in mentorships]
@@ -70,7 +70,7 @@ def at_risk_list(
         .values_list("check_in__mentorship_id", "rating")
     ):
         recent = ratings.setdefault(mentorship_id, [])
-        if len(recent) < RECENT_RECORDS:
+        if len(recent) < RECENT_RECORDS and rating is not None:  # the filter leaves no None
             recent.append(rating)
     last_messages: dict[int, tuple[dt.datetime, int]] = {}
     for mentorship_id, created_at, author_id in (

@@ -154,13 +154,14 @@ def mentorship_nudge_now(
     """The program team's one-click nudge from the at-risk list: the members hear from the
     team at most once a day, however often the button is pressed. Returns the emails sent."""
     now = now or timezone.now()
-    mentorship = (
+    locked = (
         Mentorship.objects.for_org(organization)
         .filter(pk=mentorship.pk, status=MentorshipStatus.ACTIVE)
         .first()
     )
-    if mentorship is None:
+    if locked is None:
         raise DomainError(_("Only an active mentorship can be nudged."), code="conflict")
+    mentorship = locked
     return notices_send(
         organization=organization,
         template="nudge",
