@@ -8,6 +8,8 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
@@ -271,6 +273,19 @@ def _run_check(capsys) -> tuple[bool, str]:
     except CommandError:
         return False, capsys.readouterr().err
     return True, capsys.readouterr().out
+
+
+def test_password_hints_and_errors_address_the_reader_as_tu():
+    """Django's own Spanish says "Su contraseña"; our catalog overrides it
+    (accounts/django_es_overrides.py)."""
+    with translation.override("es"):
+        hints = password_validation.password_validators_help_texts()
+        with pytest.raises(ValidationError) as refused:
+            password_validation.validate_password("1234")
+
+    assert len(hints) == len(settings.AUTH_PASSWORD_VALIDATORS)
+    assert all(hint.startswith("Tu contraseña") for hint in hints), hints
+    assert "Debe tener al menos 8 caracteres." in " ".join(refused.value.messages)
 
 
 def test_shipped_catalog_is_complete_and_compiled(capsys):
