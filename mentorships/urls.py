@@ -31,6 +31,7 @@ urlpatterns += [
     path("mentorships/<int:mentorship_id>/goals/", goals.goals, name="goals"),
     path("goals/<int:goal_id>/edit/", goals.goal_edit, name="goal_edit"),
     path("goals/<int:goal_id>/status/", goals.goal_status, name="goal_status"),
+    path("goals/<int:goal_id>/move/", goals.goal_move, name="goal_move"),
     path("goals/<int:goal_id>/milestones/", goals.milestone_add, name="milestone_add"),
     path("milestones/<int:milestone_id>/done/", goals.milestone_done, name="milestone_done"),
 ]

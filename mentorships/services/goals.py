@@ -267,3 +267,28 @@ def milestone_set_done(
         title=milestone.title,
     )
     return milestone
+
+
+@transaction.atomic
+def goal_move(*, organization: Organization, goal: Goal, actor: User, up: bool) -> Goal:
+    """Swap a goal with its neighbour above (or below) in the plan's order; at the edge the
+    order stays as it is."""
+    goal = _locked_goal(organization, goal)
+    _member(organization, goal.mentorship, actor)
+    _open(goal.mentorship)
+    siblings = list(
+        Goal.objects.for_org(organization)
+        .select_for_update()
+        .filter(mentorship_id=goal.mentorship_id)
+        .order_by("position", "id")
+    )
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == goal.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(siblings):
+        return goal
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings, start=1):
+        if sibling.position != position:
+            sibling.position = position
+            sibling.save(update_fields=["position"])
+    return next(sibling for sibling in siblings if sibling.pk == goal.pk)

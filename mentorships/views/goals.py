@@ -307,3 +307,17 @@ def milestone_done(request: OrganizationRequest, org_slug: str, milestone_id: in
         done=request.POST.get("done") == "1",
     )
     return _answer(request, mentorship, _context(request, mentorship, viewer), failed=False)
+
+
+@require_POST
+@requires(Capability.VIEW_CATALOG)
+def goal_move(request: OrganizationRequest, org_slug: str, goal_id: int) -> HttpResponse:
+    """Up or down one place in the plan."""
+    goal, mentorship, viewer = _goal_for_member(request, goal_id)
+    goal_services.goal_move(
+        organization=request.organization,
+        goal=goal,
+        actor=request.user,
+        up=request.POST.get("direction") != "down",
+    )
+    return _answer(request, mentorship, _context(request, mentorship, viewer), failed=False)

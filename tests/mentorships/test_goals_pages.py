@@ -212,3 +212,43 @@ def test_anyone_outside_the_pair_gets_404_and_never_a_goals_text(client, org, pa
         goal.refresh_from_db()
         assert (goal.title, goal.status) == ("Secret ambition", GoalStatus.PROPOSED)
         assert Goal.objects.count() == 1
+
+
+def test_goals_move_up_and_down_the_plan_and_stay_put_at_the_edges(client, org, pair):
+    mentorship, _mentor, mentee = pair
+    first = a_goal(org, mentorship, mentee, title="First")
+    second = a_goal(org, mentorship, mentee, title="Second")
+    third = a_goal(org, mentorship, mentee, title="Third")
+    login(client, mentee.user)
+
+    def order():
+        page = client.get(goals_url(org, mentorship))
+        return [row.goal.title for row in page.context["rows"]]
+
+    moved = client.post(
+        reverse("mentorships:goal_move", args=[org.slug, third.pk]),
+        {"direction": "up"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert [row.goal.title for row in moved.context["rows"]] == ["First", "Third", "Second"]
+    client.post(reverse("mentorships:goal_move", args=[org.slug, first.pk]), {"direction": "down"})
+    assert order() == ["Third", "First", "Second"]
+    client.post(reverse("mentorships:goal_move", args=[org.slug, second.pk]), {"direction": "down"})
+    client.post(reverse("mentorships:goal_move", args=[org.slug, third.pk]), {"direction": "up"})
+    assert order() == ["Third", "First", "Second"]
+
+
+def test_only_the_pair_reorders_its_goals(client, org, pair):
+    mentorship, _mentor, mentee = pair
+    first = a_goal(org, mentorship, mentee, title="First")
+    a_goal(org, mentorship, mentee, title="Second")
+    login(client, member_of(org, "pm@acme.test", role=Role.PROGRAM_MANAGER))
+    response = client.post(
+        reverse("mentorships:goal_move", args=[org.slug, first.pk]), {"direction": "down"}
+    )
+    assert response.status_code == 404
+    with scope(organization=org.pk):
+        assert list(Goal.objects.order_by("position").values_list("title", flat=True)) == [
+            "First",
+            "Second",
+        ]
