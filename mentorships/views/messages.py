@@ -61,7 +61,7 @@ def _thread(request: OrganizationRequest, mentorship: Mentorship, viewer: Partic
             actor=request.user,
             until=messages[-1].created_at,
         )
-    return {"rows": rows, "viewer": viewer, "mentorship": mentorship}
+    return {"rows": rows, "viewer": viewer, "mentorship": mentorship, "time_zone": str(zone)}
 
 
 def _context(
@@ -81,7 +81,6 @@ def _context(
         "form": form or MessageForm(),
         "can_write": mentorship.status not in (MentorshipStatus.COMPLETED, MentorshipStatus.ENDED),
         "tab": "messages",
-        "time_zone": str(_zone(viewer)),
     }
 
 

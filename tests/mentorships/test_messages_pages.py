@@ -64,6 +64,8 @@ def test_times_are_in_the_viewers_zone_and_the_newest_is_last(client, org, pair)
     assert [r["mine"] for r in rows] == [False, True]
     assert str(rows[0]["at"].tzinfo) == "Asia/Tokyo"
     assert "Asia/Tokyo" in response.content.decode()
+    shown = rows[0]["message"].created_at.astimezone(rows[0]["at"].tzinfo)
+    assert f'datetime="{shown.isoformat()}"' in response.content.decode()
 
 
 def test_htmx_post_answers_with_the_panel_and_a_blank_message_is_refused(client, org, pair):
