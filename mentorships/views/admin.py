@@ -31,7 +31,7 @@ class MentorshipFilterForm(forms.Form):
         label=gettext_lazy("Status"),
     )
 
-    def __init__(self, *args, organization, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = Program.objects.for_org(organization).order_by("name")  # type: ignore[attr-defined]
         self.fields["cohort"].queryset = (  # type: ignore[attr-defined]
