@@ -56,3 +56,27 @@ class TestReminderHoursPerProgram:
             )
         book(org, mentorship, mentor.user, in_days(3))
         assert reminders(org) == []
+
+
+@pytest.mark.django_db
+def test_a_reminder_at_other_hours_says_coming_up_not_tomorrow(org):
+    from django.core import mail
+    from django.utils import timezone
+
+    from mentorships import services
+    from mentorships.models import CheckInReminder
+
+    mentorship, mentor, _ = make_pair(org)
+    with scope(organization=org.pk):
+        EngagementSettings.objects.create(
+            organization=org, program=mentorship.cohort.program, reminder_hours=[48]
+        )
+    book(org, mentorship, mentor.user, in_days(3))
+    mail.outbox.clear()
+    now = timezone.now()
+    with scope(organization=org.pk):
+        CheckInReminder.objects.for_org(org).update(due_at=now - dt.timedelta(minutes=1))
+        services.check_in_reminders_send(organization=org, now=now)
+    subjects = {message.subject.split(":")[0] for message in mail.outbox}
+    assert len(mail.outbox) == 2
+    assert subjects <= {"Coming up", "Próximamente"} and "Tomorrow" not in subjects
