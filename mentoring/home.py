@@ -326,8 +326,11 @@ def participant_home(
     set_next_steps(participations, mentorships, user)
     set_partners(mentorships, user)
     enrolled = {p.cohort_id for p in participations if p.status == ParticipantStatus.ACTIVE}
+    # Cohorts the viewer already takes part in are listed under their participations.
     open_cohorts = (
-        list(cohort_list_open(organization=organization)[:HOME_OPEN_COHORTS])
+        list(
+            cohort_list_open(organization=organization).exclude(pk__in=enrolled)[:HOME_OPEN_COHORTS]
+        )
         if with_catalog
         else []
     )

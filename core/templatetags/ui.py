@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import builtins
 import colorsys
+import functools
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -103,12 +104,13 @@ AVATAR_TEXT = "#ffffff"
 AVATAR_HUES = (4, 18, 150, 165, 178, 195, 210, 225, 245, 262, 280, 300, 322, 340)
 
 
+@functools.lru_cache(maxsize=4096)
 def avatar_colour(name: str) -> str:
     """A background for white initials, the same for the same name on every server and run.
 
     The hue comes from a SHA-256 of the name (Python's hash() changes between processes); the
     lightness steps down until white text reaches AA contrast, so every hue gives readable
-    initials.
+    initials. Pure, so cached: a page of chips repeats the same names.
     """
     digest = hashlib.sha256(name.strip().casefold().encode()).digest()
     hue = AVATAR_HUES[int.from_bytes(digest[:4], "big") % len(AVATAR_HUES)] / 360
