@@ -215,6 +215,20 @@ def test_member_sees_no_program_team_figures(client, org, member, cohort):
     assert reverse("participants:enroll", args=[org.slug, cohort.pk]) in html
 
 
+def test_open_for_enrollment_leaves_out_cohorts_the_member_already_joined(
+    client, org, member, cohort
+):
+    other = CohortFactory(program=cohort.program, name="Autumn")
+    ParticipantFactory(cohort=cohort, user=member, email=member.email)
+    login(client, member)
+
+    home = _home(client, org).context["participant_home"]
+
+    # The joined cohort is under the participations, not offered again.
+    assert [c.pk for c in home.open_cohorts] == [other.pk]
+    assert [p.cohort_id for p in home.participations] == [cohort.pk]
+
+
 def test_mentee_sees_their_mentor_as_a_person_with_shared_languages_and_local_time(
     client, org, member, cohort
 ):
