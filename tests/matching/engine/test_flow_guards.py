@@ -353,3 +353,50 @@ def test_a_maximum_flow_the_solver_cannot_count_is_an_error_not_an_answer():
     network.capacities[: network.n_pair_arcs] = big
     with pytest.raises(RuntimeError, match="max flow failed"):
         max_flow_value(network)
+
+
+def test_potentials_step_a_mentor_down_its_second_seat_in_each_round_of_block_moves():
+    """a wants two mentors and holds x (0.9, the only pair); x has two seats under a load
+    balancing penalty of 0.1, the first used (cost 0), the second free (cost 100 000).
+    Residual arcs: source -> a (0), a -> source (0), x -> a (900 000), x -> sink (second
+    seat, 100 000), sink -> x (first seat, 0). No arc costs below 0, so Bellman-Ford keeps
+    every potential at 0; the block moves then lower x to max(d(a) - 900 000, d(sink) -
+    100 000) and the sink to d(x), and leave a and the source at 0 (a <= source + 0).
+    Round 1: x -> -100 000, sink -> -100 000, x -> -200 000. Round 2: sink -> -200 000, x ->
+    -300 000. Round 3: sink -> -300 000, x -> -400 000. So d(a) - d(x) is at least 400 000
+    after three rounds (the bound is 900 000, what a gives up by leaving x). Without either
+    mentor move of a round, each round lowers x by 100 000 only: 300 000."""
+    network = build_network(
+        1,
+        1,
+        np.array([2]),
+        np.array([2]),
+        np.array([A], dtype=np.int64),
+        np.array([X], dtype=np.int64),
+        score_to_cost(np.array([0.9])),
+        load_balance_penalty=0.1,
+    )
+    solve_min_cost(network, max_flow_first=True)
+    assert network.flows is not None
+    assert network.flows.tolist() == [1, 1, 1, 0]  # a-x, source-a, first seat, second seat
+    residual = residual_graph(network)
+    distance = potentials(network, residual)
+    assert check_potentials(residual, distance)
+    source, node_a, node_x, sink = range(4)
+    assert distance[node_a] == distance[source] == 0
+    assert 400_000 <= distance[node_a] - distance[node_x] <= 900_000
+    assert distance[node_x] <= distance[sink] <= distance[node_x] + 100_000
+
+
+def test_a_mentee_with_nothing_left_to_want_rises_out_of_reach():
+    """a wants no mentor (its slots all taken, say by pinned pairs) and has no pair; b holds
+    x (0.5). Nothing enters a in the residual graph: source -> a has no room (capacity 0)
+    and no pair of a carries flow. So the mentee move raises a to UNREACHABLE (10**15), and
+    a pruned pair a-m of any score (at most 10**6 cost units) keeps a reduced cost
+    -score + d(a) - d(m) far above 0: never a violation, never a wasted round."""
+    network, residual = _solved({(B, X): 0.5}, demand=(0, 1))
+    distance = potentials(network, residual)
+    assert check_potentials(residual, distance)
+    assert distance[NODE_A] == 10**15
+    for mentor in (NODE_X, NODE_Y):
+        assert distance[NODE_A] - distance[mentor] > 10**12

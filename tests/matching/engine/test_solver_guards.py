@@ -16,7 +16,13 @@ import pytest
 from matching.engine import MatchSettings, Mentee, Mentor, PairScore, match
 from matching.engine.candidates import Candidates
 from matching.engine.features import EXCLUSION_NAMES, encode
-from matching.engine.solver import Problem, Solution, solve_certified, solve_fairness
+from matching.engine.solver import (
+    Problem,
+    Solution,
+    _score_violations,
+    solve_certified,
+    solve_fairness,
+)
 
 A, B, C = 0, 1, 2
 X, Y, Z = 0, 1, 2
@@ -438,3 +444,78 @@ def test_a_bottleneck_left_uncertified_makes_the_whole_answer_uncertified():
     assert _pairs(solution) == {(A, X), (B, Y), (C, Z)}
     assert not solution.certified
     assert problem.notes == ["fairness bottleneck not certified within the round limit"]
+
+
+# Node potentials (cost units) of source, a, b, x, y, sink, chosen by hand: each case puts
+# one node next to the checked ones far from them, so the prefilter of the score certificate
+# drops the pruned pairs if it reads that node instead of the pair's own mentee and mentor.
+@pytest.mark.parametrize(
+    ("distance", "reduced"),
+    [
+        # a-y: -500 000 + 0 - 0; b-y likewise. b's neighbours, x (the next node) and the
+        # source, sit 600 000 higher: read as b's potential, b-y looks 100 000 above 0.
+        ([600_000, 0, 0, 600_000, 0, 0], (-500_000, -500_000)),
+        # a-y: -500 000 + 0 - 0; b-y: -500 000 - 600 000 - 0. The sink, the source and b sit
+        # 600 000 below y: read as y's potential, a-y looks 100 000 above 0.
+        ([-600_000, 0, -600_000, 0, 0, -600_000], (-500_000, -1_100_000)),
+        # a-y: -500 000 + 100 000 + 100 000 = -300 000; b-y: -500 000 + 390 000 + 100 000 =
+        # -10 000, a violation above the near margin of -20 000. Potentials times SCALE
+        # instead of over it (a's limit 8e10, y's shift -1e11) or the margin added instead
+        # of taken off (b-y kept only below -20 000) lose one of them.
+        ([0, 100_000, 390_000, 0, -100_000, 0], (-300_000, -10_000)),
+    ],
+)
+def test_the_score_prefilter_reads_the_potentials_of_the_pair_it_checks(distance, reduced):
+    """a and b hold x (0.1 each, candidates) and were pruned of y (0.5 each). The reduced
+    cost of a pruned pair e-m is -score * SCALE + d(e) - d(m); both are below -2 cost units
+    in every case, so both pairs are violations whatever the other nodes' potentials."""
+    scores = {(A, X): 0.1, (A, Y): 0.5, (B, X): 0.1, (B, Y): 0.5}
+    problem = _problem(scores, {(A, X), (B, X)}, demand=(1, 1), capacity=(2, 2))
+    (r, c, s, found), _ = _score_violations(problem, np.array(distance, dtype=np.int64), 0.0)
+    assert sorted(zip(r.tolist(), c.tolist(), found.tolist(), strict=True)) == [
+        (A, Y, reduced[0]),
+        (B, Y, reduced[1]),
+    ]
+    assert s.tolist() == [0.5, 0.5]
+
+
+def test_fairness_with_nothing_pruned_takes_three_rounds():
+    """a-x 0.7 is the only pair and a candidate: nothing is pruned, so the coverage solve
+    needs one round and no certificate, the bisection one round (a single value, 0.7, and
+    no pruned row to cross its cut), and the best total at that bottleneck one more."""
+    problem = _problem({(A, X): 0.7}, {(A, X)}, demand=(1,), capacity=(1,))
+    solution = solve_fairness(problem)
+    assert _pairs(solution) == {(A, X)}
+    assert solution.certified
+    assert solution.rounds == 3
+    assert problem.notes == []
+
+
+def test_fairness_stays_uncertified_when_the_coverage_was_not_certified():
+    """a holds y (0.9); b was pruned of x (0.3), and no round is left. The coverage solve
+    finds b-x crossing its cut but cannot add it: coverage 1, gap 1, uncertified. The
+    bottleneck (0.9) is certified on its own (no pruned pair scores above it), and so is
+    the final solve at 0.9, but the answer as a whole is not: b may still be matched."""
+    problem = _problem({(A, Y): 0.9, (B, X): 0.3}, {(A, Y)}, demand=(1, 1), capacity=(1, 1))
+    problem.max_rounds = 0
+    solution = solve_fairness(problem)
+    assert _pairs(solution) == {(A, Y)}
+    assert (solution.coverage_gap, solution.max_coverage) == (0, 2)
+    assert not solution.certified
+    assert problem.notes == []
+
+
+def test_only_the_bottleneck_certificate_can_bring_in_a_pair_at_full_coverage():
+    """a-x 0.3 is the only candidate; a-y 0.4 and b-y 0.4 were pruned. The coverage
+    certificate adds b-y (b is uncovered and y free): a-x + b-y covers both, worst 0.3. a-y
+    cannot raise that total at full coverage (y is b's only mentor), but it does score above
+    the bottleneck: on the pairs above 0.3 (b-y) a is left uncovered and a-y crosses the
+    cut, so the bottleneck certificate adds it. Then no assignment of both at 0.4 exists (a-y
+    and b-y share y's one seat), so 0.3 is certified: a-x + b-y, with no note."""
+    scores = {(A, X): 0.3, (A, Y): 0.4, (B, Y): 0.4}
+    problem = _problem(scores, {(A, X)}, demand=(1, 1), capacity=(1, 1))
+    solution = solve_fairness(problem)
+    assert _pairs(solution) == {(A, X), (B, Y)}
+    assert solution.certified
+    assert problem.notes == []
+    assert problem.candidates.edges == 3
