@@ -13,6 +13,7 @@ from mentorships.selectors.mentorships import (
     members_by_mentorship,
     mentorship_get_for_member,
     mentorship_list_for_user,
+    mentorship_member,
     mentorship_members,
     mentorship_people_list,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "members_by_mentorship",
     "mentorship_get_for_member",
     "mentorship_list_for_user",
+    "mentorship_member",
     "mentorship_members",
     "mentorship_people_list",
 ]

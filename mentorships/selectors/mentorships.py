@@ -114,3 +114,14 @@ def members_by_mentorship(
     ):
         people[row["mentorship_id"]].append({f: row[f"mentee__{f}"] for f in fields})
     return people
+
+
+def mentorship_member(
+    *, organization: Organization, mentorship: Mentorship, user: User
+) -> Participant:
+    """The user's place in the mentorship; refused for anyone who is not a member (program
+    staff included), whatever they may do elsewhere."""
+    for person in mentorship_members(organization=organization, mentorship=mentorship):
+        if person.user_id == user.pk:
+            return person
+    raise DomainError(_("Only the mentorship's members can do this."), code="permission_denied")

@@ -38,13 +38,6 @@ SERIES_MOST_OCCURRENCES = 26  # a year of fortnightly meetings
 SERIES_LONGEST_GAP_WEEKS = 8
 
 
-def _member(organization: Organization, mentorship: Mentorship, user: User) -> Participant:
-    for person in selectors.mentorship_members(organization=organization, mentorship=mentorship):
-        if person.user_id == user.pk:
-            return person
-    raise DomainError(_("Only the mentorship's members can do this."), code="permission_denied")
-
-
 def _check_times(starts_at: dt.datetime, duration: dt.timedelta) -> None:
     if timezone.is_naive(starts_at):
         raise DomainError(_("Give the time with its time zone."), field="starts_at")
@@ -91,7 +84,9 @@ def check_in_book(
     """Book a check-in, or a series every `every_weeks` weeks that keeps the organizer's local
     time, and send everyone an invitation their calendar accepts."""
     mentorship = _lock_active(organization, mentorship)
-    organizer = _member(organization, mentorship, actor)
+    organizer = selectors.mentorship_member(
+        organization=organization, mentorship=mentorship, user=actor
+    )
     _check_times(starts_at, duration)
     if not 1 <= occurrences <= SERIES_MOST_OCCURRENCES:
         raise DomainError(
@@ -187,7 +182,9 @@ def check_in_reschedule(
     """Move one check-in (one occurrence of a series moves alone); calendars update it."""
     check_in = _lock_scheduled(organization, check_in)
     _lock_active(organization, check_in.mentorship)
-    _member(organization, check_in.mentorship, actor)
+    selectors.mentorship_member(
+        organization=organization, mentorship=check_in.mentorship, user=actor
+    )
     duration = duration or (check_in.ends_at - check_in.starts_at)
     _check_times(starts_at, duration)
     members = selectors.mentorship_members(
@@ -209,7 +206,9 @@ def check_in_cancel(
     *, organization: Organization, check_in: CheckIn, actor: User, reason: str = ""
 ) -> CheckIn:
     check_in = _lock_scheduled(organization, check_in)
-    _member(organization, check_in.mentorship, actor)
+    selectors.mentorship_member(
+        organization=organization, mentorship=check_in.mentorship, user=actor
+    )
     check_in.status = CheckInStatus.CANCELLED
     check_in.cancel_reason = reason[:500]
     check_in.sequence += 1
@@ -237,7 +236,9 @@ def check_in_record(
 ) -> CheckInRecord:
     """Each member's own account of a check-in that has started; saying it again replaces it."""
     check_in = selectors.check_in_get(organization=organization, check_in_id=check_in.pk)
-    participant = _member(organization, check_in.mentorship, actor)
+    participant = selectors.mentorship_member(
+        organization=organization, mentorship=check_in.mentorship, user=actor
+    )
     if check_in.status != CheckInStatus.SCHEDULED:
         raise DomainError(_("This check-in was cancelled."), code="conflict")
     if check_in.starts_at > timezone.now():

@@ -16,17 +16,9 @@ from mentorships.models import (
     SharedDocument,
 )
 from organizations.models import Organization
-from participants.models import Participant
 
 DOCUMENT_MAX = 50_000
 REFLECTION_MAX = 20_000
-
-
-def _member(organization: Organization, mentorship: Mentorship, user: User) -> Participant:
-    for person in selectors.mentorship_members(organization=organization, mentorship=mentorship):
-        if person.user_id == user.pk:
-            return person
-    raise DomainError(_("Only the mentorship's members can do this."), code="permission_denied")
 
 
 class StaleDocument(DomainError):
@@ -59,7 +51,9 @@ def document_save(
     mentorship_row = Mentorship.objects.for_org(organization).filter(pk=mentorship.pk).first()
     if mentorship_row is None:
         raise DomainError(_("No such mentorship."), code="not_found")
-    author = _member(organization, mentorship_row, actor)
+    author = selectors.mentorship_member(
+        organization=organization, mentorship=mentorship_row, user=actor
+    )
     if mentorship_row.status in (MentorshipStatus.COMPLETED, MentorshipStatus.ENDED):
         raise DomainError(_("This mentorship is closed."), code="conflict")
     if len(body) > DOCUMENT_MAX:
@@ -95,7 +89,9 @@ def document_save(
 def reflection_write(
     *, organization: Organization, mentorship: Mentorship, actor: User, body: str
 ) -> Reflection:
-    author = _member(organization, mentorship, actor)
+    author = selectors.mentorship_member(
+        organization=organization, mentorship=mentorship, user=actor
+    )
     body = body.strip()
     if not body:
         raise DomainError(_("Write something first."), field="body")

@@ -33,13 +33,6 @@ GOALS_MAX = 50
 MILESTONES_MAX = 30
 
 
-def _member(organization: Organization, mentorship: Mentorship, user: User) -> Participant:
-    for person in selectors.mentorship_members(organization=organization, mentorship=mentorship):
-        if person.user_id == user.pk:
-            return person
-    raise DomainError(_("Only the mentorship's members can do this."), code="permission_denied")
-
-
 def _open(mentorship: Mentorship) -> None:
     if mentorship.status in (MentorshipStatus.COMPLETED, MentorshipStatus.ENDED):
         raise DomainError(_("This mentorship is closed."), code="conflict")
@@ -93,7 +86,9 @@ def goal_propose(
     if locked is None:
         raise DomainError(_("No such mentorship."), code="not_found")
     mentorship = locked
-    proposer = _member(organization, mentorship, actor)
+    proposer = selectors.mentorship_member(
+        organization=organization, mentorship=mentorship, user=actor
+    )
     _open(mentorship)
     title = _title(title)
     if len(description) > DESCRIPTION_MAX:
@@ -159,7 +154,9 @@ def goal_update(
 ) -> Goal:
     """The edit form's fields, all at once; what changed is recorded."""
     goal = _locked_goal(organization, goal)
-    member = _member(organization, goal.mentorship, actor)
+    member = selectors.mentorship_member(
+        organization=organization, mentorship=goal.mentorship, user=actor
+    )
     _open(goal.mentorship)
     title = _title(title)
     description = description.strip()
@@ -192,7 +189,9 @@ GOAL_MOVES: dict[str, frozenset[str]] = {
 @transaction.atomic
 def goal_set_status(*, organization: Organization, goal: Goal, actor: User, status: str) -> Goal:
     goal = _locked_goal(organization, goal)
-    member = _member(organization, goal.mentorship, actor)
+    member = selectors.mentorship_member(
+        organization=organization, mentorship=goal.mentorship, user=actor
+    )
     _open(goal.mentorship)
     if status not in GOAL_MOVES.get(goal.status, frozenset()):
         raise DomainError(
@@ -220,7 +219,9 @@ def milestone_add(
     due_on: dt.date | None = None,
 ) -> Milestone:
     goal = _locked_goal(organization, goal)
-    member = _member(organization, goal.mentorship, actor)
+    member = selectors.mentorship_member(
+        organization=organization, mentorship=goal.mentorship, user=actor
+    )
     _open(goal.mentorship)
     title = _title(title)
     milestones = Milestone.objects.for_org(organization).filter(goal=goal)
@@ -253,7 +254,9 @@ def milestone_set_done(
     if locked is None:
         raise DomainError(_("No such milestone."), code="not_found")
     milestone = locked
-    member = _member(organization, milestone.goal.mentorship, actor)
+    member = selectors.mentorship_member(
+        organization=organization, mentorship=milestone.goal.mentorship, user=actor
+    )
     _open(milestone.goal.mentorship)
     if done == (milestone.done_at is not None):
         return milestone  # already so: a repeated click changes nothing
@@ -274,7 +277,7 @@ def goal_move(*, organization: Organization, goal: Goal, actor: User, up: bool) 
     """Swap a goal with its neighbour above (or below) in the plan's order; at the edge the
     order stays as it is."""
     goal = _locked_goal(organization, goal)
-    _member(organization, goal.mentorship, actor)
+    selectors.mentorship_member(organization=organization, mentorship=goal.mentorship, user=actor)
     _open(goal.mentorship)
     siblings = list(
         Goal.objects.for_org(organization)

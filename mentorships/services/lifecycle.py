@@ -44,10 +44,7 @@ def _member_or_none(
 
 
 def _acting_member(organization: Organization, mentorship: Mentorship, user: User) -> Participant:
-    member = _member_or_none(organization, mentorship, user)
-    if member is None:
-        raise DomainError(_("Only the mentorship's members can do this."), code="permission_denied")
-    return member
+    return selectors.mentorship_member(organization=organization, mentorship=mentorship, user=user)
 
 
 def _can_manage(organization: Organization, user: User) -> bool:

@@ -21,13 +21,6 @@ BODY_MAX = 10_000
 EDIT_WINDOW = dt.timedelta(minutes=15)
 
 
-def _member(organization: Organization, mentorship: Mentorship, user: User) -> Participant:
-    for person in selectors.mentorship_members(organization=organization, mentorship=mentorship):
-        if person.user_id == user.pk:
-            return person
-    raise DomainError(_("Only the mentorship's members can do this."), code="permission_denied")
-
-
 def _body(value: str) -> str:
     body = value.strip()
     if not body:
@@ -48,7 +41,9 @@ def message_post(
     if locked is None:
         raise DomainError(_("No such mentorship."), code="not_found")
     mentorship = locked
-    author = _member(organization, mentorship, actor)
+    author = selectors.mentorship_member(
+        organization=organization, mentorship=mentorship, user=actor
+    )
     if mentorship.status in (MentorshipStatus.COMPLETED, MentorshipStatus.ENDED):
         raise DomainError(_("This mentorship is closed."), code="conflict")
     message = Message.objects.create(
@@ -109,5 +104,7 @@ def thread_mark_read(
     until: dt.datetime | None = None,
 ) -> None:
     """The member has seen the thread up to `until` (default: now)."""
-    member = _member(organization, mentorship, actor)
+    member = selectors.mentorship_member(
+        organization=organization, mentorship=mentorship, user=actor
+    )
     _read_until(organization, mentorship, member, until or timezone.now())

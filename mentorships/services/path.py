@@ -209,16 +209,9 @@ def path_item_mark(
 ) -> bool:
     """A member ticks (or unticks) an item of a stage their mentorship has reached. Ticking
     twice is one tick. Returns whether the item is now done."""
-    member = next(
-        (
-            p
-            for p in selectors.mentorship_members(organization=organization, mentorship=mentorship)
-            if p.user_id == actor.pk
-        ),
-        None,
+    member = selectors.mentorship_member(
+        organization=organization, mentorship=mentorship, user=actor
     )
-    if member is None:
-        raise DomainError(_("Only the mentorship's members can do this."), code="permission_denied")
     locked = (
         PathItem.objects.for_org(organization)
         .filter(pk=item.pk, stage__path__program_id=mentorship.cohort.program_id)
