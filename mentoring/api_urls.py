@@ -7,9 +7,12 @@ from drf_spectacular.views import (
 )
 from rest_framework import routers
 
+from analytics import api_routes as analytics_api_routes
 from core.api import NotFoundView
+from mentorships import api_routes as mentorships_api_routes
 from participants.apis import ParticipantViewSet
 from programs.apis import CohortViewSet, ProgramViewSet
+from surveys import api_routes as surveys_api_routes
 
 
 class APIRootView(routers.APIRootView):
@@ -63,6 +66,9 @@ router = Router(trailing_slash=True)
 router.register("programs", ProgramViewSet, basename="program")
 router.register("cohorts", CohortViewSet, basename="cohort")
 router.register("participants", ParticipantViewSet, basename="participant")
+# Each later app registers its own routes (one file each, so their owners do not collide).
+for app_routes in (mentorships_api_routes, surveys_api_routes, analytics_api_routes):
+    app_routes.register(router)
 
 urlpatterns = [
     path(

@@ -29,6 +29,9 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("matching.urls")),
     path("o/<slug:org_slug>/", include("mentorships.urls")),
     path("o/<slug:org_slug>/", include("notifications.urls")),
+    path("o/<slug:org_slug>/", include("webhooks.urls")),
+    path("o/<slug:org_slug>/", include("surveys.urls")),
+    path("o/<slug:org_slug>/", include("analytics.urls")),
     path("api/v1/", include("mentoring.api_urls")),
 ]
 

@@ -130,7 +130,22 @@ def build_world(organization):
         "check_in_id": check_in.pk,
     }
     # The engagement rows' ids, by the URL keyword that names each.
-    by_kwarg.update({f"{_snake(type(row).__name__)}_id": row.pk for row in engagement if row.pk})
+    # The later apps' rows (tests/world_<app>.py, one file each), given what they hang from.
+    context = {
+        "organization": organization,
+        "program": program,
+        "cohort": cohort,
+        "mentee": participant,
+        "mentor": mentor,
+        "mentorship": mentorship,
+        "membership": membership,
+        "user": membership.user,
+        "match_round": match_round,
+    }
+    later = [row for module in _later_apps() for row in module.world_rows(context)]
+    by_kwarg.update(
+        {f"{_snake(type(row).__name__)}_id": row.pk for row in [*engagement, *later] if row.pk}
+    )
     rows = [
         program,
         cohort,
@@ -155,8 +170,15 @@ def build_world(organization):
         reminder,
         availability,
         *engagement,
+        *later,
     ]
     return by_kwarg, rows
+
+
+def _later_apps():
+    from tests import world_analytics, world_surveys, world_webhooks
+
+    return (world_webhooks, world_surveys, world_analytics)
 
 
 def _snake(name: str) -> str:

@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "mentorships",
     "matching",
     "notifications",
+    "webhooks",
+    "surveys",
+    "analytics",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+"""This app's routes under /api/v1/, registered by mentoring/api_urls.py."""
+
+from rest_framework.routers import BaseRouter
+
+
+def register(router: BaseRouter) -> None:
+    """Register this app's viewsets on the API router."""
