@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,12 @@ class Organization(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Anonymous survey results never show a group smaller than this (at least 3).
+    survey_anonymity_threshold = models.PositiveSmallIntegerField(
+        _("smallest group shown in anonymous survey results"),
+        default=5,
+        validators=[MinValueValidator(3)],
+    )
 
     class Meta:
         verbose_name = _("organization")
