@@ -326,7 +326,11 @@ def mentor_request_list_for_mentor(
 ) -> QuerySet[MentorRequest]:
     return (
         MentorRequest.objects.for_org(organization)
-        .filter(mentor__in=mentors, status=RequestStatus.PENDING)
+        .filter(
+            mentor__in=mentors,
+            status=RequestStatus.PENDING,
+            mentee__status=ParticipantStatus.ACTIVE,
+        )
         .select_related("mentee", "mentor", "cohort", "cohort__program")
         .order_by("expires_at", "id")
     )
@@ -337,7 +341,12 @@ def mentor_request_list_awaiting_approval(
 ) -> QuerySet[MentorRequest]:
     return (
         MentorRequest.objects.for_org(organization)
-        .filter(cohort=cohort, status=RequestStatus.AWAITING_APPROVAL)
+        .filter(
+            cohort=cohort,
+            status=RequestStatus.AWAITING_APPROVAL,
+            mentee__status=ParticipantStatus.ACTIVE,
+            mentor__status=ParticipantStatus.ACTIVE,
+        )
         .select_related("mentee", "mentor")
     )
 
@@ -389,7 +398,12 @@ def mentor_seats_left(*, organization: Organization, cohort: Cohort) -> dict[int
     mentor_load, _slots = mentorship_load(organization=organization, cohort=cohort)
     held = Counter(
         MentorRequest.objects.for_org(organization)
-        .filter(cohort=cohort, status=RequestStatus.AWAITING_APPROVAL)
+        .filter(
+            cohort=cohort,
+            status=RequestStatus.AWAITING_APPROVAL,
+            mentee__status=ParticipantStatus.ACTIVE,
+            mentor__status=ParticipantStatus.ACTIVE,
+        )
         .values_list("mentor_id", flat=True)
     )
     return {

@@ -65,21 +65,33 @@ def notify_match_published_task(organization_id: int, mentorship_ids: list[int])
 
 @shared_task(acks_late=True, ignore_result=True)
 def expire_mentor_requests_task() -> None:
-    """Hourly: unanswered self-match requests pass to the mentee's next choice."""
+    """Hourly: unanswered self-match requests pass to the mentee's next choice, and open
+    requests of people who have withdrawn end."""
+    from django.db.models import Q
     from django.utils import timezone
 
     from matching.models import MentorRequest, RequestStatus
+    from matching.services.requests import OPEN_REQUEST_STATUSES
+    from participants.models import ParticipantStatus
 
     # Only which organizations have work; each is then handled inside its own scope.
+    departed = ~Q(mentee__status=ParticipantStatus.ACTIVE) | ~Q(
+        mentor__status=ParticipantStatus.ACTIVE
+    )
     organization_ids = set(
         MentorRequest.objects.with_scopes_disabled()
-        .filter(status=RequestStatus.PENDING, expires_at__lte=timezone.now())
+        .filter(
+            Q(status=RequestStatus.PENDING, expires_at__lte=timezone.now())
+            | (Q(status__in=OPEN_REQUEST_STATUSES) & departed)
+        )
         .values_list("organization_id", flat=True)
     )
-    for_each_organization(
-        organization_ids,
-        lambda organization: services.mentor_requests_expire(organization=organization),
-    )
+
+    def handle(organization: Organization) -> None:
+        services.mentor_requests_release_withdrawn(organization=organization)
+        services.mentor_requests_expire(organization=organization)
+
+    for_each_organization(organization_ids, handle)
 
 
 @shared_task(acks_late=True, ignore_result=True)

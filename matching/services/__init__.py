@@ -7,6 +7,7 @@ from matching.services.requests import (
     mentor_request_respond,
     mentor_requests_create,
     mentor_requests_expire,
+    mentor_requests_release_withdrawn,
 )
 from matching.services.review import (
     pair_rule_delete,
@@ -31,6 +32,7 @@ __all__ = [
     "mentor_request_respond",
     "mentor_requests_create",
     "mentor_requests_expire",
+    "mentor_requests_release_withdrawn",
     "notify_match_published",
     "pair_rule_delete",
     "pair_rule_set",

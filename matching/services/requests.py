@@ -271,6 +271,33 @@ def mentor_request_approve(
     return request
 
 
+def mentor_requests_release_withdrawn(*, organization: Organization) -> int:
+    """Open requests of people who have left their cohort end: a withdrawn mentee's are
+    withdrawn, and a mentee whose chosen mentor left passes on to their next choice.
+    Participants cannot reach matching when they withdraw (matching sits above them), so the
+    hourly request pass does it; until then the mentor's inbox hides withdrawn mentees."""
+    released = 0
+    open_requests = (
+        MentorRequest.objects.for_org(organization)
+        .filter(status__in=OPEN_REQUEST_STATUSES)
+        .exclude(mentee__status=ParticipantStatus.ACTIVE, mentor__status=ParticipantStatus.ACTIVE)
+        .select_related("mentee", "mentee__user")
+    )
+    for request in open_requests:
+        with transaction.atomic():
+            claimed = (
+                MentorRequest.objects.for_org(organization)
+                .filter(pk=request.pk, status__in=OPEN_REQUEST_STATUSES)
+                .update(status=RequestStatus.WITHDRAWN, answered_at=timezone.now())
+            )
+            if claimed == 1:
+                released += 1
+                if request.status != RequestStatus.QUEUED:
+                    # The request in the mentor's hands ended: the mentee's next choice is asked.
+                    _advance(organization, request.mentee)
+    return released
+
+
 def mentor_requests_expire(*, organization: Organization) -> int:
     """Pending requests past their answer-by time expire and pass to the next choice."""
     expired = 0
