@@ -115,6 +115,7 @@ urlpatterns += [
         message_views.message_post,
         name="message_post",
     ),
+    path("messages/<int:message_id>/edit/", message_views.message_edit, name="message_edit"),
 ]
 
 # A mentorship's lifecycle: pause, resume, close, ask for a new match.

@@ -53,6 +53,23 @@ def message_post(
     return message
 
 
+def message_editable(*, message: Message, author: Participant, now: dt.datetime) -> bool:
+    """Whether `author` may still edit the message: it is theirs and the window is open."""
+    return message.author_id == author.pk and now - message.created_at <= EDIT_WINDOW
+
+
+def message_ensure_editable(*, message: Message, actor: User) -> None:
+    """Refuse the edit of another member's message, a late edit, or one in a closed thread."""
+    if message.author.user_id != actor.pk:
+        raise DomainError(_("You can edit only your own messages."), code="permission_denied")
+    if timezone.now() - message.created_at > EDIT_WINDOW:
+        raise DomainError(
+            _("A message can be edited for 15 minutes after it is sent."), code="conflict"
+        )
+    if message.mentorship.status in (MentorshipStatus.COMPLETED, MentorshipStatus.ENDED):
+        raise DomainError(_("This mentorship is closed."), code="conflict")
+
+
 @transaction.atomic
 def message_edit(
     *, organization: Organization, message: Message, actor: User, body: str
@@ -67,12 +84,7 @@ def message_edit(
     if locked is None:
         raise DomainError(_("No such message."), code="not_found")
     message = locked
-    if message.author.user_id != actor.pk:
-        raise DomainError(_("You can edit only your own messages."), code="permission_denied")
-    if timezone.now() - message.created_at > EDIT_WINDOW:
-        raise DomainError(
-            _("A message can be edited for 15 minutes after it is sent."), code="conflict"
-        )
+    message_ensure_editable(message=message, actor=actor)
     message.body = _body(body)
     message.edited_at = timezone.now()
     message.save(update_fields=["body", "edited_at"])
