@@ -1,0 +1,760 @@
+"""The program metrics, each defined once (docs/metrics.md gives every formula in words).
+
+Every function takes a `Scope` (the organization, optionally narrowed to one program or one
+cohort) and a `Period` (whole days, both ends included) or a day, reads the other apps' tables
+through their scoped managers and returns a plain dataclass. Each is a fixed number of queries
+whatever the organization's size: the counting is done by the database (conditional
+aggregates, `EXISTS` subqueries), never by loading rows into Python, except the median time to
+match on databases without `percentile_cont` (SQLite, the embedded default).
+
+Days are the server's days (`settings.TIME_ZONE`, UTC), not the viewer's, so that a figure is
+the same for everyone who reads it and the same as in the nightly snapshots.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Lower, Trim
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from mentorships.models import (
+    CheckIn,
+    CheckInRecord,
+    CheckInStatus,
+    CloseReason,
+    Goal,
+    GoalChange,
+    GoalStatus,
+    Mentorship,
+    MentorshipMentee,
+    MentorshipStatus,
+)
+from participants.models import Participant, ParticipantRole, ParticipantStatus, Seniority
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from organizations.models import Organization
+
+# "Active": a check-in held in the last 30 days, the day itself included.
+ACTIVE_WINDOW_DAYS = 30
+MENTEE_ROLES = (ParticipantRole.MENTEE, ParticipantRole.BOTH)
+MENTOR_ROLES = (ParticipantRole.MENTOR, ParticipantRole.BOTH)
+# A rating of 4 or 5 of 5 counts as satisfied.
+SATISFIED_FROM = 4
+
+
+# ---------------------------------------------------------------------------------------------
+# Scope, period and comparison
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: an organization, or one of its programs, or one of its cohorts. A program
+    or cohort id of another organization matches nothing (every read is `for_org`)."""
+
+    organization: Organization
+    program_id: int | None = None
+    cohort_id: int | None = None
+
+    def cohort_filter(self, path: str = "") -> Q:
+        """The scope as a filter on a model that reaches the cohort through `path`
+        ("" for models with a `cohort` field, "mentorship__" for check-ins, …)."""
+        if self.cohort_id is not None:
+            return Q(**{f"{path}cohort_id": self.cohort_id})
+        if self.program_id is not None:
+            return Q(**{f"{path}cohort__program_id": self.program_id})
+        return Q()
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """Midnight at the start of `day`, in the server's zone."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=timezone.get_default_timezone())
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole days from `start` to `end`, both included."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError("a period ends on or after its start")
+
+    @classmethod
+    def last_days(cls, days: int, *, today: dt.date | None = None) -> Period:
+        """The `days` days that end with `today`."""
+        end = today or timezone.localdate(timezone=timezone.get_default_timezone())
+        return cls(start=end - dt.timedelta(days=days - 1), end=end)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        return day_start(self.start)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        """The first instant after the period (exclusive bound)."""
+        return day_start(self.end + dt.timedelta(days=1))
+
+    def previous(self) -> Period:
+        """The period of equal length that ends the day before this one starts."""
+        end = self.start - dt.timedelta(days=1)
+        return Period(start=end - dt.timedelta(days=self.days - 1), end=end)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A figure next to the same figure for the previous period."""
+
+    value: float | None
+    previous: float | None
+
+    @property
+    def change(self) -> float | None:
+        """Relative change in percent; None without a previous figure to compare with."""
+        if self.value is None or self.previous is None or self.previous == 0:
+            return None
+        return (self.value - self.previous) / abs(self.previous) * 100
+
+    @property
+    def direction(self) -> str:
+        """ "up", "down" or "flat" (the stat tile's trend), "" when there is nothing to compare."""
+        if self.value is None or self.previous is None:
+            return ""
+        if self.value > self.previous:
+            return "up"
+        if self.value < self.previous:
+            return "down"
+        return "flat"
+
+
+def ratio(part: float, whole: float) -> float | None:
+    """`part / whole`, or None for an empty whole (a rate of nothing is unknown, not 0)."""
+    return part / whole if whole else None
+
+
+def _held(scope: Scope, *, before: dt.datetime) -> QuerySet[CheckIn]:
+    """Check-ins that took place before `before` (and before now): booked and not cancelled,
+    started, and nobody said it did not happen. The rule `mentorships.selectors.home` counts
+    a pair's held check-ins with."""
+    organization = scope.organization
+    missed = CheckInRecord.objects.for_org(organization).filter(
+        check_in=OuterRef("pk"), happened=False
+    )
+    return (
+        CheckIn.objects.for_org(organization)
+        .filter(scope.cohort_filter("mentorship__"))
+        .filter(status=CheckInStatus.SCHEDULED, starts_at__lt=min(before, timezone.now()))
+        .exclude(Exists(missed))
+    )
+
+
+def _member_of(organization: Organization, mentorships: Q) -> Q:
+    """The outer participant is the mentor or a mentee of a mentorship matching
+    `mentorships`."""
+    rows = Mentorship.objects.for_org(organization).filter(mentorships)
+    return Q(Exists(rows.filter(mentor=OuterRef("pk")))) | Q(
+        Exists(rows.filter(memberships__mentee=OuterRef("pk")))
+    )
+
+
+def _on_roster(scope: Scope, day_end: dt.datetime) -> QuerySet[Participant]:
+    """Participations that had joined by `day_end` and had not withdrawn before it."""
+    return (
+        Participant.objects.for_org(scope.organization)
+        .filter(scope.cohort_filter(), created_at__lt=day_end)
+        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=day_end))
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Enrollment funnel
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunnelStage:
+    key: str
+    label: StrOrPromise
+    count: int
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Participations that joined in the period, and how far each got by its end. Each stage
+    counts only people who also reached every earlier one, so the funnel never widens."""
+
+    invited: int
+    enrolled: int
+    matched: int
+    first_check_in: int
+    active: int
+    completed: int
+
+    @property
+    def stages(self) -> list[FunnelStage]:
+        return [
+            FunnelStage("invited", _("Invited"), self.invited),
+            FunnelStage("enrolled", _("Enrolled"), self.enrolled),
+            FunnelStage("matched", _("Matched"), self.matched),
+            FunnelStage("first_check_in", _("First check-in"), self.first_check_in),
+            FunnelStage("active", _("Active"), self.active),
+            FunnelStage("completed", _("Completed"), self.completed),
+        ]
+
+
+def enrollment_funnel(*, scope: Scope, period: Period) -> Funnel:
+    """One query."""
+    organization = scope.organization
+    end = period.ends_at
+    active_from = day_start(period.end - dt.timedelta(days=ACTIVE_WINDOW_DAYS - 1))
+    started = Q(started_on__lte=period.end)
+    held = _held(scope, before=end)
+    matched = _member_of(organization, started)
+    met = Q(Exists(held.filter(mentorship__mentor=OuterRef("pk")))) | Q(
+        Exists(held.filter(mentorship__memberships__mentee=OuterRef("pk")))
+    )
+    recent = held.filter(starts_at__gte=active_from)
+    met_lately = Q(Exists(recent.filter(mentorship__mentor=OuterRef("pk")))) | Q(
+        Exists(recent.filter(mentorship__memberships__mentee=OuterRef("pk")))
+    )
+    completed = _member_of(
+        organization, Q(status=MentorshipStatus.COMPLETED, ended_on__lte=period.end)
+    )
+    stayed = Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=end)
+    enrolled = stayed | matched
+    reached_first = enrolled & matched & met
+    row = (
+        Participant.objects.for_org(organization)
+        .filter(scope.cohort_filter(), created_at__gte=period.starts_at, created_at__lt=end)
+        .aggregate(
+            invited=Count("pk"),
+            enrolled=Count("pk", filter=enrolled),
+            matched=Count("pk", filter=enrolled & matched),
+            first_check_in=Count("pk", filter=reached_first),
+            active=Count("pk", filter=reached_first & (met_lately | completed)),
+            completed=Count("pk", filter=reached_first & completed),
+        )
+    )
+    return Funnel(**row)
+
+
+# ---------------------------------------------------------------------------------------------
+# Match rate and time to match
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Matching:
+    mentees: int  # mentee participations that joined in the period
+    matched: int  # of those, in a mentorship started by the period's end
+    median_days_to_match: float | None  # over mentees first matched in the period
+    first_matched_in_period: int
+
+    @property
+    def match_rate(self) -> float | None:
+        return ratio(self.matched, self.mentees)
+
+
+class _Median(Aggregate):
+    """PostgreSQL's exact median of a number."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+class _Seconds(Func):
+    """An interval in seconds (PostgreSQL)."""
+
+    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+    output_field = FloatField()
+
+
+def match_figures(*, scope: Scope, period: Period) -> Matching:
+    """Match rate and median time to match: two queries."""
+    organization = scope.organization
+    mentees = Participant.objects.for_org(organization).filter(
+        scope.cohort_filter(), role__in=MENTEE_ROLES
+    )
+    in_mentorship = MentorshipMentee.objects.for_org(organization).filter(
+        mentee=OuterRef("pk"), mentorship__started_on__lte=period.end
+    )
+    counts = mentees.filter(
+        created_at__gte=period.starts_at, created_at__lt=period.ends_at
+    ).aggregate(mentees=Count("pk"), matched=Count("pk", filter=Q(Exists(in_mentorship))))
+    # When each mentee was first matched: the first mentorship row that names them.
+    first_match = (
+        MentorshipMentee.objects.for_org(organization)
+        .filter(mentee=OuterRef("pk"))
+        .order_by()
+        .values("mentee")
+        .annotate(first=Min("created_at"))
+        .values("first")
+    )
+    first_matched = mentees.annotate(first_matched_at=Subquery(first_match)).filter(
+        first_matched_at__gte=period.starts_at, first_matched_at__lt=period.ends_at
+    )
+    waited = ExpressionWrapper(
+        F("first_matched_at") - F("created_at"), output_field=DurationField()
+    )
+    median: float | None
+    if connection.vendor == "postgresql":
+        row = first_matched.aggregate(n=Count("pk"), median=_Median(_Seconds(waited)))
+        matched_in_period = row["n"]
+        median = row["median"] / 86400 if row["median"] is not None else None
+    else:
+        waits = [
+            delta.total_seconds() / 86400
+            for delta in first_matched.annotate(waited=waited).values_list("waited", flat=True)
+        ]
+        matched_in_period = len(waits)
+        median = statistics.median(waits) if waits else None
+    return Matching(
+        mentees=counts["mentees"],
+        matched=counts["matched"],
+        median_days_to_match=median,
+        first_matched_in_period=matched_in_period,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Active mentorships, check-ins and ratings
+# ---------------------------------------------------------------------------------------------
+
+
+def _open_on(day: dt.date) -> Q:
+    """A mentorship that had started and not closed before `day`."""
+    return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+
+
+def _running_in(period: Period) -> Q:
+    """A mentorship open on at least one day of the period."""
+    return Q(started_on__lte=period.end) & (
+        Q(ended_on__isnull=True) | Q(ended_on__gte=period.start)
+    )
+
+
+def active_mentorship_count(*, scope: Scope, day: dt.date) -> int:
+    """Mentorships open on `day` that held a check-in in the 30 days ending with it. One
+    query."""
+    held = _held(scope, before=day_start(day + dt.timedelta(days=1))).filter(
+        mentorship=OuterRef("pk"),
+        starts_at__gte=day_start(day - dt.timedelta(days=ACTIVE_WINDOW_DAYS - 1)),
+    )
+    return (
+        Mentorship.objects.for_org(scope.organization)
+        .filter(scope.cohort_filter(), _open_on(day))
+        .filter(Exists(held))
+        .count()
+    )
+
+
+@dataclass(frozen=True)
+class CheckIns:
+    held: int  # check-ins held in the period
+    mentorships: int  # mentorships running in the period
+    hours: float  # their length, summed
+    ratings: int  # ratings given on them
+    average_rating: float | None
+    rating_counts: dict[int, int] = field(default_factory=dict)  # 1..5 → how many
+
+    @property
+    def per_mentorship(self) -> float | None:
+        return ratio(self.held, self.mentorships)
+
+
+def check_in_figures(*, scope: Scope, period: Period) -> CheckIns:
+    """Three queries: the held check-ins, the running mentorships, the ratings."""
+    organization = scope.organization
+    held = _held(scope, before=period.ends_at).filter(starts_at__gte=period.starts_at)
+    length = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
+    sums = held.aggregate(held=Count("pk"), length=Sum(length))
+    running = (
+        Mentorship.objects.for_org(organization)
+        .filter(scope.cohort_filter(), _running_in(period))
+        .count()
+    )
+    ratings = (
+        CheckInRecord.objects.for_org(organization)
+        .filter(check_in__in=held.values("pk"), rating__isnull=False)
+        .aggregate(
+            n=Count("pk"),
+            average=Avg("rating"),
+            **{f"r{value}": Count("pk", filter=Q(rating=value)) for value in range(1, 6)},
+        )
+    )
+    duration = sums["length"] or dt.timedelta(0)
+    return CheckIns(
+        held=sums["held"],
+        mentorships=running,
+        hours=duration.total_seconds() / 3600,
+        ratings=ratings["n"],
+        average_rating=ratings["average"],
+        rating_counts={value: ratings[f"r{value}"] for value in range(1, 6)},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Goals
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Goals:
+    set: int  # goals of the scope's mentorships set by the period's end, dropped ones left out
+    done: int  # of those, done now
+    completed_in_period: int  # goals marked done during the period (and still done)
+
+    @property
+    def completion_rate(self) -> float | None:
+        return ratio(self.done, self.set)
+
+
+def goal_figures(*, scope: Scope, period: Period) -> Goals:
+    """Two queries."""
+    organization = scope.organization
+    goals = Goal.objects.for_org(organization).filter(scope.cohort_filter("mentorship__"))
+    counts = (
+        goals.filter(created_at__lt=period.ends_at)
+        .exclude(status=GoalStatus.DROPPED)
+        .aggregate(set=Count("pk"), done=Count("pk", filter=Q(status=GoalStatus.DONE)))
+    )
+    marked_done = GoalChange.objects.for_org(organization).filter(
+        goal=OuterRef("pk"),
+        action="status",
+        detail__new=GoalStatus.DONE,
+        created_at__gte=period.starts_at,
+        created_at__lt=period.ends_at,
+    )
+    completed = goals.filter(status=GoalStatus.DONE).filter(Exists(marked_done)).count()
+    return Goals(set=counts["set"], done=counts["done"], completed_in_period=completed)
+
+
+# ---------------------------------------------------------------------------------------------
+# Satisfaction and NPS
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    source: str  # "check_in_ratings" until the surveys' outcomes are wired in, then "surveys"
+    responses: int
+    average: float | None  # on a 1-5 scale
+    satisfied: int  # responses of 4 or 5
+    nps: float | None = None  # -100..100; None until surveys provide it
+    nps_responses: int = 0
+
+    @property
+    def satisfied_share(self) -> float | None:
+        return ratio(self.satisfied, self.responses)
+
+
+def satisfaction_figures(*, scope: Scope, period: Period) -> Satisfaction:
+    """Satisfaction and NPS of the period.
+
+    WIRING POINT for the surveys app: when `surveys` offers its outcomes selector
+    (`survey_outcomes`), read satisfaction and NPS from it here and keep the check-in ratings
+    only as the fallback for programs that run no survey. Until then: the members' ratings of
+    the check-ins held in the period (1-5), and no NPS. One query."""
+    held = _held(scope, before=period.ends_at).filter(starts_at__gte=period.starts_at)
+    row = (
+        CheckInRecord.objects.for_org(scope.organization)
+        .filter(check_in__in=held.values("pk"), rating__isnull=False)
+        .aggregate(
+            n=Count("pk"),
+            average=Avg("rating"),
+            satisfied=Count("pk", filter=Q(rating__gte=SATISFIED_FROM)),
+        )
+    )
+    return Satisfaction(
+        source="check_in_ratings",
+        responses=row["n"],
+        average=row["average"],
+        satisfied=row["satisfied"],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross-cultural and cross-functional pairs
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairMix:
+    pairs: int  # mentor-mentee pairs of mentorships started in the period
+    cross_cultural: int  # mentor and mentee from different countries
+    cross_functional: int  # mentor and mentee in different functions
+
+    @property
+    def cross_cultural_share(self) -> float | None:
+        return ratio(self.cross_cultural, self.pairs)
+
+    @property
+    def cross_functional_share(self) -> float | None:
+        return ratio(self.cross_functional, self.pairs)
+
+
+def pair_mix(*, scope: Scope, period: Period) -> PairMix:
+    """One query. A group mentorship is one pair per mentee."""
+    mentor_function = Lower(Trim("mentorship__mentor__function"))
+    mentee_function = Lower(Trim("mentee__function"))
+    row = (
+        MentorshipMentee.objects.for_org(scope.organization)
+        .filter(
+            scope.cohort_filter("mentorship__"),
+            mentorship__started_on__gte=period.start,
+            mentorship__started_on__lte=period.end,
+        )
+        .annotate(mentor_function=mentor_function, mentee_function=mentee_function)
+        .aggregate(
+            pairs=Count("pk"),
+            cross_cultural=Count("pk", filter=~Q(mentorship__mentor__country=F("mentee__country"))),
+            cross_functional=Count("pk", filter=~Q(mentor_function=F("mentee_function"))),
+        )
+    )
+    return PairMix(**row)
+
+
+# ---------------------------------------------------------------------------------------------
+# Who takes part
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: StrOrPromise
+    count: int
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Participations on the roster at the end of a day, by country and function (largest group
+    first) and by seniority (entry level first)."""
+
+    total: int
+    by_country: list[Group]
+    by_function: list[Group]
+    by_seniority: list[Group]
+
+
+def _groups(rows: Iterable[Mapping[str, Any]], key: str, label: Any) -> list[Group]:
+    groups = [Group(str(row[key]), label(row[key]), row["n"]) for row in rows]
+    return sorted(groups, key=lambda g: (-g.count, str(g.label)))
+
+
+def participation_breakdown(*, scope: Scope, day: dt.date) -> Participation:
+    """Three queries, one per attribute. Functions are compared as typed, trimmed and without
+    case ("Sales" and "sales " are one group, shown as the first spelling met)."""
+    roster = _on_roster(scope, day_start(day + dt.timedelta(days=1))).order_by()
+    by_country = roster.values("country").annotate(n=Count("pk"))
+    by_function = (
+        roster.annotate(key=Lower(Trim("function")))
+        .values("key")
+        .annotate(n=Count("pk"), label=Min(Trim("function")))
+    )
+    by_seniority = roster.values("seniority").annotate(n=Count("pk"))
+    seniority = dict(Seniority.choices)
+    functions = _groups(by_function, "key", str)
+    spelled = {row["key"]: row["label"] for row in by_function}
+    return Participation(
+        total=sum(g.count for g in functions),
+        by_country=_groups(by_country, "country", lambda code: countries.name(code) or code),
+        by_function=[Group(g.key, spelled.get(g.key) or g.key, g.count) for g in functions],
+        # Seniority is a scale: shown in its own order, entry level first.
+        by_seniority=sorted(
+            _groups(by_seniority, "seniority", lambda level: seniority.get(level, level)),
+            key=lambda g: int(g.key),
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Mentor load and hours mentored
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MentorLoad:
+    mentors: int  # mentor participations on the roster at the period's end
+    mentoring: int  # of those, with a mentee in a mentorship open on the period's last day
+    mentees: int  # mentee seats those mentors hold (a mentee with two mentors counts twice)
+    at_capacity: int  # mentors holding as many mentees as their stated capacity, or more
+    load_counts: dict[str, int]  # "0", "1", "2", "3+" mentees → mentors
+    hours: float  # hours of check-ins held in the period
+    hours_mentors: int  # mentors who held at least one
+
+    @property
+    def mentees_per_mentor(self) -> float | None:
+        return ratio(self.mentees, self.mentoring)
+
+    @property
+    def hours_per_mentor(self) -> float | None:
+        return ratio(self.hours, self.hours_mentors)
+
+
+def mentor_load(*, scope: Scope, period: Period) -> MentorLoad:
+    """Two queries: the mentors' loads, then the hours they mentored."""
+    organization = scope.organization
+    seats = (
+        MentorshipMentee.objects.for_org(organization)
+        .filter(mentorship__mentor=OuterRef("pk"))
+        .filter(
+            mentorship__status__in=[MentorshipStatus.ACTIVE, MentorshipStatus.PAUSED],
+            mentorship__started_on__lte=period.end,
+        )
+        .order_by()
+        .values("mentorship__mentor")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    load = Coalesce(Subquery(seats, output_field=IntegerField()), Value(0))
+    row = (
+        _on_roster(scope, period.ends_at)
+        .filter(role__in=MENTOR_ROLES)
+        .annotate(load=load)
+        .aggregate(
+            mentors=Count("pk"),
+            mentoring=Count("pk", filter=Q(load__gt=0)),
+            mentees=Sum("load"),
+            at_capacity=Count("pk", filter=Q(load__gt=0, load__gte=F("mentor_capacity"))),
+            none=Count("pk", filter=Q(load=0)),
+            one=Count("pk", filter=Q(load=1)),
+            two=Count("pk", filter=Q(load=2)),
+            more=Count("pk", filter=Q(load__gte=3)),
+        )
+    )
+    length = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
+    hours = (
+        _held(scope, before=period.ends_at)
+        .filter(starts_at__gte=period.starts_at)
+        .aggregate(length=Sum(length), mentors=Count("mentorship__mentor", distinct=True))
+    )
+    return MentorLoad(
+        mentors=row["mentors"],
+        mentoring=row["mentoring"],
+        mentees=row["mentees"] or 0,
+        at_capacity=row["at_capacity"],
+        load_counts={"0": row["none"], "1": row["one"], "2": row["two"], "3+": row["more"]},
+        hours=(hours["length"] or dt.timedelta(0)).total_seconds() / 3600,
+        hours_mentors=hours["mentors"],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Drop-off and its stated reasons
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reason:
+    key: str
+    label: StrOrPromise
+    count: int
+
+
+@dataclass(frozen=True)
+class DropOff:
+    withdrawals: int  # participations withdrawn during the period
+    roster: int  # participations on the roster at some moment of the period
+    ended_early: int  # mentorships ended early (not completed) during the period
+    running: int  # mentorships running in the period
+    reasons: list[Reason]  # the stated reasons of those ended early, most frequent first
+    completed: int  # mentorships completed during the period
+
+    @property
+    def withdrawal_rate(self) -> float | None:
+        return ratio(self.withdrawals, self.roster)
+
+    @property
+    def drop_off_rate(self) -> float | None:
+        return ratio(self.ended_early, self.running)
+
+
+def drop_off(*, scope: Scope, period: Period) -> DropOff:
+    """Three queries: the withdrawals, the mentorships' closures, their reasons."""
+    organization = scope.organization
+    people = (
+        Participant.objects.for_org(organization)
+        .filter(scope.cohort_filter(), created_at__lt=period.ends_at)
+        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=period.starts_at))
+        .aggregate(
+            roster=Count("pk"),
+            withdrawals=Count(
+                "pk",
+                filter=Q(
+                    status=ParticipantStatus.WITHDRAWN,
+                    withdrawn_at__gte=period.starts_at,
+                    withdrawn_at__lt=period.ends_at,
+                ),
+            ),
+        )
+    )
+    mentorships = Mentorship.objects.for_org(organization).filter(scope.cohort_filter())
+    closed_in_period = Q(ended_on__gte=period.start, ended_on__lte=period.end)
+    closures = mentorships.filter(_running_in(period)).aggregate(
+        running=Count("pk"),
+        ended_early=Count("pk", filter=closed_in_period & Q(status=MentorshipStatus.ENDED)),
+        completed=Count("pk", filter=closed_in_period & Q(status=MentorshipStatus.COMPLETED)),
+    )
+    labels = dict(CloseReason.choices)
+    by_reason = (
+        mentorships.filter(closed_in_period, status=MentorshipStatus.ENDED)
+        .order_by()
+        .values("close_reason")
+        .annotate(n=Count("pk"))
+    )
+    reasons = sorted(
+        (
+            Reason(
+                row["close_reason"] or "unstated",
+                labels.get(row["close_reason"], _("No reason given")),
+                row["n"],
+            )
+            for row in by_reason
+        ),
+        key=lambda r: (-r.count, r.key),
+    )
+    return DropOff(
+        withdrawals=people["withdrawals"],
+        roster=people["roster"],
+        ended_early=closures["ended_early"],
+        running=closures["running"],
+        reasons=reasons,
+        completed=closures["completed"],
+    )
