@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from mentorships.models import (
@@ -101,9 +102,9 @@ def at_risk_list(
                 entry.reasons.append(_("No check-in for %(days)d days") % {"days": quiet_days})
         recent = ratings.get(mentorship.pk, [])
         if recent and sum(recent) / len(recent) < rule.low_rating_below:
-            entry.reasons.append(
-                _("Recent check-ins rated %(avg).1f of 5") % {"avg": sum(recent) / len(recent)}
-            )
+            # In the reader's number format ("3,5" in Spanish).
+            average = number_format(sum(recent) / len(recent), decimal_pos=1)
+            entry.reasons.append(_("Recent check-ins rated %(avg)s of 5") % {"avg": average})
         last = last_messages.get(mentorship.pk)
         if last and (now - last[0]).days >= rule.unanswered_message_days:
             entry.reasons.append(

@@ -1,5 +1,5 @@
 """The pair's living document (Markdown, shown through an allow-list) with an edit mode, a
-preview, its versions, and the viewer's private reflections.
+preview, its versions, and the viewer's private reflections; times in the viewer's zone.
 
 A save over an older version is refused: the page then shows the newer version and keeps the
 person's own text in the editor, so nothing typed is lost. Reflections are read only by their
@@ -115,6 +115,7 @@ def _context(
         "reflection_form": reflection_form or ReflectionForm(),
         "can_edit": mentorship.status not in (MentorshipStatus.COMPLETED, MentorshipStatus.ENDED),
         "tab": "notes",
+        "time_zone": str(_zone(viewer)),
     }
 
 
@@ -181,6 +182,7 @@ def notes_version(
             "at": _local(revision.created_at, viewer),
             "rendered": markdown.render(revision.body),
             "tab": "notes",
+            "time_zone": str(_zone(viewer)),
         },
     )
 
