@@ -120,6 +120,11 @@ def check_in_reminders_send(*, organization: Organization, now: dt.datetime | No
             ).update(sent_at=now)
 
 
+# What the reminder templates only print, filled into one shared render per language, zone and
+# kind (notifications.services.Outgoing.fill_in).
+_PER_PERSON = frozenset({"names", "starts_at", "agenda", "location"})
+
+
 def _reminder_messages(
     organization: Organization, reminders: list[CheckInReminder]
 ) -> list[Outgoing]:
@@ -127,20 +132,29 @@ def _reminder_messages(
         organization=organization, mentorship_ids={r.check_in.mentorship_id for r in reminders}
     )
     url = reverse("dashboard", args=[organization.slug])
+    default_language = translation.get_language()
+    # The in-app line's wording and time by (language, zone, start): a scan's people share a
+    # few of each, and switching languages per person costs more than the rest of the line.
+    lines: dict[tuple[str, str, dt.datetime], tuple[str, str]] = {}
     messages = []
     for reminder in reminders:
         check_in = reminder.check_in
         people = members[check_in.mentorship_id]
         for person in people:
-            starts_at = check_in.starts_at.astimezone(zoneinfo.ZoneInfo(person["time_zone"]))
+            zone = person["time_zone"]
+            starts_at = check_in.starts_at.astimezone(zoneinfo.ZoneInfo(zone))
             others = ", ".join(p["full_name"] for p in people if p["id"] != person["id"])
             language = person["user__language"] or ""
-            with translation.override(language or translation.get_language()):
-                when = date_format(starts_at, "DATETIME_FORMAT")
-                text = _("Reminder: check-in with %(names)s on %(when)s.") % {
-                    "names": others,
-                    "when": when,
-                }
+            line_key = (language, zone, check_in.starts_at)
+            line = lines.get(line_key)
+            if line is None:
+                with translation.override(language or default_language):
+                    line = lines[line_key] = (
+                        _("Reminder: check-in with %(names)s on %(when)s."),
+                        date_format(starts_at, "DATETIME_FORMAT"),
+                    )
+            wording, when = line
+            text = wording % {"names": others, "when": when}
             messages.append(
                 Outgoing(
                     idempotency_key=f"check-in-reminder:{reminder.pk}:{person['id']}",
@@ -151,7 +165,7 @@ def _reminder_messages(
                         "kind": reminder.kind,
                         "names": others,
                         "starts_at": starts_at,
-                        "time_zone": person["time_zone"],
+                        "time_zone": zone,
                         "agenda": check_in.agenda,
                         "location": check_in.location,
                         "url": url,
@@ -159,6 +173,7 @@ def _reminder_messages(
                     },
                     text=text,
                     url=url,
+                    fill_in=_PER_PERSON,
                 )
             )
     return messages

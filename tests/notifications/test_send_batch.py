@@ -1,0 +1,182 @@
+"""Bulk sending renders a template once per group of alike emails and fills in each person's
+values: what people get must be exactly what rendering each email on its own gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.core import mail
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.test.signals import template_rendered
+from django.utils import translation
+
+from notifications import services
+from notifications.models import EmailKind
+from tests.factories import OrganizationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TEMPLATE = "notifications/email/check_in_reminder"
+STARTS = dt.datetime(2026, 3, 9, 0, 30, tzinfo=dt.UTC)
+
+
+def _person(organization, *, name, language, zone, starts_at, agenda="", kind="24h"):
+    user = UserFactory(email=f"{name.split()[0].lower()}@acme.test", language=language)
+    context = {
+        "kind": kind,
+        "names": name,
+        "starts_at": starts_at.astimezone(zoneinfo.ZoneInfo(zone)),
+        "time_zone": zone,
+        "agenda": agenda,
+        "location": "",
+        "url": "/o/acme/",
+        "site_url": "https://meridian.test",
+    }
+    return user, services.Outgoing(
+        idempotency_key=f"reminder:{user.pk}",
+        email=user.email,
+        user_id=user.pk,
+        language=language,
+        context=context,
+        text="Reminder",
+        url="/o/acme/",
+        fill_in=frozenset({"names", "starts_at", "agenda", "location"}),
+    )
+
+
+def _rendered_alone(organization, user, item):
+    """The email as rendering it on its own gives it (the way email_send renders)."""
+    context = {
+        **item.context,
+        "unsubscribe_url": services.unsubscribe_url(organization, user.pk, EmailKind.REMINDERS),
+    }
+    with translation.override(item.language or "en"):
+        subject = render_to_string(f"{TEMPLATE}_subject.txt", context)
+        body = render_to_string(f"{TEMPLATE}_body.txt", context)
+    return " ".join(subject.split()), body
+
+
+def test_grouped_renders_equal_each_email_rendered_on_its_own():
+    organization = OrganizationFactory(slug="acme")
+    people = [
+        # Two in Tokyo reading English, two in São Paulo reading Spanish: two groups, each
+        # template rendered for the group and filled in for the second person.
+        _person(
+            organization,
+            name="Kenji Sato",
+            language="en",
+            zone="Asia/Tokyo",
+            starts_at=STARTS,
+            agenda="Quarter goals",
+        ),
+        _person(
+            organization,
+            name="O'Brien & <Partners>",
+            language="en",
+            zone="Asia/Tokyo",
+            starts_at=STARTS + dt.timedelta(days=40, hours=7, minutes=15),
+            agenda='Pricing <draft> & "review"',
+        ),
+        _person(
+            organization,
+            name="Ana Souza",
+            language="es",
+            zone="America/Sao_Paulo",
+            starts_at=STARTS,
+            agenda="Metas",
+        ),
+        _person(
+            organization,
+            name="Núria Puig",
+            language="es",
+            zone="America/Sao_Paulo",
+            starts_at=STARTS + dt.timedelta(hours=13),
+            agenda="Próximos pasos",
+        ),
+    ]
+    renders: list[str] = []
+
+    def count(sender, template, **kwargs):
+        if template.name == f"{TEMPLATE}_body.txt":
+            renders.append(template.name)
+
+    mail.outbox.clear()
+    template_rendered.connect(count)
+    try:
+        sent = services.notices_send(
+            organization=organization,
+            template="check_in_reminder",
+            outgoing=[item for _, item in people],
+            kind=EmailKind.REMINDERS,
+        )
+    finally:
+        template_rendered.disconnect(count)
+
+    assert sent == 4
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    for user, item in people:
+        subject, body = _rendered_alone(organization, user, item)
+        assert by_recipient[user.email].subject == subject
+        assert by_recipient[user.email].body == body
+    # Escaped as the template escapes, in each person's zone and language.
+    obrien = by_recipient[people[1][0].email]
+    assert "O&#x27;Brien &amp; &lt;Partners&gt;" in obrien.body
+    assert "Pricing &lt;draft&gt; &amp; &quot;review&quot;" in obrien.body
+    assert "(America/Sao_Paulo)" in by_recipient["ana@acme.test"].body
+    assert by_recipient["ana@acme.test"].subject.startswith("Mañana")
+    # Each group's body rendered for its form and twice to check it (its first person and a
+    # probe), not once per email: the second person of each group was filled in.
+    assert len(renders) == 6
+    # Once a form is made, the next batch's people are filled in without any render.
+    renders.clear()
+    template_rendered.connect(count)
+    try:
+        services.notices_send(
+            organization=organization,
+            template="check_in_reminder",
+            outgoing=[
+                services.Outgoing(**{**vars(item), "idempotency_key": f"again:{user.pk}"})
+                for user, item in people
+            ],
+            kind=EmailKind.REMINDERS,
+        )
+    finally:
+        template_rendered.disconnect(count)
+    assert renders == []
+    assert [m.body for m in mail.outbox[4:]] == [m.body for m in mail.outbox[:4]]
+
+
+def test_a_value_a_form_cannot_hold_is_rendered_per_email():
+    """A filled-in value a form cannot hold (here a dict whose field the template reads) makes
+    its group render each email on its own."""
+    organization = OrganizationFactory(slug="acme")
+    items = [
+        services.Outgoing(
+            idempotency_key=f"notice:{name}",
+            email=f"{name}@acme.test",
+            user_id=None,
+            language="",
+            context={"text": "Hi", "url": "/", "person": {"full_name": name}},
+            text="Hi",
+            url="/",
+            fill_in=frozenset({"person"}),
+        )
+        for name in ("ada", "grace")
+    ]
+    mail.outbox.clear()
+    services.notices_send(organization=organization, template="notice", outgoing=items)
+    for item, message in zip(items, mail.outbox, strict=True):
+        assert message.body == render_to_string("notifications/email/notice_body.txt", item.context)
+
+
+def test_batch_messages_are_the_mime_messages_django_builds():
+    headers = {"Date": "Mon, 09 Mar 2026 00:30:00 -0000", "Message-ID": "<k.1@meridian.test>"}
+    arguments = ("Mañana: mentoring check-in on 9 de marzo de 2026 a las 09:30",
+                 "Tu check-in con Kenji es el 9 de marzo.\nhttps://meridian.test/o/acme/\n",
+                 "Meridian <no-reply@meridian.localhost>", ["ana@acme.test"])  # fmt: skip
+    ours = services._BatchEmail(*arguments, headers=headers, header_cache=services._HeaderCache())
+    djangos = EmailMessage(*arguments, headers=headers)
+    assert ours.message().as_bytes() == djangos.message().as_bytes()
