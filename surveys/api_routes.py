@@ -2,6 +2,9 @@
 
 from rest_framework.routers import BaseRouter
 
+from surveys.apis import SurveyViewSet
+
 
 def register(router: BaseRouter) -> None:
     """Register this app's viewsets on the API router."""
+    router.register("surveys", SurveyViewSet, basename="survey")

@@ -11,6 +11,8 @@ from mentoring.api_urls import router
 from organizations.models import APIKeyScope, OrganizationAPIKey
 from participants.models import Participant, ParticipantStatus
 from tests.factories import CohortFactory, ParticipantFactory, ProgramFactory
+from tests.mentorships.factories import engagement_api_rows
+from tests.surveys.results_fixtures import make_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +42,14 @@ def _home_rows(org):
     program = ProgramFactory(organization=org, name="Home program")
     cohort = CohortFactory(program=program, name="Home cohort")
     participant = ParticipantFactory(cohort=cohort, email="home@acme.test")
-    return {"program": program, "cohort": cohort, "participant": participant}
+    survey = make_survey(org, program, anonymous=False)  # named: its responses route answers
+    return {
+        "program": program,
+        "cohort": cohort,
+        "participant": participant,
+        "survey": survey,
+        **engagement_api_rows(cohort, participant),
+    }
 
 
 def _key_client(api_client, org, scopes):
