@@ -167,7 +167,7 @@ def ratio(part: float, whole: float) -> float | None:
     return part / whole if whole else None
 
 
-def _held(scope: Scope, *, before: dt.datetime) -> QuerySet[CheckIn]:
+def held_check_ins(scope: Scope, *, before: dt.datetime) -> QuerySet[CheckIn]:
     """Check-ins that took place before `before` (and before now): booked and not cancelled,
     started, and nobody said it did not happen. The rule `mentorships.selectors.home` counts
     a pair's held check-ins with."""
@@ -192,7 +192,7 @@ def _member_of(organization: Organization, mentorships: Q) -> Q:
     )
 
 
-def _on_roster(scope: Scope, day_end: dt.datetime) -> QuerySet[Participant]:
+def on_roster(scope: Scope, day_end: dt.datetime) -> QuerySet[Participant]:
     """Participations that had joined by `day_end` and had not withdrawn before it."""
     return (
         Participant.objects.for_org(scope.organization)
@@ -243,7 +243,7 @@ def enrollment_funnel(*, scope: Scope, period: Period) -> Funnel:
     end = period.ends_at
     active_from = day_start(period.end - dt.timedelta(days=ACTIVE_WINDOW_DAYS - 1))
     started = Q(started_on__lte=period.end)
-    held = _held(scope, before=end)
+    held = held_check_ins(scope, before=end)
     matched = _member_of(organization, started)
     met = Q(Exists(held.filter(mentorship__mentor=OuterRef("pk")))) | Q(
         Exists(held.filter(mentorship__memberships__mentee=OuterRef("pk")))
@@ -357,12 +357,12 @@ def match_figures(*, scope: Scope, period: Period) -> Matching:
 # ---------------------------------------------------------------------------------------------
 
 
-def _open_on(day: dt.date) -> Q:
+def open_on(day: dt.date) -> Q:
     """A mentorship that had started and not closed before `day`."""
     return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
 
 
-def _running_in(period: Period) -> Q:
+def running_in(period: Period) -> Q:
     """A mentorship open on at least one day of the period."""
     return Q(started_on__lte=period.end) & (
         Q(ended_on__isnull=True) | Q(ended_on__gte=period.start)
@@ -372,13 +372,13 @@ def _running_in(period: Period) -> Q:
 def active_mentorship_count(*, scope: Scope, day: dt.date) -> int:
     """Mentorships open on `day` that held a check-in in the 30 days ending with it. One
     query."""
-    held = _held(scope, before=day_start(day + dt.timedelta(days=1))).filter(
+    held = held_check_ins(scope, before=day_start(day + dt.timedelta(days=1))).filter(
         mentorship=OuterRef("pk"),
         starts_at__gte=day_start(day - dt.timedelta(days=ACTIVE_WINDOW_DAYS - 1)),
     )
     return (
         Mentorship.objects.for_org(scope.organization)
-        .filter(scope.cohort_filter(), _open_on(day))
+        .filter(scope.cohort_filter(), open_on(day))
         .filter(Exists(held))
         .count()
     )
@@ -401,12 +401,12 @@ class CheckIns:
 def check_in_figures(*, scope: Scope, period: Period) -> CheckIns:
     """Three queries: the held check-ins, the running mentorships, the ratings."""
     organization = scope.organization
-    held = _held(scope, before=period.ends_at).filter(starts_at__gte=period.starts_at)
+    held = held_check_ins(scope, before=period.ends_at).filter(starts_at__gte=period.starts_at)
     length = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
     sums = held.aggregate(held=Count("pk"), length=Sum(length))
     running = (
         Mentorship.objects.for_org(organization)
-        .filter(scope.cohort_filter(), _running_in(period))
+        .filter(scope.cohort_filter(), running_in(period))
         .count()
     )
     ratings = (
@@ -491,7 +491,7 @@ def satisfaction_figures(*, scope: Scope, period: Period) -> Satisfaction:
     (`survey_outcomes`), read satisfaction and NPS from it here and keep the check-in ratings
     only as the fallback for programs that run no survey. Until then: the members' ratings of
     the check-ins held in the period (1-5), and no NPS. One query."""
-    held = _held(scope, before=period.ends_at).filter(starts_at__gte=period.starts_at)
+    held = held_check_ins(scope, before=period.ends_at).filter(starts_at__gte=period.starts_at)
     row = (
         CheckInRecord.objects.for_org(scope.organization)
         .filter(check_in__in=held.values("pk"), rating__isnull=False)
@@ -581,7 +581,7 @@ def _groups(rows: Iterable[Mapping[str, Any]], key: str, label: Any) -> list[Gro
 def participation_breakdown(*, scope: Scope, day: dt.date) -> Participation:
     """Three queries, one per attribute. Functions are compared as typed, trimmed and without
     case ("Sales" and "sales " are one group, shown as the first spelling met)."""
-    roster = _on_roster(scope, day_start(day + dt.timedelta(days=1))).order_by()
+    roster = on_roster(scope, day_start(day + dt.timedelta(days=1))).order_by()
     by_country = roster.values("country").annotate(n=Count("pk"))
     by_function = (
         roster.annotate(key=Lower(Trim("function")))
@@ -645,7 +645,7 @@ def mentor_load(*, scope: Scope, period: Period) -> MentorLoad:
     )
     load = Coalesce(Subquery(seats, output_field=IntegerField()), Value(0))
     row = (
-        _on_roster(scope, period.ends_at)
+        on_roster(scope, period.ends_at)
         .filter(role__in=MENTOR_ROLES)
         .annotate(load=load)
         .aggregate(
@@ -661,7 +661,7 @@ def mentor_load(*, scope: Scope, period: Period) -> MentorLoad:
     )
     length = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
     hours = (
-        _held(scope, before=period.ends_at)
+        held_check_ins(scope, before=period.ends_at)
         .filter(starts_at__gte=period.starts_at)
         .aggregate(length=Sum(length), mentors=Count("mentorship__mentor", distinct=True))
     )
@@ -727,7 +727,7 @@ def drop_off(*, scope: Scope, period: Period) -> DropOff:
     )
     mentorships = Mentorship.objects.for_org(organization).filter(scope.cohort_filter())
     closed_in_period = Q(ended_on__gte=period.start, ended_on__lte=period.end)
-    closures = mentorships.filter(_running_in(period)).aggregate(
+    closures = mentorships.filter(running_in(period)).aggregate(
         running=Count("pk"),
         ended_early=Count("pk", filter=closed_in_period & Q(status=MentorshipStatus.ENDED)),
         completed=Count("pk", filter=closed_in_period & Q(status=MentorshipStatus.COMPLETED)),

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -235,6 +236,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentorships.tasks.send_message_digests_task",
         "schedule": 3600,
         "options": {"expires": 3600},
+    },
+    # Each cohort's figures of the day that ended, for the dashboards' time series.
+    "take-daily-snapshots": {
+        "task": "analytics.tasks.take_daily_snapshots_task",
+        "schedule": crontab(hour=0, minute=30),
     },
 }
 

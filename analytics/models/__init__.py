@@ -1,0 +1,5 @@
+"""The analytics app's models, one module per concern; later modules add their own here."""
+
+from analytics.models.snapshots import CohortDaySnapshot
+
+__all__ = ["CohortDaySnapshot"]

@@ -1,0 +1,74 @@
+"""One row per cohort and day, written nightly, so time series and large organizations read a
+few rows instead of recounting every check-in (docs/metrics.md, "Snapshots")."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TenantManager, TenantOwnedModel
+from programs.models import Cohort
+
+# The day's figures, as columns so that a period's sums are one SQL aggregate. Counts of the
+# day ("held that day") add up over a period; counts at the day's end ("on the roster") are
+# read on the period's last day.
+FIGURES = (
+    "participants",
+    "mentees",
+    "matched_mentees",
+    "joined",
+    "withdrawals",
+    "mentorships_open",
+    "mentorships_active",
+    "mentorships_started",
+    "mentorships_completed",
+    "mentorships_ended_early",
+    "check_ins_held",
+    "minutes_mentored",
+    "ratings",
+    "rating_total",
+    "satisfied_ratings",
+)
+
+
+class CohortDaySnapshot(TenantOwnedModel):
+    """A cohort's figures for one day (the server's day, UTC), as docs/metrics.md defines
+    them."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    # At the end of the day.
+    participants = models.PositiveIntegerField(default=0)
+    mentees = models.PositiveIntegerField(default=0)
+    matched_mentees = models.PositiveIntegerField(default=0)
+    mentorships_open = models.PositiveIntegerField(default=0)
+    mentorships_active = models.PositiveIntegerField(default=0)
+    # During the day.
+    joined = models.PositiveIntegerField(default=0)
+    withdrawals = models.PositiveIntegerField(default=0)
+    mentorships_started = models.PositiveIntegerField(default=0)
+    mentorships_completed = models.PositiveIntegerField(default=0)
+    mentorships_ended_early = models.PositiveIntegerField(default=0)
+    check_ins_held = models.PositiveIntegerField(default=0)
+    minutes_mentored = models.PositiveIntegerField(default=0)
+    ratings = models.PositiveIntegerField(default=0)
+    rating_total = models.PositiveIntegerField(default=0)
+    satisfied_ratings = models.PositiveIntegerField(default=0)
+    taken_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("cohort day snapshot")
+        verbose_name_plural = _("cohort day snapshots")
+        ordering = ("day", "cohort_id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "cohort", "day"], name="cohort_day_snapshot_once"
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "day"])]
+
+    def __str__(self) -> str:
+        return f"Cohort {self.cohort_id} on {self.day}"
