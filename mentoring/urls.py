@@ -6,6 +6,7 @@ from mentoring import views
 from mentorships.views import feed as calendar_feed
 from notifications import views as notification_views
 from organizations import views as organization_views
+from surveys.views import answer as survey_answer
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path(
         "invitations/<str:token>/", organization_views.invitation_accept, name="invitation_accept"
     ),
+    path("s/<str:token>/", survey_answer.survey_answer, name="survey_answer"),
     path("", include("organizations.urls")),
     path("o/<slug:org_slug>/", views.dashboard, name="dashboard"),
     path("o/<slug:org_slug>/", include("programs.urls")),

@@ -224,6 +224,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "options": {"expires": 60},
     },
+    # Survey invitations and reminders are rows made by the scan itself; each is sent once.
+    "dispatch-surveys": {
+        "task": "surveys.tasks.dispatch_surveys_task",
+        "schedule": 60,
+        "options": {"expires": 60},
+    },
     # Nudges are days apart: an hourly scan is soon enough, and each is claimed once.
     "send-nudges": {
         "task": "mentorships.tasks.send_nudges_task",
