@@ -195,6 +195,12 @@ class FilterChoiceSerializer(serializers.Serializer):
     label = serializers.CharField()  # type: ignore[assignment]
 
 
+class RatePointSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    invited = serializers.IntegerField(help_text="People invited up to and including the day.")
+    answered = serializers.IntegerField(help_text="People who answered by the end of the day.")
+
+
 class ResultsSerializer(serializers.Serializer):
     survey = serializers.IntegerField()
     anonymous = serializers.BooleanField()
@@ -218,6 +224,7 @@ class ResultsSerializer(serializers.Serializer):
     invited = serializers.IntegerField()
     answered = serializers.IntegerField()
     response_rate = serializers.FloatField(allow_null=True)
+    rate = RatePointSerializer(many=True, help_text="Running totals per day.")
     questions = QuestionResultSerializer(many=True)
 
 
@@ -277,6 +284,10 @@ def results_json(results: SurveyResults) -> dict[str, Any]:
         "invited": results.invited,
         "answered": results.answered,
         "response_rate": results.response_rate,
+        "rate": [
+            {"day": point.day.isoformat(), "invited": point.invited, "answered": point.answered}
+            for point in results.rate
+        ],
         "questions": [_question_json(q) for q in results.questions],
     }
 
@@ -330,6 +341,7 @@ _RESULTS_EXAMPLE = {
     "invited": 60,
     "answered": 48,
     "response_rate": 80.0,
+    "rate": [{"day": "2026-11-02", "invited": 60, "answered": 31}],
     "questions": [
         {
             "key": "recommend",

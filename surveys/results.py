@@ -12,13 +12,15 @@ refuses is never read at all.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.core.cache import cache
+from django.db.models import Count, F, Max, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber, TruncDate
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -55,6 +57,9 @@ from surveys.models import (
 
 # Text answers shown per question on the page and in the JSON results; exports carry them all.
 TEXT_ANSWERS_SHOWN = 50
+# How long computed results are reused at most (the cache key also changes with every submitted
+# response and every invitation sent or answered).
+RESULTS_CACHE_SECONDS = 60
 # The response-rate line covers at most this many days (the most recent ones).
 RATE_DAYS_MAX = 366
 # A mentor sees feedback about them only across this many distinct mentees (the issue's rule),
@@ -167,6 +172,7 @@ class SurveyResults:
     questions: list[QuestionResult]
     invited: int = 0
     answered: int = 0
+    rate: list[RatePoint] = field(default_factory=list)
 
     @property
     def filtered(self) -> bool:
@@ -529,16 +535,37 @@ def survey_results(
     chosen: Mapping[Dimension, str] | None = None,
     text_limit: int | None = TEXT_ANSWERS_SHOWN,
 ) -> SurveyResults:
-    """Every question's figures for the survey, or for the group the filters choose.
+    """Every question's figures for the survey, or for the group the filters choose, and the
+    response rate over time.
 
     For an anonymous survey a group the threshold rule refuses comes back with `shown` false,
     its `refusal`, and no question figures; so does a survey with fewer responses than the
     threshold. A question fewer than the threshold answered in the group is `withheld`.
+
+    Computed results are cached under a key that changes with every submitted response, every
+    invitation sent or answered, the threshold, the filters, the language and the time zone:
+    a repeated view costs two small aggregate queries. (An anonymous response edited on the
+    day it was submitted keeps its day-rounded times; its change shows within
+    `RESULTS_CACHE_SECONDS`.)
     """
     chosen = dict(chosen or {})
     threshold = survey_threshold(organization=organization)
-    group = _group(organization, survey, chosen, threshold)
     invited, answered = _invitation_totals(organization, survey)
+    key = _cache_key(
+        organization,
+        survey,
+        _results_version(organization, survey),
+        invited,
+        answered,
+        threshold,
+        chosen,
+        text_limit,
+    )
+    cached = cache.get(key)
+    if isinstance(cached, SurveyResults):
+        cached.survey = survey
+        return cached
+    group = _group(organization, survey, chosen, threshold)
     results = SurveyResults(
         survey=survey,
         anonymous=survey.anonymous,
@@ -552,18 +579,39 @@ def survey_results(
         questions=[],
         invited=invited,
         answered=answered,
+        rate=survey_response_rate(organization=organization, survey=survey),
     )
-    if not results.shown:
-        return results
-    results.questions = _question_results(
-        organization,
-        survey,
-        survey_questions(organization=organization, survey=survey),
-        group.condition,
-        minimum=threshold if survey.anonymous else 1,
-        text_limit=text_limit,
-    )
+    if results.shown:
+        results.questions = _question_results(
+            organization,
+            survey,
+            survey_questions(organization=organization, survey=survey),
+            group.condition,
+            minimum=threshold if survey.anonymous else 1,
+            text_limit=text_limit,
+        )
+    cache.set(key, results, RESULTS_CACHE_SECONDS)
     return results
+
+
+def _results_version(organization: Organization, survey: Survey) -> tuple[object, ...]:
+    figures = _submitted(organization, survey).aggregate(
+        n=Count("id"), submitted=Max("submitted_at"), updated=Max("updated_at")
+    )
+    return (figures["n"], figures["submitted"], figures["updated"], survey.updated_at)
+
+
+def _cache_key(organization: Organization, survey: Survey, *parts: object) -> str:
+    described = repr(
+        (
+            parts,
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
+            timezone.localdate(),
+        )
+    )
+    digest = hashlib.sha256(described.encode()).hexdigest()[:32]
+    return f"surveys:results:{organization.pk}:{survey.pk}:{digest}"
 
 
 def _invitation_totals(organization: Organization, survey: Survey) -> tuple[int, int]:

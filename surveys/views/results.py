@@ -32,7 +32,6 @@ from surveys.results import (
     named_answers,
     named_response_list,
     survey_questions,
-    survey_response_rate,
     survey_results,
 )
 from surveys.selectors import survey_get
@@ -161,9 +160,7 @@ def survey_results_page(
         "filter_form": form,
         "has_filters": bool(form.fields),
         "query": query,
-        "rate_chart": _chart_rate(
-            survey_response_rate(organization=request.organization, survey=survey)
-        ),
+        "rate_chart": _chart_rate(results.rate),
         "question_charts": [
             (question, question_charts(index, question))
             for index, question in enumerate(results.questions)

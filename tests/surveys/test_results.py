@@ -387,3 +387,20 @@ def test_results_take_the_same_queries_for_ten_or_sixty_responses(
     assert counts[0] == counts[1]
     with scope(organization=org.pk), django_assert_max_num_queries(8):
         survey_results(organization=org, survey=large, chosen={Dimension.COUNTRY: "GB"})
+
+
+def test_a_repeated_view_comes_from_the_cache_until_a_new_response_changes_it(org, program, cohort):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    survey = make_survey(org, program, anonymous=False)
+    respond(survey, {"confidence": 5}, cohort=cohort)
+    first = _results(org, survey)
+    with scope(organization=org.pk), CaptureQueriesContext(connection) as repeated:
+        again = survey_results(organization=org, survey=survey)
+    respond(survey, {"confidence": 1}, cohort=cohort)
+    after = _results(org, survey)
+
+    assert len(repeated) == 2  # the response and invitation versions only
+    assert _counts(_question(again, "confidence")) == _counts(_question(first, "confidence"))
+    assert _counts(_question(after, "confidence"))["1"] == 1

@@ -1,0 +1,329 @@
+"""The results case of bench/surveys.py: an anonymous survey with many submitted responses, its
+results page, a filtered page (htmx), the API's JSON and CSV results.
+
+    .venv/bin/python -m bench.surveys --cases results                    # 100,000 responses
+    .venv/bin/python -m bench.surveys --cases results --responses 2000 --repeat 5
+
+Runs inside bench/surveys.py's database (created, migrated and dropped there). The survey has
+nine questions of every type (three 1-5 scales, NPS, single and multiple choice, short and
+long text, a matrix of four statements): about 11 answer rows per response, written by
+``bulk_create`` as the answer-saving service leaves them, with respondents' attributes drawn
+from 4 cohorts, 3 roles, 8 countries, 6 functions and 5 seniority levels. Every respondent was
+invited (one invitation each, sent over 14 days, answered over the following days).
+
+Prints one JSON object per case: ``p50`` and ``p95`` are wall seconds over ``--repeat`` requests
+through Django's test client (the whole stack: middleware, row-level security, selectors,
+templates), ``cpu_p50`` this process's CPU time (the database's work excluded), ``queries`` the
+queries of one request (the same for any number of responses), ``bytes`` the response size.
+The goal is p95 <= 0.3 s for the results page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import time
+from typing import Any
+
+# Rows per bulk_create: ~11 answers a response, so 4,000 responses write ~44,000 answer rows.
+RESPONSES_PER_BATCH = 4000
+COUNTRIES = ("GB", "FR", "BR", "JP", "IN", "US", "DE", "MX")
+FUNCTIONS = ("Engineering", "Sales", "Finance", "Operations", "People", "Marketing")
+STATEMENTS = ("listens", "challenges", "connects", "shares")
+
+
+def _questions() -> list[dict[str, Any]]:
+    from surveys.models import QuestionType
+
+    def text(en: str) -> dict[str, str]:
+        return {"en": en, "es": en}
+
+    choices = [{"value": v, "label": text(v.title())} for v in ("yes", "unsure", "no")]
+    skills = [
+        {"value": v, "label": text(v.title())} for v in ("sql", "speaking", "leading", "coaching")
+    ]
+    return [
+        {"key": "confidence", "type": QuestionType.SCALE_1_5, "text": text("Confidence")},
+        {"key": "network", "type": QuestionType.SCALE_1_5, "text": text("Network growth")},
+        {"key": "culture", "type": QuestionType.SCALE_1_5, "text": text("Cultural awareness")},
+        {"key": "recommend", "type": QuestionType.NPS, "text": text("Recommend")},
+        {
+            "key": "good_match",
+            "type": QuestionType.SINGLE,
+            "text": text("Good match?"),
+            "choices": choices,
+        },
+        {
+            "key": "skills",
+            "type": QuestionType.MULTIPLE,
+            "text": text("Skills gained"),
+            "choices": skills,
+        },
+        {"key": "highlight", "type": QuestionType.SHORT_TEXT, "text": text("One highlight")},
+        {"key": "story", "type": QuestionType.LONG_TEXT, "text": text("Tell us more")},
+        {
+            "key": "approach",
+            "type": QuestionType.MATRIX,
+            "text": text("My mentor"),
+            "statements": [{"key": k, "text": text(k)} for k in STATEMENTS],
+        },
+    ]
+
+
+def _seed(responses: int, seed: int):
+    """An organization, a program manager, and the survey with `responses` submitted."""
+    from django.utils import timezone
+
+    from accounts.models import User
+    from organizations.models import Membership, Organization, Role
+    from participants.models import Participant, ParticipantRole
+    from programs.models import Cohort, CohortStatus, Program, ProgramType
+    from surveys.models import (
+        Survey,
+        SurveyAnswer,
+        SurveyInvitation,
+        SurveyQuestion,
+        SurveyResponse,
+        SurveySection,
+        SurveyStatus,
+    )
+
+    rng = random.Random(seed)
+    now = timezone.now()
+    organization = Organization.objects.create(name="Bench results", slug=f"bench-results-{seed}")
+    manager = User.objects.create(email=f"pm-{seed}@bench.meridian.test", full_name="Pat Manager")
+    Membership.objects.create(organization=organization, user=manager, role=Role.PROGRAM_MANAGER)
+    program = Program.objects.create(
+        organization=organization, name="Bridges", program_type=ProgramType.ONE_TO_ONE
+    )
+    cohorts = [
+        Cohort.objects.create(
+            organization=organization,
+            program=program,
+            name=f"Cohort {n}",
+            starts_on=(now - dt.timedelta(days=120)).date(),
+            ends_on=(now + dt.timedelta(days=60)).date(),
+            enrollment_opens_at=now - dt.timedelta(days=150),
+            enrollment_closes_at=now - dt.timedelta(days=125),
+            mentor_capacity=responses,
+            mentee_capacity=responses,
+            status=CohortStatus.ACTIVE,
+        )
+        for n in range(4)
+    ]
+    survey = Survey.objects.create(
+        organization=organization,
+        program=program,
+        name={"en": "End of program", "es": "Fin del programa"},
+        kind="end",
+        anonymous=True,
+        status=SurveyStatus.OPEN,
+        opens_at=now - dt.timedelta(days=20),
+        closes_at=now + dt.timedelta(days=10),
+    )
+    section = SurveySection.objects.create(
+        organization=organization, survey=survey, title={"en": "Your program"}
+    )
+    questions = {
+        spec["key"]: SurveyQuestion.objects.create(
+            organization=organization, survey=survey, section=section, position=n, **spec
+        )
+        for n, spec in enumerate(_questions())
+    }
+    roles = (ParticipantRole.MENTEE, ParticipantRole.MENTEE, ParticipantRole.MENTOR)
+    first_sent = now - dt.timedelta(days=18)
+    for start in range(0, responses, RESPONSES_PER_BATCH):
+        size = min(RESPONSES_PER_BATCH, responses - start)
+        people = []
+        for k in range(start, start + size):
+            cohort = cohorts[k % len(cohorts)]
+            people.append(
+                Participant(
+                    organization=organization,
+                    cohort=cohort,
+                    email=f"p{k}@bench.meridian.test",
+                    full_name=f"Person {k}",
+                    role=rng.choice(roles),
+                    languages=[{"code": "en", "proficiency": "fluent"}],
+                    time_zone="UTC",
+                    working_hours_start=dt.time(9),
+                    working_hours_end=dt.time(17),
+                    country=rng.choice(COUNTRIES),
+                    function=rng.choice(FUNCTIONS),
+                    seniority=rng.randint(1, 5),
+                )
+            )
+        people = Participant.objects.bulk_create(people)
+        invitations, rows, answers = [], [], []
+        for person in people:
+            sent = first_sent + dt.timedelta(minutes=rng.randint(0, 14 * 24 * 60))
+            answered = sent + dt.timedelta(minutes=rng.randint(5, 3 * 24 * 60))
+            invitations.append(
+                SurveyInvitation(
+                    organization=organization,
+                    survey=survey,
+                    participant=person,
+                    role=person.role,
+                    sent_at=sent,
+                    answered_at=answered,
+                    expires_at=survey.closes_at,
+                )
+            )
+            day = answered.replace(hour=0, minute=0, second=0, microsecond=0)
+            response = SurveyResponse(
+                organization=organization,
+                survey=survey,
+                respondent_key=f"{person.pk:064d}",
+                cohort_id=person.cohort_id,
+                role=person.role,
+                country=str(person.country),
+                function=person.function,
+                seniority=person.seniority,
+                submitted_at=day,
+                updated_at=day,
+                created_at=day,
+            )
+            rows.append(response)
+            answers += _answers(rng, organization, survey, response, questions)
+        SurveyInvitation.objects.bulk_create(invitations)
+        SurveyResponse.objects.bulk_create(rows)
+        SurveyAnswer.objects.bulk_create(answers, batch_size=10_000)
+    # What autovacuum does soon after a bulk load: without statistics the planner takes the
+    # fresh tables for empty and nests loops over them.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for model in (Participant, SurveyInvitation, SurveyResponse, SurveyAnswer):
+            cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+    return organization, manager, survey
+
+
+def _answers(rng: random.Random, organization, survey, response, questions) -> list:
+    from surveys.models import SurveyAnswer
+
+    def answer(key: str, **value: Any) -> SurveyAnswer:
+        return SurveyAnswer(
+            organization=organization,
+            survey=survey,
+            response=response,
+            question=questions[key],
+            **value,
+        )
+
+    rows = [
+        answer(key, number=rng.choice((2, 3, 4, 4, 5, 5)))
+        for key in ("confidence", "network", "culture")
+    ]
+    rows.append(answer("recommend", number=rng.choice((3, 6, 7, 8, 9, 9, 10, 10))))
+    rows.append(answer("good_match", choice=rng.choice(("yes", "yes", "yes", "unsure", "no"))))
+    rows += [
+        answer("skills", choice=c)
+        for c in rng.sample(("sql", "speaking", "leading", "coaching"), 2)
+    ]
+    if rng.random() < 0.3:
+        rows.append(answer("highlight", text="Regular check-ins with clear goals"))
+    if rng.random() < 0.1:
+        rows.append(answer("story", text="My mentor helped me prepare for a new role. " * 3))
+    rows += [answer("approach", statement=s, number=rng.randint(1, 5)) for s in STATEMENTS[:3]]
+    return rows
+
+
+def _timed(client, url: str, repeat: int, **headers: Any) -> dict[str, Any]:
+    from bench.rounds import _measure
+
+    client.get(url, **headers)  # warm the template and URL caches
+    times, cpu = [], []
+    for _ in range(repeat):
+        start, cpu_start = time.perf_counter(), time.process_time()
+        response = client.get(url, **headers)
+        times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - cpu_start)
+        assert response.status_code == 200, (url, response.status_code)
+    with _measure() as figures:
+        response = client.get(url, **headers)
+    ordered = sorted(times)
+    return {
+        "p50": round(statistics.median(ordered), 4),
+        "p95": round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 4),
+        "cpu_p50": round(statistics.median(cpu), 4),
+        "queries": figures["queries"],
+        "bytes": len(response.content),
+    }
+
+
+def results_case(args: argparse.Namespace, emit) -> None:
+    """Seeds the survey, then times the results page and the API's results."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from organizations.models import OrganizationAPIKey
+
+    responses = getattr(args, "responses", 100_000)
+    repeat = getattr(args, "repeat", 20)
+    started = time.perf_counter()
+    organization, manager, survey = _seed(responses, getattr(args, "seed", 7))
+    emit(case="results_seed", responses=responses, seconds=round(time.perf_counter() - started, 1))
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(manager)
+    page = reverse("surveys:results", args=[organization.slug, survey.pk])
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "survey-results"}
+    _key, raw = OrganizationAPIKey.objects.create_key(
+        name="bench", organization=organization, scopes=["reports:read"]
+    )
+    api = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    api_url = f"/api/v1/surveys/{survey.pk}/results/"
+    for case, client_used, url, headers in (
+        ("results_page", client, page, {}),
+        ("results_page_filtered_htmx", client, f"{page}?country=GB&role=mentee", htmx),
+        ("results_api_json", api, api_url, {}),
+        ("results_api_csv", api, f"{api_url}?format=csv", {}),
+    ):
+        emit(
+            case=case,
+            responses=responses,
+            goal_p95=0.3,
+            **_timed(client_used, url, repeat, **headers),
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """This case alone, in its own database (bench/surveys.py runs it beside the others)."""
+    import os
+
+    from bench.rounds import _create_database, _drop_database, _emit
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--responses", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--host", default=os.environ.get("PGHOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PGPORT", "5432")))
+    parser.add_argument("--admin-user", default="postgres")
+    parser.add_argument("--app-user", default="meridian_test")
+    args = parser.parse_args(argv)
+
+    name = f"meridian_bench_survey_results_{os.getpid()}"
+    _create_database(args, name)
+    os.environ["DATABASE_URL"] = f"postgres://{args.app_user}@{args.host}:{args.port}/{name}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "mentoring.settings.test"
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connections
+
+        call_command("migrate", verbosity=0)
+        try:
+            results_case(args, _emit)
+        finally:
+            connections.close_all()
+    finally:
+        _drop_database(args, name)
+
+
+if __name__ == "__main__":
+    main()
