@@ -66,7 +66,7 @@ def test_the_mentorship_home_links_the_programs_community(client, org, pair):
         client, mentor.user, reverse("mentorships:detail", args=[org.slug, mentorship.pk])
     )
     assert f'href="{community_url(org, mentorship.cohort.program_id)}"' in detail
-    assert "The Bridges community" in detail
+    assert "everyone in Bridges" in detail
 
 
 @pytest.mark.parametrize("role", [Role.PROGRAM_MANAGER, Role.ADMIN])
