@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import datetime as dt
 import weakref
@@ -20,7 +21,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import SafeMIMEText, forbid_multi_line_headers
 from django.core.mail.utils import DNS_NAME
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Field, Q
+from django.db.models import Field, Model, Q
 from django.template.backends.django import Template as BackendTemplate
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
@@ -316,20 +317,19 @@ def _send_batch(
 
 def _notices_insert(organization: Organization, items: list[Outgoing]) -> None:
     """The in-app notices of those with an account, each once per person and key (a repeat is
-    left as it was)."""
-    Notification.objects.for_org(organization).bulk_create(
-        [
-            Notification(
-                organization=organization,
-                user_id=item.user_id,
-                idempotency_key=item.idempotency_key,
-                text=item.text[:300],
-                url=item.url,
-            )
-            for item in items
-            if item.user_id is not None
-        ],
-        ignore_conflicts=True,
+    left as it was). One INSERT … ON CONFLICT DO NOTHING: bulk_create builds a model instance
+    per row, most of the cost at a thousand rows."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = [
+        (organization.pk, item.user_id, item.idempotency_key, item.text[:300], item.url, now)
+        for item in items
+        if item.user_id is not None
+    ]
+    _insert_new(
+        Notification,
+        ("organization", "user", "idempotency_key", "text", "url", "created_at"),
+        rows,
+        unique=("organization", "user", "idempotency_key"),
     )
 
 
@@ -416,6 +416,12 @@ _FORMS_PER_TEMPLATE = 5000
 # Formatted datetimes by (formatter, format, language, value): a scan's people share a few
 # hundred start times. Cleared when it grows, as forms are.
 _formatted_cache: dict[tuple, str] = {}
+
+
+def formatted_datetime(value: dt.datetime, format_name: str = "DATETIME_FORMAT") -> str:
+    """`date_format(value, format_name)` in the active language, remembered: bulk senders
+    show the same few start times to thousands of people."""
+    return _formatted(formats.date_format, value, format_name)
 
 
 def _formatted(formatter: Callable[[Any, str], str], value: dt.datetime, format_name: str) -> str:
@@ -531,24 +537,83 @@ def _probe_value(value: Any) -> Any:
 # --- Messages built cheaply ---------------------------------------------------------------
 
 
+# Encoded Subject and From values by (name, value, charset), kept across batches: a scan's
+# subjects repeat per language, zone, kind and start time. Cleared when it grows.
+_encoded_headers: dict[tuple[str, str, str], str] = {}
+# Body parts by (subtype, charset, ASCII or not): a message's body part is a copy of one.
+_body_prototypes: dict[tuple[str, str, bool], SafeMIMEText] = {}
+# RFC 2047: an encoded word is at most 75 characters; 45 bytes make 60 base64 characters,
+# which with "=?utf-8?b?" and "?=" make 72.
+_ENCODED_WORD_BYTES = 45
+# RFC 5322's line limit, past which Django encodes the body quoted-printable.
+_LINE_LIMIT = 998
+
+
 class _HeaderCache:
-    """Encoded header values shared by a batch's messages: a subject in a language and zone
-    is encoded once for everyone who gets it (RFC 2047 encoding is most of building a MIME
-    message). Messages copied share it, as they share its immutable strings."""
+    """What a batch's messages share: the Date, and the encoded header values. Messages
+    copied share it, as they share their immutable strings."""
 
     def __init__(self) -> None:
-        self.values: dict[tuple[str, str, str], str] = {}
         self.date = formatdate(localtime=settings.EMAIL_USE_LOCALTIME)
 
     def __deepcopy__(self, memo: dict) -> _HeaderCache:
         return self
 
     def encoded(self, name: str, value: str, encoding: str) -> str:
+        """What SafeMIMEText.__setitem__ would store (newlines refused, non-ASCII encoded),
+        for the repeating headers remembered."""
+        if name not in ("Subject", "From"):
+            return forbid_multi_line_headers(name, value, encoding)[1]
         key = (name, value, encoding)
-        text = self.values.get(key)
+        text = _encoded_headers.get(key)
         if text is None:
-            text = self.values[key] = forbid_multi_line_headers(name, value, encoding)[1]
+            if len(_encoded_headers) > 100_000:
+                _encoded_headers.clear()
+            text = _encoded_headers[key] = _header_encoded(name, value, encoding)
         return text
+
+
+def _header_encoded(name: str, value: str, encoding: str) -> str:
+    """A non-ASCII subject as base64 encoded words split at character boundaries, which any
+    mail reader decodes to the same text as email.header's shortest split (that one searches
+    character by character, a millisecond a subject); everything else as Django encodes it."""
+    if name != "Subject" or value.isascii() or encoding.lower() not in ("utf-8", "utf8"):
+        return forbid_multi_line_headers(name, value, encoding)[1]
+    if "\n" in value or "\r" in value:
+        return forbid_multi_line_headers(name, value, encoding)[1]  # refused there
+    words, chunk = [], b""
+    for character in value:
+        encoded = character.encode("utf-8")
+        if len(chunk) + len(encoded) > _ENCODED_WORD_BYTES:
+            words.append(chunk)
+            chunk = b""
+        chunk += encoded
+    words.append(chunk)
+    return "\n ".join(f"=?utf-8?b?{base64.b64encode(word).decode('ascii')}?=" for word in words)
+
+
+def _body_part(body: str, subtype: str, encoding: str) -> SafeMIMEText:
+    """SafeMIMEText(body, subtype, encoding), copied from a part built once: its headers
+    (type, MIME version, 7bit or 8bit) depend only on whether the body is ASCII."""
+    long_lines = len(body) * 4 > _LINE_LIMIT and any(
+        len(line.encode()) > _LINE_LIMIT for line in body.splitlines()
+    )
+    if encoding != "utf-8" or long_lines:
+        return SafeMIMEText(body, subtype, encoding)
+    ascii_only = body.isascii()
+    key = (subtype, encoding, ascii_only)
+    prototype = _body_prototypes.get(key)
+    if prototype is None:
+        prototype = _body_prototypes[key] = SafeMIMEText(body, subtype, encoding)
+    # email.message.Message's own attributes, set as set_payload() sets them (set_payload
+    # would also redo the Content-Type parameters, most of a part's cost); the stubs hide them.
+    part = copy.copy(prototype)
+    part._headers = list(prototype._headers)  # type: ignore[attr-defined]
+    part.defects = []
+    # What set_payload keeps of a text encoded 8bit: its UTF-8 bytes, as surrogates.
+    payload = body if ascii_only else body.encode().decode("ascii", "surrogateescape")
+    part._payload = payload  # type: ignore[attr-defined]
+    return part
 
 
 class _BatchEmail(EmailMessage):
@@ -564,7 +629,7 @@ class _BatchEmail(EmailMessage):
         if self.attachments:
             return super().message()
         encoding = self.encoding or settings.DEFAULT_CHARSET
-        msg = SafeMIMEText(str(self.body), self.content_subtype, encoding)
+        msg = _body_part(str(self.body), self.content_subtype, encoding)
         cache = self.header_cache
         headers = [
             ("Subject", self.subject),
@@ -606,32 +671,47 @@ def _claim(organization: Organization, rows: list[tuple[str, str, str]]) -> set[
     ON CONFLICT DO NOTHING RETURNING answers only for new rows, which bulk_create cannot say
     (with ignore_conflicts it returns no ids). PostgreSQL and SQLite 3.35+ both accept it.
     """
-    if not rows:
-        return set()
-    quote = connection.ops.quote_name
-    table = quote(SentEmail._meta.db_table)
-    columns = ", ".join(
-        _quoted_column(name)
-        for name in ("organization", "idempotency_key", "recipient", "subject", "created_at")
-    )
-    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    params: list[Any] = []
-    for key, recipient, subject in rows:
-        params += [organization.pk, key, recipient, subject[:300], now]
-    key_column = _quoted_column("idempotency_key")
-    organization_column = _quoted_column("organization")
+    inserted = _insert_new(
+        SentEmail,
+        ("organization", "idempotency_key", "recipient", "subject", "created_at"),
+        [(organization.pk, key, recipient, subject[:300], now) for key, recipient, subject in rows],
+        unique=("organization", "idempotency_key"),
+        returning="idempotency_key",
+    )
+    return {row[0] for row in inserted}
+
+
+def _insert_new(
+    model: type[Model],
+    fields: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    *,
+    unique: tuple[str, ...],
+    returning: str | None = None,
+) -> list[tuple[Any, ...]]:
+    """INSERT the rows, skipping those that collide on `unique`; with `returning`, that column
+    of the rows inserted."""
+    if not rows:
+        return []
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(_quoted_column(model, name) for name in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    values = ", ".join([row] * len(rows))
+    conflict = ", ".join(_quoted_column(model, name) for name in unique)
     sql = (
         f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608 — names from the model
-        f"ON CONFLICT ({organization_column}, {key_column}) DO NOTHING RETURNING {key_column}"
+        f"ON CONFLICT ({conflict}) DO NOTHING"
     )
+    if returning:
+        sql += f" RETURNING {_quoted_column(model, returning)}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {row[0] for row in cursor.fetchall()}
+        cursor.execute(sql, [value for values_ in rows for value in values_])
+        return cursor.fetchall() if returning else []
 
 
-def _quoted_column(name: str) -> str:
-    field = SentEmail._meta.get_field(name)
+def _quoted_column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
     assert isinstance(field, Field) and field.column
     return connection.ops.quote_name(field.column)
 

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from mentorships import selectors
@@ -22,7 +21,7 @@ from mentorships.models import (
     MentorshipStatus,
 )
 from notifications.models import EmailKind
-from notifications.services import Outgoing, notices_send
+from notifications.services import Outgoing, formatted_datetime, notices_send
 from organizations.models import Organization
 
 # --- Reminders -------------------------------------------------------------------------------
@@ -86,8 +85,11 @@ def check_in_reminders_send(*, organization: Organization, now: dt.datetime | No
 
     Workers claim batches of due rows with FOR UPDATE SKIP LOCKED, so two scans at once split
     the work instead of waiting on each other; each person's email is also claimed by its key
-    (reminder and person), so even a batch sent again after a lost worker sends nothing twice.
-    A reminder whose check-in has started is dropped unsent."""
+    (reminder and person) in the same transaction, so a batch sent again sends nothing twice.
+    A worker lost mid-batch leaves that transaction open: PostgreSQL rolls it back and frees
+    its rows, and the next scan takes the batch back whole. Emails are handed to the mail
+    server as the batch's last step, so only a loss during that hand-over can repeat one (with
+    the same Message-ID). A reminder whose check-in has started is dropped unsent."""
     now = now or timezone.now()
     sent = 0
     while True:
@@ -151,7 +153,7 @@ def _reminder_messages(
                 with translation.override(language or default_language):
                     line = lines[line_key] = (
                         _("Reminder: check-in with %(names)s on %(when)s."),
-                        date_format(starts_at, "DATETIME_FORMAT"),
+                        formatted_datetime(starts_at),
                     )
             wording, when = line
             text = wording % {"names": others, "when": when}

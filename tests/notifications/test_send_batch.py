@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from email.header import decode_header, make_header
 
 import pytest
 from django.core import mail
@@ -172,11 +173,33 @@ def test_a_value_a_form_cannot_hold_is_rendered_per_email():
         assert message.body == render_to_string("notifications/email/notice_body.txt", item.context)
 
 
-def test_batch_messages_are_the_mime_messages_django_builds():
+@pytest.mark.parametrize(
+    "body", ["Your check-in with Kenji is on March 9.\n", "Tu check-in con Núria es mañana.\n"]
+)
+def test_batch_messages_are_the_mime_messages_django_builds(body):
     headers = {"Date": "Mon, 09 Mar 2026 00:30:00 -0000", "Message-ID": "<k.1@meridian.test>"}
-    arguments = ("Mañana: mentoring check-in on 9 de marzo de 2026 a las 09:30",
-                 "Tu check-in con Kenji es el 9 de marzo.\nhttps://meridian.test/o/acme/\n",
-                 "Meridian <no-reply@meridian.localhost>", ["ana@acme.test"])  # fmt: skip
-    ours = services._BatchEmail(*arguments, headers=headers, header_cache=services._HeaderCache())
-    djangos = EmailMessage(*arguments, headers=headers)
-    assert ours.message().as_bytes() == djangos.message().as_bytes()
+    sender, to = "Meridian <no-reply@meridian.localhost>", ["ana@acme.test"]
+    subject = "Tomorrow: mentoring check-in on March 9, 2026, 9:30 a.m."
+    ours = services._BatchEmail(
+        subject, body, sender, to, headers=headers, header_cache=services._HeaderCache()
+    )
+    assert (
+        ours.message().as_bytes()
+        == EmailMessage(subject, body, sender, to, headers=headers).message().as_bytes()
+    )
+
+
+def test_a_non_ascii_subject_is_encoded_to_the_same_text_in_words_of_at_most_75_characters():
+    subject = "Mañana: check-in de mentoría el 9 de marzo de 2026 a las 09:30 con Núria Puig-Ferrer"
+    ours = services._BatchEmail(
+        subject, "Hola\n", None, ["ana@acme.test"], header_cache=services._HeaderCache()
+    ).message()
+    djangos = EmailMessage(subject, "Hola\n", None, ["ana@acme.test"]).message()
+    assert str(make_header(decode_header(ours["Subject"]))) == subject
+    assert all(len(word) <= 75 for word in ours["Subject"].split())
+
+    def without_varying(message):
+        return [(k, v) for k, v in message.items() if k not in ("Subject", "Date", "Message-ID")]
+
+    assert without_varying(ours) == without_varying(djangos)
+    assert ours.get_payload() == djangos.get_payload()
