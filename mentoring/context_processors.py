@@ -44,6 +44,8 @@ def nav_section(request: HttpRequest) -> str:
         return "mentorships"
     if namespace == "notifications":
         return "notifications"
+    if namespace == "surveys":
+        return "surveys"
     return ""
 
 

@@ -251,7 +251,12 @@ class SurveySchedule(TenantOwnedModel):
                         ],
                         days__isnull=False,
                     )
-                    | Q(trigger="after_check_in", check_in_number__gte=1)
+                    # NULL >= 1 is unknown, which a CHECK lets pass: say not null.
+                    | Q(
+                        trigger="after_check_in",
+                        check_in_number__isnull=False,
+                        check_in_number__gte=1,
+                    )
                     | Q(trigger="on_date", send_at__isnull=False)
                 ),
                 name="survey_schedule_trigger_complete",
