@@ -159,6 +159,19 @@ def test_a_cohort_without_settings_or_scores_gets_the_defaults():
     assert cohort.mentees == (Mentee(id="a"),)
 
 
+def test_optional_texts_may_be_empty_only_ids_and_codes_may_not():
+    person = {"name": "", "email": "", "manager_email": "", "country": "", "culture": ""}
+    data = {
+        "mentees": [{"id": "a", "goals": "", "function": "", "preferences": [""], **person}],
+        "mentors": [{"id": "x", "expertise": "", "skills_offered": [""], "roles": [""]}],
+        "settings": {"previous_pairs": [["", ""]], "board_roles": [""]},
+    }
+    cohort = load_cohort(data)
+    assert cohort.mentees == (Mentee(id="a", preferences=("",)),)
+    assert cohort.mentors == (Mentor(id="x", skills_offered=("",), roles=("",)),)
+    assert cohort.settings.previous_pairs == (("", ""),)
+
+
 def test_a_null_minimum_language_proficiency_means_none():
     data = {"mentees": [], "mentors": [], "settings": {"hard_rules": {"reporting_line": False}}}
     data["settings"]["hard_rules"]["min_language_proficiency"] = None
