@@ -174,9 +174,7 @@ def snapshots_take(day: dt.date) -> dict[int, int]:
     )
 
     def take(organization: Organization) -> None:
-        written[organization.pk] = organization_snapshots_take(
-            organization=organization, day=day
-        )
+        written[organization.pk] = organization_snapshots_take(organization=organization, day=day)
 
     for_each_organization(organization_ids, take)
     return dict(written)

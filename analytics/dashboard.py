@@ -1,0 +1,266 @@
+"""The program-health dashboard: the figures of docs/metrics.md for a scope and period, each
+headline with its previous period, the charts' data and the same data as export tables.
+
+A fixed number of queries whatever the organization's size (tests/analytics/test_dashboard.py
+counts them at two sizes): each metric is a few aggregates, the weekly series reads snapshots.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from analytics.metrics import (
+    CheckIns,
+    DropOff,
+    Funnel,
+    Goals,
+    Matching,
+    MentorLoad,
+    PairMix,
+    Period,
+    Satisfaction,
+    Scope,
+    Trend,
+    active_mentorship_count,
+    check_in_figures,
+    drop_off,
+    enrollment_funnel,
+    goal_figures,
+    match_figures,
+    mentor_load,
+    on_roster,
+    pair_mix,
+    satisfaction_figures,
+)
+from analytics.selectors import WeekCount, check_ins_per_week
+from mentorships.selectors.at_risk import at_risk_list
+
+if TYPE_CHECKING:
+    from organizations.models import Organization
+
+# The exports a viewer may ask for, by the chart (or table) they hold.
+EXPORTS = ("headline", "funnel", "engagement", "satisfaction")
+
+
+@dataclass(frozen=True)
+class Headline:
+    key: str
+    label: str
+    value: float | None
+    previous: float | None
+    # "percent", "number", "decimal" or "days": how the value reads.
+    unit: str
+    # Which way is good: "up" for most, "down" for waiting times.
+    good: str = "up"
+
+    @property
+    def trend(self) -> Trend:
+        return Trend(self.value, self.previous)
+
+    @property
+    def display(self) -> str:
+        return _display(self.value, self.unit)
+
+    @property
+    def previous_display(self) -> str:
+        return _display(self.previous, self.unit)
+
+    @property
+    def delta(self) -> str:
+        """The change as the stat tile writes it: "12%"; "" when it cannot be said."""
+        change = self.trend.change
+        if change is None:
+            return ""
+        return f"{formats.number_format(abs(change), 0)}%"
+
+
+def _display(value: float | None, unit: str) -> str:
+    if value is None:
+        return "\u2013"  # an en dash: no figure
+    if unit == "percent":
+        return f"{formats.number_format(value * 100, 0)}%"
+    if unit == "decimal":
+        return str(formats.number_format(value, 1))
+    if unit == "days":
+        return _("%(days)s days") % {"days": formats.number_format(value, 1)}
+    return str(formats.number_format(value, 0, force_grouping=True))
+
+
+@dataclass(frozen=True)
+class ProgramHealth:
+    scope: Scope
+    period: Period
+    previous_period: Period
+    headlines: list[Headline]
+    funnel: Funnel
+    matching: Matching
+    weeks: list[WeekCount]
+    check_ins: CheckIns
+    satisfaction: Satisfaction
+    previous_satisfaction: Satisfaction
+    goals: Goals
+    pairs: PairMix
+    load: MentorLoad
+    drop_off: DropOff
+    at_risk: int
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing happened in the scope during the period: the page says what to do instead."""
+        return (
+            self.funnel.invited == 0
+            and self.check_ins.held == 0
+            and self.check_ins.mentorships == 0
+            and not self.headlines[0].value
+        )
+
+    # --- Charts, as `{% chart %}` reads them --------------------------------------------------
+
+    def funnel_chart(self) -> dict[str, Any]:
+        return {
+            "id": "health-funnel",
+            "type": "hbar",
+            "title": _("Enrollment funnel"),
+            "description": _("People who joined in the period and how far each got."),
+            "labels": [str(stage.label) for stage in self.funnel.stages],
+            "series": [
+                {"label": _("People"), "data": [stage.count for stage in self.funnel.stages]}
+            ],
+            "x_label": pgettext("chart table header", "Stage"),
+        }
+
+    def engagement_chart(self) -> dict[str, Any]:
+        return {
+            "id": "health-engagement",
+            "type": "line",
+            "title": _("Check-ins held per week"),
+            "description": _("Check-ins that took place, by the week they started in."),
+            "labels": [formats.date_format(w.starts_on, "SHORT_DATE_FORMAT") for w in self.weeks],
+            "series": [{"label": _("Check-ins held"), "data": [w.held for w in self.weeks]}],
+            "x_label": _("Week of"),
+        }
+
+    def satisfaction_chart(self) -> dict[str, Any]:
+        counts = self.check_ins.rating_counts
+        return {
+            "id": "health-satisfaction",
+            "type": "bar",
+            "title": _("Check-in ratings"),
+            "description": _("How members rated the check-ins held in the period, 1 to 5."),
+            "labels": [str(value) for value in range(1, 6)],
+            "series": [{"label": _("Ratings"), "data": [counts.get(v, 0) for v in range(1, 6)]}],
+            "x_label": _("Rating"),
+        }
+
+    # --- Exports -------------------------------------------------------------------------------
+
+    def export_table(self, name: str) -> tuple[list[str], list[list[Any]]]:
+        """The header and rows of one export: the same figures the chart or tiles show."""
+        if name == "headline":
+            return (
+                [_("Figure"), _("This period"), _("Previous period"), _("Change (%)")],
+                [
+                    [
+                        h.label,
+                        _export_value(h.value),
+                        _export_value(h.previous),
+                        _export_value(h.trend.change),
+                    ]
+                    for h in self.headlines
+                ],
+            )
+        chart = {
+            "funnel": self.funnel_chart,
+            "engagement": self.engagement_chart,
+            "satisfaction": self.satisfaction_chart,
+        }[name]()
+        series = chart["series"]
+        header = [chart["x_label"], *[s["label"] for s in series]]
+        rows = [[label, *[s["data"][i] for s in series]] for i, label in enumerate(chart["labels"])]
+        if name == "engagement":
+            # Spreadsheets sort and chart real dates; the chart's labels are for reading.
+            rows = [[w.starts_on, w.held] for w in self.weeks]
+        return header, rows
+
+
+def _export_value(value: float | None) -> float | str:
+    return "" if value is None else round(value, 4)
+
+
+def program_health(
+    *, organization: Organization, scope: Scope, period: Period, today: dt.date | None = None
+) -> ProgramHealth:
+    """The dashboard's figures for `scope` over `period`, each headline next to the previous
+    period's."""
+    previous = period.previous()
+    matching = match_figures(scope=scope, period=period)
+    previous_matching = match_figures(scope=scope, period=previous)
+    check_ins = check_in_figures(scope=scope, period=period)
+    previous_check_ins = check_in_figures(scope=scope, period=previous)
+    satisfaction = satisfaction_figures(scope=scope, period=period)
+    previous_satisfaction = satisfaction_figures(scope=scope, period=previous)
+    participants = on_roster(scope, period.ends_at).count()
+    previous_participants = on_roster(scope, previous.ends_at).count()
+    active = active_mentorship_count(scope=scope, day=period.end)
+    previous_active = active_mentorship_count(scope=scope, day=previous.end)
+    headlines = [
+        Headline("participants", _("Participants"), participants, previous_participants, "number"),
+        Headline(
+            "match_rate",
+            _("Match rate"),
+            matching.match_rate,
+            previous_matching.match_rate,
+            "percent",
+        ),
+        Headline(
+            "days_to_match",
+            _("Median time to match"),
+            matching.median_days_to_match,
+            previous_matching.median_days_to_match,
+            "days",
+            good="down",
+        ),
+        Headline("active_mentorships", _("Active mentorships"), active, previous_active, "number"),
+        Headline(
+            "check_ins_held",
+            _("Check-ins held"),
+            check_ins.held,
+            previous_check_ins.held,
+            "number",
+        ),
+        Headline(
+            "satisfaction",
+            _("Average rating"),
+            satisfaction.average,
+            previous_satisfaction.average,
+            "decimal",
+        ),
+    ]
+    at_risk = [
+        entry
+        for entry in at_risk_list(organization=organization, program_id=scope.program_id)
+        if scope.cohort_id is None or entry.mentorship.cohort_id == scope.cohort_id
+    ]
+    return ProgramHealth(
+        scope=scope,
+        period=period,
+        previous_period=previous,
+        headlines=headlines,
+        funnel=enrollment_funnel(scope=scope, period=period),
+        matching=matching,
+        weeks=check_ins_per_week(scope=scope, period=period, today=today),
+        check_ins=check_ins,
+        satisfaction=satisfaction,
+        previous_satisfaction=previous_satisfaction,
+        goals=goal_figures(scope=scope, period=period),
+        pairs=pair_mix(scope=scope, period=period),
+        load=mentor_load(scope=scope, period=period),
+        drop_off=drop_off(scope=scope, period=period),
+        at_risk=len(at_risk),
+    )
