@@ -115,7 +115,13 @@ def mentorship_api_list(
         mentorship=OuterRef("pk"), status=CheckInStatus.SCHEDULED
     )
     goals = Goal.objects.for_org(organization).filter(mentorship=OuterRef("pk"))
-    mentorships = mentorship_admin_list(organization=organization, now=now).annotate(
+    mentorships = (
+        mentorship_admin_list(organization=organization, now=now)
+        # Its columns and joins are the admin page's; the API reads the mentorship's own
+        # columns (the people by id) and not the related rows.
+        .select_related(None)
+        .defer(None)
+    ).annotate(
         program_id=F("cohort__program_id"),
         check_ins_upcoming=_count_per_mentorship(check_ins.filter(ends_at__gt=now)),
         goals_open=_count_per_mentorship(goals.filter(status__in=OPEN_GOAL_STATUSES)),
