@@ -156,8 +156,8 @@ class _EngagementDetailViewSet(_EngagementViewSet[_M]):
     def http_method_not_allowed(  # type: ignore[override]
         self, request: Request, *args: Any, **kwargs: Any
     ) -> Response:
-        # An id the caller cannot read is 404 whatever the method: a 405 would tell another
-        # organization's id from a missing one no better, but it would answer before the lookup.
+        # An id the caller cannot read answers 404 whatever the method, as everywhere in the
+        # API; a method the route lacks answers 405 only on a row the caller may read.
         if self.lookup_field in kwargs:
             self.get_object()
         return super().http_method_not_allowed(request, *args, **kwargs)

@@ -21,6 +21,7 @@ import pytest
 
 from organizations.models import OrganizationAPIKey
 from tests.factories import CohortFactory, OrganizationFactory, ParticipantFactory, ProgramFactory
+from tests.mentorships.factories import engagement_api_rows
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,7 +35,9 @@ def _organization(slug: str, scopes: list[str]) -> dict[str, str]:
     program = ProgramFactory(organization=organization)
     # Seats to spare: a schema-valid enrollment must not be refused for a full cohort.
     cohort = CohortFactory(program=program, mentor_capacity=100_000, mentee_capacity=100_000)
-    ParticipantFactory(cohort=cohort)
+    participant = ParticipantFactory(cohort=cohort)
+    # A mentorship with a check-in, a goal and a message: their lists answer a row to check.
+    engagement_api_rows(cohort, participant)
     _key, raw = OrganizationAPIKey.objects.create_key(
         name="schemathesis", organization=organization, scopes=scopes
     )
