@@ -17,6 +17,18 @@ def survey_mine(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     return render(request, "surveys/mine.html", {"surveys": surveys})
 
 
+@requires(Capability.VIEW_CATALOG)
+def survey_mine_card(request: OrganizationRequest, org_slug: str) -> HttpResponse:
+    """The home's card of surveys waiting for an answer, fetched after the home has shown (it
+    costs the home no query); empty when nothing waits."""
+    waiting = [
+        entry
+        for entry in links.open_survey_list(organization=request.organization, user=request.user)
+        if entry.progress != "answered"
+    ]
+    return render(request, "surveys/mine_card.html", {"waiting": waiting})
+
+
 @require_POST
 @requires(Capability.VIEW_CATALOG)
 def survey_mine_open(
