@@ -67,6 +67,7 @@ urlpatterns: list = [
         name="schedule_delete",
     ),
     path("surveys/mine/", mine.survey_mine, name="mine"),
+    path("surveys/mine/card/", mine.survey_mine_card, name="mine_card"),
     path(
         "surveys/mine/<int:survey_invitation_id>/open/",
         mine.survey_mine_open,
