@@ -397,3 +397,21 @@ def test_named_feedback_counts_distinct_mentees(client, org, program, cohort):
     body = _feedback(client, org, user)
 
     assert 'data-testid="feedback-waiting"' in body
+
+
+def test_admins_reach_the_threshold_setting_from_anonymous_results(
+    client, org, org_admin, program_manager, anonymous_survey
+):
+    setting = _url("privacy_settings", org)
+    login(client, org_admin)
+    assert setting in client.get(_url("results", org, anonymous_survey)).content.decode()
+    login(client, program_manager)
+    assert setting not in client.get(_url("results", org, anonymous_survey)).content.decode()
+
+
+def test_a_participants_surveys_page_leads_to_the_mentor_feedback(client, org, member):
+    login(client, member)
+
+    body = client.get(_url("mine", org)).content.decode()
+
+    assert _url("mentor_feedback", org) in body
