@@ -273,7 +273,7 @@ def _group(
 
 
 def _filter_labels(
-    organization: Organization, program: Program | None, buckets: Mapping[Dimension, list[Bucket]]
+    organization: Organization, buckets: Mapping[Dimension, list[Bucket]]
 ) -> dict[Dimension, list[FilterChoice]]:
     cohort_ids = [
         int(value)
@@ -575,7 +575,7 @@ def survey_results(
         shown=group.decision.allowed,
         refusal=group.decision.refusal,
         chosen=chosen,
-        filters=_filter_labels(organization, survey.program, group.buckets),
+        filters=_filter_labels(organization, group.buckets),
         questions=[],
         invited=invited,
         answered=answered,
