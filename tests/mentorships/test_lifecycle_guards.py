@@ -99,3 +99,13 @@ def test_managing_another_organization_gives_no_right_here(org, other_org, setti
         )
     assert refused.value.code == "permission_denied"
     assert _state(mentorship) == (MentorshipStatus.ACTIVE, "", False)
+
+
+def test_a_plain_member_may_not_close_even_when_an_admin_exists(org, org_admin):
+    """The program-team check reads the actor's own membership, not the organization's first."""
+    mentorship, *_ = _mentorship(org)
+    plain = MembershipFactory(organization=org, role=Role.MEMBER).user
+    with pytest.raises(DomainError) as refused:
+        _act(org, "mentorship_close", mentorship, plain, reason="no_time")
+    assert refused.value.code == "permission_denied"
+    assert _state(mentorship) == (MentorshipStatus.ACTIVE, "", False)

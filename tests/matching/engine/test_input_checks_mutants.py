@@ -25,8 +25,20 @@ from matching.engine import (
     Weights,
     load_cohort,
     match,
+    result_to_json,
 )
-from matching.engine.types import Language, Objective, ProgramGoal, ProgramKind, WorkingHours
+from matching.engine.types import (
+    FactorContribution,
+    Language,
+    MatchedPair,
+    MatchResult,
+    Objective,
+    ProgramGoal,
+    ProgramKind,
+    SolverReport,
+    Unmatched,
+    WorkingHours,
+)
 
 FULL: dict[str, Any] = {
     "mentees": [
@@ -416,3 +428,90 @@ def test_the_python_api_takes_the_boundary_values():
     )
     assert {(p.mentee_id, p.mentor_id) for p in result.pairs} == {("a", "x"), ("b", "y")}
     assert result.total_score == 1.0
+
+
+def test_the_answer_is_written_with_six_decimals_and_optional_keys_only_when_set():
+    result = MatchResult(
+        pairs=(
+            MatchedPair(
+                "a",
+                "x",
+                0.12345678,
+                factors=(FactorContribution("skills", 0.33333333, 0.11111111, "Both: sql"),),
+                role="chair",
+                group=0,
+            ),
+            MatchedPair("b", "y", 0.5, pinned=True),
+        ),
+        unmatched=(Unmatched("c", 2, "no pair left"),),
+        total_score=0.62345678,
+        matched_slots=2,
+        demanded_slots=4,
+        min_pair_score=0.12345678,
+        report=SolverReport(
+            objective="score_first",
+            certified_optimal=False,
+            gap=float("inf"),
+            relative_gap=0.25,
+            coverage_gap=1,
+            iterations=3,
+            candidate_edges=5,
+            feasible_pairs=6,
+            max_coverage=3,
+            timings=(("solve", 0.5),),
+            notes=("a note",),
+        ),
+        warnings=("a warning",),
+        min_chosen_pair_score=0.5,
+    )
+    assert result_to_json(result) == {
+        "pairs": [
+            {
+                "mentee": "a",
+                "mentor": "x",
+                "score": 0.123457,
+                "pinned": False,
+                "role": "chair",
+                "group": 0,
+                "explanation": "Both: sql",
+                "factors": [
+                    {
+                        "factor": "skills",
+                        "value": 0.333333,
+                        "contribution": 0.111111,
+                        "text": "Both: sql",
+                    }
+                ],
+            },
+            {
+                "mentee": "b",
+                "mentor": "y",
+                "score": 0.5,
+                "pinned": True,
+                "explanation": "",
+                "factors": [],
+            },
+        ],
+        "unmatched": [{"mentee": "c", "slots_unfilled": 2, "reason": "no pair left"}],
+        "objective_value": {
+            "total_score": 0.623457,
+            "matched_slots": 2,
+            "demanded_slots": 4,
+            "min_pair_score": 0.12345678,
+            "min_chosen_pair_score": 0.5,
+        },
+        "solver": {
+            "objective": "score_first",
+            "certified_optimal": False,
+            "gap": None,
+            "relative_gap": 0.25,
+            "coverage_gap": 1,
+            "iterations": 3,
+            "candidate_edges": 5,
+            "feasible_pairs": 6,
+            "max_coverage": 3,
+            "timings": {"solve": 0.5},
+            "notes": ["a note"],
+        },
+        "warnings": ["a warning"],
+    }
