@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -435,33 +435,90 @@ def _send(
         .values(*_MESSAGE_FIELDS)
     )
     tokens: dict[int, str] = {}
-    updated: list[SurveyInvitation] = []
+    stored: list[tuple[int, str, dt.datetime | None, str, str]] = []
     for row in rows:
         token, hashed = new_token()
         tokens[row["pk"]] = token
-        invitation = SurveyInvitation(pk=row["pk"])
-        if reminder:
-            invitation.reminder_token_hash = hashed
-            invitation.reminded_at = now
-        else:
-            invitation.token_hash = hashed
-            invitation.sent_at = now
-            invitation.expires_at = row["survey__closes_at"]
-            invitation.email = row["email"] or row["participant__email"]
-            invitation.language = row["language"] or row["participant__user__language"] or ""
-        updated.append(invitation)
-    fields = (
-        ["reminder_token_hash", "reminded_at"]
-        if reminder
-        else ["token_hash", "sent_at", "expires_at", "email", "language"]
-    )
-    SurveyInvitation.objects.for_org(organization).bulk_update(updated, fields)
+        # The address and language the email goes to, kept with the invitation.
+        email = row["email"] or row["participant__email"]
+        language = row["language"] or row["participant__user__language"] or ""
+        stored.append((row["pk"], hashed, row["survey__closes_at"], email, language))
+    _store_tokens(organization, stored, now, reminder=reminder)
     notices_send(
         organization=organization,
         template="survey_invitation",
         outgoing=_messages(organization, rows, tokens, reminder=reminder),
         kind=EmailKind.SURVEYS,
     )
+
+
+def _store_tokens(
+    organization: Organization,
+    stored: list[tuple[int, str, dt.datetime | None, str, str]],
+    now: dt.datetime,
+    *,
+    reminder: bool,
+) -> None:
+    """Each claimed invitation's new hash (the first email's, or the reminder's) and its
+    mark as sent, in one UPDATE … FROM (VALUES …) on PostgreSQL: bulk_update's CASE per row
+    and field cost ~10 ms per invitation in query building alone at 1,000 a batch."""
+    if connection.vendor != "postgresql":
+        _store_tokens_portable(organization, stored, now, reminder=reminder)
+        return
+    table = connection.ops.quote_name(SurveyInvitation._meta.db_table)
+    row_sql = "(%s::bigint, %s::varchar, %s::timestamptz, %s::varchar, %s::varchar)"
+    values = ", ".join([row_sql] * len(stored))
+    if reminder:
+        assignments = "reminder_token_hash = v.hash, reminded_at = %s"
+    else:
+        assignments = (
+            "token_hash = v.hash, sent_at = %s, expires_at = v.expires, "
+            "email = v.email, language = v.language"
+        )
+    params: list[Any] = [now]
+    for row in stored:
+        params.extend(row)
+    params.append(organization.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS i SET {assignments} "  # noqa: S608 — names from the model
+            f"FROM (VALUES {values}) AS v(id, hash, expires, email, language) "
+            "WHERE i.id = v.id AND i.organization_id = %s",
+            params,
+        )
+
+
+def _store_tokens_portable(
+    organization: Organization,
+    stored: list[tuple[int, str, dt.datetime | None, str, str]],
+    now: dt.datetime,
+    *,
+    reminder: bool,
+) -> None:
+    updated = []
+    for pk, hashed, expires_at, email, language in stored:
+        if reminder:
+            updated.append(SurveyInvitation(pk=pk, reminder_token_hash=hashed, reminded_at=now))
+        else:
+            updated.append(
+                SurveyInvitation(
+                    pk=pk,
+                    token_hash=hashed,
+                    sent_at=now,
+                    expires_at=expires_at,
+                    email=email,
+                    language=language,
+                )
+            )
+    fields = (
+        ["reminder_token_hash", "reminded_at"]
+        if reminder
+        else ["token_hash", "sent_at", "expires_at", "email", "language"]
+    )
+    SurveyInvitation.objects.for_org(organization).bulk_update(updated, fields)
+
+
+_PER_PERSON = frozenset({"answer_url", "closes", "time_zone"})
 
 
 def _messages(
@@ -515,4 +572,6 @@ def _messages(
             text=notice,
             url=in_app_url,
             subject_key=(row["survey_id"], reminder),
+            # Only printed: one render per language and survey, each person's link filled in.
+            fill_in=_PER_PERSON,
         )

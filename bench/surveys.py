@@ -1,0 +1,312 @@
+"""Surveys on PostgreSQL: dispatching invitations to many participants (and, added by the
+results' owner, the results page of a survey with many responses).
+
+    .venv/bin/python -m bench.surveys                                # every case, full size
+    .venv/bin/python -m bench.surveys --cases dispatch --participants 2000 --two-dispatchers 1000
+
+As bench/reminders.py: the script creates its own database (``meridian_bench_surveys_<pid>``,
+owned by the app role so row-level security binds as in production), migrates it, runs the
+cases named in ``CASES`` (each seeds what it needs) and drops the database at the end. Test
+settings: the locmem email backend, the in-memory Celery broker.
+
+Prints one JSON object per line. ``seconds`` is wall time of the service call, ``cpu_seconds``
+this process's CPU time in it, ``queries`` the queries it sent.
+
+Dispatch cases (``dispatch``):
+
+- ``dispatch_batch_queries``: the whole dispatch (invite, claim, token, send) of
+  ``--batch-probe`` participants with two batch sizes, rolled back: queries per batch must not
+  grow with the batch.
+- ``dispatch``: ``surveys_dispatch`` of one open survey to ``--participants`` people (an
+  after-cohort-start schedule, both sides): invitations inserted, claimed under SKIP LOCKED,
+  tokens hashed, emails and in-app notices sent; ``invitations_per_second`` (goal ≥ 2,000),
+  ``duplicates`` (emails to one address twice), ``unsent``.
+- ``dispatch_again``: the same scan once more sends nothing.
+- ``two_dispatchers``: a fresh survey to ``--two-dispatchers`` people, dispatched by two threads
+  at once, each with its own connection: ``duplicates`` must be 0 and ``shares`` add up.
+
+Measured: see docs/surveys.md ("Dispatch at scale") once a quiet machine has run it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from bench.rounds import USER_LANGUAGES, _create_database, _drop_database, _measure, _rolled_back
+from bench.rounds import _emit as emit
+
+
+def _timed(call: Callable[[], Any], profile: bool = False) -> tuple[Any, dict[str, Any]]:
+    with _measure(profile) as figures:
+        result = call()
+    return result, figures
+
+
+def _duplicates(outbox) -> int:
+    counts = Counter(tuple(message.to) for message in outbox)
+    return sum(count - 1 for count in counts.values() if count > 1)
+
+
+def seed_program(seed: int):
+    """One organization and program; cohorts are added per case."""
+    from organizations.models import Organization
+    from programs.models import Program, ProgramType
+
+    organization = Organization.objects.create(name="Bench surveys", slug=f"bench-surveys-{seed}")
+    program = Program.objects.create(
+        organization=organization, name="Bridges", program_type=ProgramType.ONE_TO_ONE
+    )
+    return organization, program
+
+
+def seed_cohort(organization, program, *, people: int, tag: str, seed: int):
+    """A cohort that started a month ago with `people` participants (mentors and mentees in
+    turn), each with an account in a language drawn from USER_LANGUAGES."""
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+
+    from accounts.models import User
+    from mentoring.demo_data import _participant
+    from participants.models import Participant, ParticipantRole
+    from programs.models import Cohort, CohortStatus
+
+    rng = random.Random(seed)
+    today = timezone.now().date()
+    cohort = Cohort.objects.create(
+        organization=organization,
+        program=program,
+        name=f"Bench {tag}",
+        starts_on=today - dt.timedelta(days=30),
+        ends_on=today + dt.timedelta(days=150),
+        enrollment_opens_at=timezone.now() - dt.timedelta(days=60),
+        enrollment_closes_at=timezone.now() - dt.timedelta(days=40),
+        mentor_capacity=1_000_000,
+        mentee_capacity=1_000_000,
+        status=CohortStatus.ACTIVE,
+    )
+    password = make_password(None)
+    for start in range(0, people, 1000):
+        batch = []
+        for index in range(start, min(start + 1000, people)):
+            role = ParticipantRole.MENTOR if index % 2 else ParticipantRole.MENTEE
+            person = _participant(rng, organization, cohort, index, role)
+            person.email = f"{tag}.{index}@people.bench.meridian.test"
+            batch.append(person)
+        users = User.objects.bulk_create(
+            User(
+                email=person.email,
+                full_name=person.full_name,
+                time_zone=person.time_zone,
+                language=rng.choice(USER_LANGUAGES),
+                password=password,
+            )
+            for person in batch
+        )
+        for person, user in zip(batch, users, strict=True):
+            person.user = user
+        Participant.objects.bulk_create(batch)
+    return cohort
+
+
+def seed_open_survey(organization, program, cohort):
+    """An open survey of one question, sent to both sides of `cohort` once it has started."""
+    from django.utils import timezone
+
+    from surveys.models import Survey, SurveyQuestion, SurveySchedule, SurveySection
+
+    survey = Survey.objects.create(
+        organization=organization,
+        program=program,
+        name={"en": "Midpoint", "es": "Mitad del programa"},
+        status="open",
+        closes_at=timezone.now() + dt.timedelta(days=14),
+        opened_at=timezone.now(),
+    )
+    section = SurveySection.objects.create(organization=organization, survey=survey)
+    SurveyQuestion.objects.create(
+        organization=organization, survey=survey, section=section, key="rating",
+        type="scale_1_5", text={"en": "How is it going?", "es": "¿Cómo va?"}, required=True,
+    )  # fmt: skip
+    SurveySchedule.objects.create(
+        organization=organization, survey=survey, trigger="after_cohort_start", days=0,
+        audience="both", cohort=cohort,
+    )  # fmt: skip
+    return survey
+
+
+def _dispatch(organization) -> int:
+    from surveys.dispatch import surveys_dispatch
+
+    return surveys_dispatch(organization=organization).sent
+
+
+def _two_dispatchers(organization) -> tuple[list[int], float]:
+    from django.db import connection
+
+    from core.tenancy import in_organization
+
+    shares = [0, 0]
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        try:
+            with in_organization(organization.pk):
+                barrier.wait()
+                shares[index] = _dispatch(organization)
+        except BaseException as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return shares, round(time.perf_counter() - started, 3)
+
+
+def dispatch_cases(args: argparse.Namespace) -> None:
+    from django.core import mail
+    from django_scopes import scopes_disabled
+
+    from core.tenancy import in_organization
+    from notifications.models import Notification
+    from surveys import dispatch
+    from surveys.models import SurveyInvitation
+
+    started = time.perf_counter()
+    with scopes_disabled():
+        organization, program = seed_program(args.seed)
+        probe_cohort = seed_cohort(
+            organization, program, people=args.batch_probe, tag="probe", seed=args.seed
+        )
+        cohort = seed_cohort(
+            organization, program, people=args.participants, tag="main", seed=args.seed + 1
+        )
+    emit(case="dispatch_seed", participants=args.participants, probe=args.batch_probe,
+         seconds=round(time.perf_counter() - started, 3))  # fmt: skip
+
+    with in_organization(organization.pk):
+        # Queries per batch, on the probe cohort alone, rolled back.
+        default_batch = dispatch.DISPATCH_BATCH
+        for size in (100, 1000):
+            dispatch.DISPATCH_BATCH = size
+            try:
+                mail.outbox = []
+                with _rolled_back():
+                    with scopes_disabled():
+                        seed_open_survey(organization, program, probe_cohort)
+                    sent, figures = _timed(lambda: _dispatch(organization))
+            finally:
+                dispatch.DISPATCH_BATCH = default_batch
+            # The batches that found rows and the empty claim that ends the loop.
+            batches = -(-args.batch_probe // size) + 1
+            emit(
+                case="dispatch_batch_queries", batch=size, invitations=sent,
+                batches=batches, queries=figures["queries"],
+                queries_per_batch=round(figures["queries"] / batches, 2),
+            )  # fmt: skip
+
+        with scopes_disabled():
+            survey = seed_open_survey(organization, program, cohort)
+        mail.outbox = []
+        sent, figures = _timed(lambda: _dispatch(organization), profile=args.profile)
+        batches = -(-args.participants // dispatch.DISPATCH_BATCH) + 1
+        emit(
+            case="dispatch", participants=args.participants, **figures, invitations=sent,
+            emails=len(mail.outbox), duplicates=_duplicates(mail.outbox),
+            unsent=SurveyInvitation.objects.for_org(organization)
+            .filter(survey=survey, sent_at__isnull=True).count(),
+            notices=Notification.objects.for_org(organization).count(),
+            batch=dispatch.DISPATCH_BATCH, batches=batches,
+            queries_per_batch=round(figures["queries"] / batches, 2),
+            invitations_per_second=round(sent / max(figures["seconds"], 1e-6)),
+            invitations_per_cpu_second=round(sent / max(figures["cpu_seconds"], 1e-6)),
+        )  # fmt: skip
+        mail.outbox = []
+        again, figures = _timed(lambda: _dispatch(organization))
+        emit(case="dispatch_again", **figures, invitations=again, emails=len(mail.outbox))
+
+    if args.two_dispatchers:
+        with scopes_disabled():
+            fresh = seed_cohort(
+                organization, program, people=args.two_dispatchers, tag="pair",
+                seed=args.seed + 2,
+            )  # fmt: skip
+            fresh_survey = seed_open_survey(organization, program, fresh)
+        mail.outbox = []
+        shares, seconds = _two_dispatchers(organization)
+        with in_organization(organization.pk):
+            invitations = SurveyInvitation.objects.for_org(organization).filter(survey=fresh_survey)
+            unsent = invitations.filter(sent_at__isnull=True).count()
+            total = invitations.count()
+        emit(
+            case="two_dispatchers", participants=args.two_dispatchers, seconds=seconds,
+            shares=shares, invitations=total, emails=len(mail.outbox),
+            expected_emails=args.two_dispatchers, duplicates=_duplicates(mail.outbox),
+            unsent=unsent, invitations_per_second=round(sum(shares) / max(seconds, 1e-6)),
+        )  # fmt: skip
+        mail.outbox = []
+
+
+# Each case seeds what it needs in the shared database. Add a case by adding an entry.
+CASES: dict[str, Callable[[argparse.Namespace], None]] = {
+    "dispatch": dispatch_cases,
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", nargs="*", choices=sorted(CASES), help="default: all")
+    parser.add_argument("--participants", type=int, default=100_000)
+    parser.add_argument("--batch-probe", type=int, default=2000)
+    parser.add_argument(
+        "--two-dispatchers", type=int, default=20_000, help="participants of the concurrent case"
+    )
+    parser.add_argument("--responses", type=int, default=100_000, help="for the results case")
+    parser.add_argument("--host", default=os.environ.get("PGHOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PGPORT", "5432")))
+    parser.add_argument("--admin-user", default="postgres")
+    parser.add_argument("--app-user", default="meridian_test")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--profile", action="store_true", help="cProfile to stderr")
+    args = parser.parse_args(argv)
+
+    name = f"meridian_bench_surveys_{os.getpid()}"
+    _create_database(args, name)
+    os.environ["DATABASE_URL"] = f"postgres://{args.app_user}@{args.host}:{args.port}/{name}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "mentoring.settings.test"
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connections
+
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        emit(case="migrate", database=name, seconds=round(time.perf_counter() - started, 3))
+        try:
+            for case in args.cases or list(CASES):
+                CASES[case](args)
+        finally:
+            connections.close_all()
+    finally:
+        _drop_database(args, name)
+
+
+if __name__ == "__main__":
+    main()
