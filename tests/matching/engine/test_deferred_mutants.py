@@ -337,3 +337,58 @@ def test_the_compiled_loop_is_used_once_loaded_and_its_answer_returned(monkeypat
     monkeypatch.setattr(deferred, "COMPILED", False)
     assert deferred.run(*_args(), proposals=10**9) == 0
     assert calls == [20]
+
+
+# Cohorts found by a search for heaps whose children tie: a mentor with four to six seats,
+# equal scores, and a replacement whose move down must compare mentee indices.
+_TIED_HEAPS = [
+    Lists(
+        wanted=(2, 0, 2, 2, 2, 3, 1, 2, 0),
+        room=(4, 6),
+        order=((1, 0), (1, 0), (1, 0), (1, 0), (1, 0), (), (1,), (1, 0), (1, 0)),
+        score={
+            (0, 1): 0.75, (0, 0): 0.75, (1, 1): 0.5, (1, 0): 0.75, (2, 1): 0.75, (2, 0): 0.5,
+            (3, 1): 0.5, (3, 0): 0.5, (4, 1): 0.75, (4, 0): 0.5, (6, 1): 0.75, (7, 1): 0.5,
+            (7, 0): 0.75, (8, 1): 0.75, (8, 0): 0.5,
+        },
+        rank={},
+        has_more=(True, True, True, True, False, False, False, True, True),
+    ),
+    Lists(
+        wanted=(3, 1, 3, 2, 3, 2),
+        room=(4, 3),
+        order=((1, 0), (0, 1), (1, 0), (1, 0), (0,), (0,)),
+        score={
+            (0, 1): 0.75, (0, 0): 0.75, (1, 0): 0.5, (1, 1): 0.5, (2, 1): 0.5, (2, 0): 0.75,
+            (3, 1): 0.75, (3, 0): 0.75, (4, 0): 0.5, (5, 0): 0.75,
+        },
+        rank={},
+        has_more=(True, False, True, False, False, True),
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("lists", _TIED_HEAPS)
+def test_tied_children_keep_each_mentors_worst_on_top(lists):
+    run = _propose(lists)
+    assert run.pairs() == _reference(lists)
+    a = run.arrays
+    for j, start in enumerate(a["seat_start"]):
+        for child in range(1, int(a["held_count"][j])):
+            assert _entry_key(a, start + (child - 1) // 2) <= _entry_key(a, start + child)
+
+
+def test_a_mentee_displaced_by_several_mentors_at_once_is_stacked_once():
+    """Mentee 0 holds all three mentors; mentee 1, better for each, takes them one after the
+    other. 0 goes back on the stack once (the stack has room for each mentee once)."""
+    lists = Lists(
+        wanted=(3, 3),
+        room=(1, 1, 1),
+        order=((0, 1, 2), (0, 1, 2)),
+        score={(0, 0): 0.5, (0, 1): 0.5, (0, 2): 0.5, (1, 0): 0.9, (1, 1): 0.9, (1, 2): 0.9},
+        rank={},
+        has_more=(False, False),
+    )
+    run = _propose(lists)
+    assert run.pairs() == {(1, 0), (1, 1), (1, 2)}
+    assert run.arrays["accepted"].tolist() == [0, 3]
