@@ -109,3 +109,16 @@ def test_a_plain_member_may_not_close_even_when_an_admin_exists(org, org_admin):
         _act(org, "mentorship_close", mentorship, plain, reason="no_time")
     assert refused.value.code == "permission_denied"
     assert _state(mentorship) == (MentorshipStatus.ACTIVE, "", False)
+
+
+def test_only_a_member_resumes(org, org_admin):
+    """Resuming, like pausing, is the members' own decision: the program team and a plain
+    member of the organization are refused, and the mentorship stays paused."""
+    mentorship, _, mentee = _mentorship(org)
+    _act(org, "mentorship_pause", mentorship, mentee.user)
+    plain = MembershipFactory(organization=org, role=Role.MEMBER).user
+    for user in (org_admin, plain):
+        with pytest.raises(DomainError) as refused:
+            _act(org, "mentorship_resume", mentorship, user)
+        assert refused.value.code == "permission_denied"
+    assert _state(mentorship)[0] == MentorshipStatus.PAUSED

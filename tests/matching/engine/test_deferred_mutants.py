@@ -392,3 +392,28 @@ def test_a_mentee_displaced_by_several_mentors_at_once_is_stacked_once():
     run = _propose(lists)
     assert run.pairs() == {(1, 0), (1, 1), (1, 2)}
     assert run.arrays["accepted"].tolist() == [0, 3]
+
+
+def test_the_compiled_loop_keeps_its_machine_code_on_disk_and_releases_the_gil(monkeypatch):
+    """Only the wrapper is made here (Numba compiles at the first call). Without the GIL the
+    round's lease thread keeps renewing while a long stable matching runs."""
+    pytest.importorskip("numba")
+    monkeypatch.setattr(deferred, "_compiled", None)
+    monkeypatch.setattr(deferred, "_compile_failed", False)
+    kernel = deferred._compile()
+    assert type(kernel._cache).__name__ != "NullCache"
+    assert kernel.targetoptions["nogil"] is True
+
+
+def test_without_a_cache_directory_the_loop_still_releases_the_gil(monkeypatch):
+    caching = pytest.importorskip("numba.core.caching")
+
+    def unwritable(self):
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(caching._CacheLocator, "ensure_cache_path", unwritable)
+    monkeypatch.setattr(deferred, "_compiled", None)
+    monkeypatch.setattr(deferred, "_compile_failed", False)
+    kernel = deferred._compile()
+    assert type(kernel._cache).__name__ == "NullCache"
+    assert kernel.targetoptions["nogil"] is True
