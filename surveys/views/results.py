@@ -92,7 +92,9 @@ def question_charts(index: int, question: QuestionResult) -> list[dict[str, Any]
             {
                 "id": chart_id,
                 "type": "stacked-hbar",
-                "title": question.text,
+                # The card around the chart names the question; the chart says what it counts.
+                "title": _("Ratings per statement"),
+                "description": question.text,
                 "x_label": _("Statement"),
                 "labels": [s.label for s in question.statements],
                 "series": [
@@ -110,7 +112,8 @@ def question_charts(index: int, question: QuestionResult) -> list[dict[str, Any]
             "type": "hbar"
             if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE)
             else "bar",
-            "title": question.text,
+            "title": _("Answers"),
+            "description": question.text,
             "x_label": _("Answer"),
             "labels": [c.label for c in question.counts],
             "series": [{"label": people, "data": [c.count for c in question.counts]}],
