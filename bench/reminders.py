@@ -25,15 +25,19 @@ Prints one JSON object per line and case. ``seconds`` is wall time of the servic
   each with its own connection; ``duplicates`` counts emails sent twice (same recipient and
   body), ``shares`` what each scanner sent.
 
-Measured last (2026-11-29, 100,000 check-ins, the shared 2-core machine at load ~10, so wall
-time is about six times CPU time): scan 632.9 s wall / 100.4 s CPU for 100,000 reminders
-(200,000 emails + 200,000 in-app notices; 158 reminders/s wall, ~1,000/s of CPU), 0 duplicates,
-0 left unsent, 1,801 queries = 8.96 per batch of 500; batch probe 10.6 queries per batch of
-100 and 11.7 per batch of 1,000 (flat); naive baseline 24 reminders/s (ratio 6.7); a second
-scan sends nothing (1 query); two scanners over 20,000 fresh reminders: 41.6 s, 20,000 emails
-each, 40,000 of 40,000 expected, 0 duplicates. The 5,000 reminders/s target is not met: most
-CPU goes to notifications.services._send_batch (a template render per email) and to the locmem
-backend building each MIME message (message.message(), header encoding).
+Measured last (2026-11-29 16:44-16:58 UTC, 100,000 check-ins, the shared 2-core machine at
+load 13-15 while eight helpers worked, so this process got about a tenth of a core): scan
+538.5 s wall / 55.4 s CPU for 100,000 reminders (200,000 emails + 200,000 in-app notices;
+186 reminders/s wall, 1,804 per CPU second, against ~1,000 per CPU second before shared
+renders), 0 duplicates, 0 left unsent, 1,801 queries = 8.96 per batch of 500; batch probe
+10.6 queries per batch of 100 and 11.7 per batch of 1,000 (flat); a second scan sends nothing
+(1 query); two scanners over 20,000 fresh reminders: 59.5 s, 40,000 of 40,000 emails, 0
+duplicates. At 20,000 check-ins (load 12-18): 106.9 s wall / 11.6 s CPU (1,727 per CPU
+second), 8.8 queries per batch, two scanners 0 duplicates. The 5,000 reminders/s target is
+not shown on this machine. What a 5,000-reminder cProfile still puts on top: Django's
+DateFormat (the bench's start times spread over ten weeks of random minutes in 16 zones, so
+few repeat; a real minute scan has a handful), building MIME messages for the locmem backend,
+and loading the batch's reminders as model instances.
 """
 
 from __future__ import annotations
