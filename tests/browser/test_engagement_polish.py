@@ -149,6 +149,12 @@ def test_a_member_edits_their_message_by_keyboard_and_it_shows_as_edited(
     assert sideways_overflow(page) <= 0
     page.keyboard.press("Control+A")
     page.keyboard.type("See you Tuesday")
+    # The thread's refresh (here: the window regaining focus) keeps the open editor and its text.
+    with page.expect_response(lambda r: "thread=1" in r.url):
+        page.evaluate("window.dispatchEvent(new Event('focus'))")
+    page.wait_for_timeout(300)  # the swap settles after the response
+    expect(text).to_have_value("See you Tuesday")
+    text.focus()
     page.keyboard.press("Tab")  # Cancel
     page.keyboard.press("Tab")  # Save
     page.keyboard.press("Enter")
