@@ -76,6 +76,8 @@ def mentorship_get_for_member(
     *, organization: Organization, mentorship_id: int, user: User
 ) -> tuple[Mentorship, Participant]:
     """A mentorship and the viewer's place in it; not found unless the viewer is a member."""
+    if user.pk is None:
+        raise DomainError(_("No such mentorship."), code="not_found")
     mentorship = (
         Mentorship.objects.for_org(organization)
         .filter(pk=mentorship_id)
@@ -120,8 +122,9 @@ def mentorship_member(
     *, organization: Organization, mentorship: Mentorship, user: User
 ) -> Participant:
     """The user's place in the mentorship; refused for anyone who is not a member (program
-    staff included), whatever they may do elsewhere."""
+    staff included), whatever they may do elsewhere. A caller with no account (an API key's
+    anonymous user) is nobody's place, though members without an account have no user either."""
     for person in mentorship_members(organization=organization, mentorship=mentorship):
-        if person.user_id == user.pk:
+        if user.pk is not None and person.user_id == user.pk:
             return person
     raise DomainError(_("Only the mentorship's members can do this."), code="permission_denied")
