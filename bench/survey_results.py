@@ -301,6 +301,13 @@ def results_case(args: argparse.Namespace, emit) -> None:
         )
 
 
+def results_cases(args: argparse.Namespace) -> None:
+    """The entry of bench/surveys.py's CASES."""
+    from bench.rounds import _emit
+
+    results_case(args, _emit)
+
+
 def main(argv: list[str] | None = None) -> None:
     """This case alone, in its own database (bench/surveys.py runs it beside the others)."""
     import os

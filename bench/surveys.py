@@ -42,6 +42,7 @@ from typing import Any
 
 from bench.rounds import USER_LANGUAGES, _create_database, _drop_database, _measure, _rolled_back
 from bench.rounds import _emit as emit
+from bench.survey_results import results_cases
 
 
 def _timed(call: Callable[[], Any], profile: bool = False) -> tuple[Any, dict[str, Any]]:
@@ -265,6 +266,7 @@ def dispatch_cases(args: argparse.Namespace) -> None:
 # Each case seeds what it needs in the shared database. Add a case by adding an entry.
 CASES: dict[str, Callable[[argparse.Namespace], None]] = {
     "dispatch": dispatch_cases,
+    "results": results_cases,
 }
 
 
