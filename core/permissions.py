@@ -25,6 +25,7 @@ class Capability(StrEnum):
     MANAGE_PARTICIPANTS = "manage_participants"
     MANAGE_MEMBERS = "manage_members"
     MANAGE_API_KEYS = "manage_api_keys"
+    MANAGE_WEBHOOKS = "manage_webhooks"
     VIEW_REPORTS = "view_reports"
     VIEW_AUDIT_LOG = "view_audit_log"
 
