@@ -102,9 +102,11 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
             },
             status=400 if page.errors else 200,
         )
-    # The address is a secret: no shared cache keeps the page, no referrer carries it away.
+    # The address is a secret: no shared cache keeps the page, and no link carries it to
+    # another site as a referrer ("same-origin", not "no-referrer": with that, browsers send
+    # the form's own POST with Origin: null, which CSRF protection refuses).
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

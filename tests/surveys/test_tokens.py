@@ -59,7 +59,7 @@ def test_the_link_opens_the_survey_without_signing_in(client, org, world):
 
     assert page.status_code == 200
     assert page["Cache-Control"] == "private, no-store"
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
 
 
 def test_the_same_link_edits_the_response_until_the_survey_closes(client, org, world):
