@@ -7,6 +7,9 @@ As bench/rounds.py: the script creates its own database (``meridian_bench_remind
 owned by the app role so row-level security binds as in production), migrates it, seeds one
 organization with ``--check-ins`` scheduled check-ins (``--per-pair`` per mentorship, every
 person with an account) whose one reminder each is due, and drops the database at the end.
+The meetings start on the booking page's 30-minute slots over the next day (a due reminder's
+meeting is still ahead; a scan drops reminders of meetings that have begun), so a scan meets
+the few start times, zones and languages a real minute's scan does.
 Test settings: the locmem email backend, the in-memory Celery broker.
 
 Prints one JSON object per line and case. ``seconds`` is wall time of the service call,
@@ -149,7 +152,11 @@ def _seed_check_ins(
             for week in range(per_pair):
                 if made + len(check_ins) >= n_check_ins:
                     break
-                starts_at = now + dt.timedelta(hours=2, days=7 * week, minutes=rng.randrange(600))
+                # Meetings are booked from the booking page's 30-minute slots
+                # (mentorships.scheduling), and a due reminder's meeting is still ahead: each
+                # starts on one of the next day's 48 slots.
+                slot = (made + len(check_ins)) % 48
+                starts_at = _slot_floor(now) + dt.timedelta(minutes=30 * (slot + 2))
                 check_ins.append(
                     CheckIn(
                         organization=organization,
@@ -168,12 +175,20 @@ def _seed_check_ins(
                 organization=organization,
                 check_in=check_in,
                 kind="1h",
-                due_at=now - dt.timedelta(seconds=n_check_ins - (made + i)),
+                due_at=_due_at(now, n_check_ins, made + i),
             )
             for i, check_in in enumerate(check_ins)
         )
         made += len(check_ins)
     return made
+
+
+def _due_at(now: dt.datetime, n_check_ins: int, index: int) -> dt.datetime:
+    return now - dt.timedelta(seconds=n_check_ins - index)
+
+
+def _slot_floor(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(minute=moment.minute - moment.minute % 30, second=0, microsecond=0)
 
 
 def _naive_send(organization, now: dt.datetime, limit: int) -> int:
