@@ -42,6 +42,8 @@ def nav_section(request: HttpRequest) -> str:
         return "people" if name in _PEOPLE_PAGES else ""
     if namespace == "mentorships":
         return "mentorships"
+    if namespace == "webhooks":
+        return "settings"
     if namespace == "notifications":
         return "notifications"
     if namespace == "surveys":

@@ -19,6 +19,7 @@ from participants.models import PROFILE_FIELDS, Participant, ParticipantRole, Pa
 from participants.parsing import validate_languages
 from programs.models import Cohort, EnrollmentQuestion, QuestionAudience, QuestionKind
 from programs.services import cohort_lock, cohort_seats_store
+from webhooks.services import EventType, event_emit
 
 
 @functools.cache
@@ -253,6 +254,17 @@ def participant_enroll(
     store_seats(organization, cohort, taken=taken, participant=participant)
     audit_log_record(
         organization=organization, actor=user, action="participant.enroll", target=participant.email
+    )
+    event_emit(
+        organization_id=organization.pk,
+        event_type=EventType.PARTICIPANT_ENROLLED,
+        payload={
+            "participant_id": participant.pk,
+            "cohort_id": cohort.pk,
+            "program_id": cohort.program_id,
+            "role": participant.role,
+            "email": participant.email,
+        },
     )
     return participant
 

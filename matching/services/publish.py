@@ -26,6 +26,7 @@ from mentorships.services import MentorshipSeats, mentorships_create_from_match
 from notifications.services import Outgoing, notices_send
 from organizations.models import Organization
 from organizations.services import audit_log_record
+from webhooks.services import EventType, event_emit
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +162,15 @@ def round_publish(
     )
     mentorship_ids = [m.pk for m in mentorships]
     enqueue_match_notifications(organization, mentorship_ids)
+    event_emit(
+        organization_id=organization.pk,
+        event_type=EventType.MATCH_PUBLISHED,
+        payload={
+            "match_round_id": match_round.pk,
+            "cohort_id": match_round.cohort_id,
+            "mentorships": len(mentorships),
+        },
+    )
     audit_log_record(
         organization=organization,
         actor=actor,

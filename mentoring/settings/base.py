@@ -198,6 +198,8 @@ HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=30)
 # A worker running a match round renews its lease every quarter of this; a lease left to
 # expire means the worker is gone and the round sweep (every minute) hands the run to another.
 MATCH_ROUND_LEASE_SECONDS = env.int("MATCH_ROUND_LEASE_SECONDS", default=120)
+# Webhooks may go to loopback and private addresses, over plain http (tests and development).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "mentoring.tasks.heartbeat_task",
@@ -242,6 +244,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentorships.tasks.send_message_digests_task",
         "schedule": 3600,
         "options": {"expires": 3600},
+    },
+    # Webhook deliveries are rows; this sends the due ones and takes back a lost worker's.
+    "send-due-webhooks": {
+        "task": "webhooks.tasks.send_due_webhooks_task",
+        "schedule": 60,
+        "options": {"expires": 60},
     },
     # Each cohort's figures of the day that ended, for the dashboards' time series.
     "take-daily-snapshots": {

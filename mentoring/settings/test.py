@@ -17,6 +17,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="memory://")
 ACCOUNT_RATE_LIMITS = False
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = True  # the tests' receiver listens on 127.0.0.1
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "organization": "10000/min"},

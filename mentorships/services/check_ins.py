@@ -29,6 +29,7 @@ from notifications.models import EmailKind
 from notifications.services import Attachment, email_send, notify
 from organizations.models import Organization
 from participants.models import Participant
+from webhooks.services import EventType, event_emit
 
 # --- Check-ins -------------------------------------------------------------------------------
 
@@ -253,6 +254,17 @@ def check_in_record(
         participant=participant,
         defaults={"happened": happened, "rating": rating, "comment": comment[:2000]},
     )
+    if happened:  # each member's account is an event; receivers group them by check_in_id
+        event_emit(
+            organization_id=organization.pk,
+            event_type=EventType.CHECK_IN_HELD,
+            payload={
+                "check_in_id": check_in.pk,
+                "mentorship_id": check_in.mentorship_id,
+                "starts_at": check_in.starts_at,
+                "reported_by_participant_id": participant.pk,
+            },
+        )
     return record
 
 

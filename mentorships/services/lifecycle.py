@@ -18,6 +18,7 @@ from notifications.services import notify
 from organizations.models import Membership, Organization
 from organizations.permissions import ROLE_CAPABILITIES
 from participants.models import Participant
+from webhooks.services import EventType, event_emit
 
 # Reasons that mean the mentorship ran its course, as opposed to ending early.
 COMPLETING_REASONS = frozenset({CloseReason.GOALS_MET, CloseReason.PROGRAM_ENDED})
@@ -66,6 +67,16 @@ def mentorship_pause(
     mentorship.status = MentorshipStatus.PAUSED
     mentorship.paused_at = timezone.now()
     mentorship.save(update_fields=["status", "paused_at"])
+    event_emit(
+        organization_id=organization.pk,
+        event_type=EventType.MENTORSHIP_PAUSED,
+        payload={
+            "mentorship_id": mentorship.pk,
+            "cohort_id": mentorship.cohort_id,
+            "status": mentorship.status,
+            "paused_at": mentorship.paused_at,
+        },
+    )
     return mentorship
 
 
@@ -80,6 +91,15 @@ def mentorship_resume(
     mentorship.status = MentorshipStatus.ACTIVE
     mentorship.paused_at = None
     mentorship.save(update_fields=["status", "paused_at"])
+    event_emit(
+        organization_id=organization.pk,
+        event_type=EventType.MENTORSHIP_RESUMED,
+        payload={
+            "mentorship_id": mentorship.pk,
+            "cohort_id": mentorship.cohort_id,
+            "status": mentorship.status,
+        },
+    )
     return mentorship
 
 
@@ -125,6 +145,17 @@ def mentorship_close(
             "ended_on",
             "paused_at",
         ]
+    )
+    event_emit(
+        organization_id=organization.pk,
+        event_type=EventType.MENTORSHIP_CLOSED,
+        payload={
+            "mentorship_id": mentorship.pk,
+            "cohort_id": mentorship.cohort_id,
+            "status": mentorship.status,
+            "close_reason": reason,
+            "ended_on": mentorship.ended_on,
+        },
     )
     return mentorship
 

@@ -17,6 +17,7 @@ from mentorships.models import (
 from organizations.models import Organization
 from participants.models import Participant
 from programs.models import Cohort
+from webhooks.services import EventType, event_emit, events_emit
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,18 @@ def mentorship_create_from_match(
             MentorshipMentee(organization=organization, mentorship=mentorship, mentee=mentee)
             for mentee in mentees
         ]
+    )
+    event_emit(
+        organization_id=organization.pk,
+        event_type=EventType.MENTORSHIP_STARTED,
+        payload={
+            "mentorship_id": mentorship.pk,
+            "cohort_id": cohort.pk,
+            "mentor_id": mentor.pk,
+            "mentee_ids": [mentee.pk for mentee in mentees],
+            "started_on": mentorship.started_on,
+            "match_round_id": source_round_id,
+        },
     )
     return mentorship
 
@@ -107,5 +120,20 @@ def mentorships_create_from_match(
             for mentorship, seat in zip(mentorships, seats, strict=True)
             for mentee_id in seat.mentee_ids
         ]
+    )
+    events_emit(
+        organization_id=organization.pk,
+        event_type=EventType.MENTORSHIP_STARTED,
+        payloads=[
+            {
+                "mentorship_id": mentorship.pk,
+                "cohort_id": cohort.pk,
+                "mentor_id": seat.mentor_id,
+                "mentee_ids": list(seat.mentee_ids),
+                "started_on": started_on,
+                "match_round_id": source_round_id,
+            }
+            for mentorship, seat in zip(mentorships, seats, strict=True)
+        ],
     )
     return mentorships
