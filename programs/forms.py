@@ -75,7 +75,7 @@ class QuestionForm(forms.ModelForm):
 
     class Meta:
         model = EnrollmentQuestion
-        fields = ["label", "kind", "choices", "audience", "help_text", "required"]
+        fields = ["label", "kind", "choices", "audience", "help_text", "required", "sensitive"]
 
     def clean_choices(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["choices"].splitlines() if line.strip()]

@@ -217,6 +217,12 @@ class EnrollmentQuestion(TenantOwnedModel):
         _("asked of"), max_length=20, choices=QuestionAudience.choices, default="everyone"
     )
     required = models.BooleanField(_("required"), default=False)
+    # Sensitive answers (e.g. gender, ethnicity) are audited for fair matching by group.
+    sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_("Audit matching fairness across the answers to this question."),
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
 
     objects = TenantManager()

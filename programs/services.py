@@ -184,6 +184,7 @@ def question_create(
         choices=_clean_choices(kind, fields.get("choices", [])),
         audience=fields.get("audience", "everyone"),
         required=bool(fields.get("required", False)),
+        sensitive=bool(fields.get("sensitive", False)),
         position=last + 1,
     )
     _validate(question)
