@@ -236,9 +236,12 @@ def program_health(
         ),
         Headline(
             "satisfaction",
-            _("Average rating"),
+            _("Satisfaction"),
             satisfaction.average,
-            previous_satisfaction.average,
+            # Survey answers and check-in ratings are different questions: no trend across them.
+            previous_satisfaction.average
+            if previous_satisfaction.source == satisfaction.source
+            else None,
             "decimal",
         ),
     ]

@@ -57,6 +57,8 @@ from mentorships.models import (
     MentorshipStatus,
 )
 from participants.models import Participant, ParticipantRole, ParticipantStatus, Seniority
+from programs.models import Cohort, Program
+from surveys.results import survey_outcomes
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -472,25 +474,42 @@ def goal_figures(*, scope: Scope, period: Period) -> Goals:
 
 @dataclass(frozen=True)
 class Satisfaction:
-    source: str  # "check_in_ratings" until the surveys' outcomes are wired in, then "surveys"
+    source: str  # "surveys", or "check_in_ratings" where no survey was answered in scope
     responses: int
     average: float | None  # on a 1-5 scale
-    satisfied: int  # responses of 4 or 5
-    nps: float | None = None  # -100..100; None until surveys provide it
+    satisfied: int | None  # responses of 4 or 5 (check-in ratings only)
+    nps: float | None = None  # -100..100; None without recommendation answers
     nps_responses: int = 0
 
     @property
     def satisfied_share(self) -> float | None:
-        return ratio(self.satisfied, self.responses)
+        return ratio(self.satisfied, self.responses) if self.satisfied is not None else None
 
 
 def satisfaction_figures(*, scope: Scope, period: Period) -> Satisfaction:
-    """Satisfaction and NPS of the period.
-
-    WIRING POINT for the surveys app: when `surveys` offers its outcomes selector
-    (`survey_outcomes`), read satisfaction and NPS from it here and keep the check-in ratings
-    only as the fallback for programs that run no survey. Until then: the members' ratings of
-    the check-ins held in the period (1-5), and no NPS. One query."""
+    """Satisfaction and NPS of the period, from the surveys app (`surveys.results
+    .survey_outcomes`: 1-5 scale answers and 0-10 recommendation answers, with its anonymity
+    rules). Where nobody answered a survey in scope, the members' ratings of the check-ins
+    held in the period stand in (1-5, no NPS), so programs that run no survey still have a
+    figure. A fixed number of queries: the surveys selector's, plus one for the fallback."""
+    # Instances with only an id: the selector filters by them, and an id of another
+    # organization matches nothing (its surveys are read `for_org`), as everywhere here.
+    outcomes = survey_outcomes(
+        organization=scope.organization,
+        program=Program(pk=scope.program_id) if scope.program_id is not None else None,
+        cohort=Cohort(pk=scope.cohort_id) if scope.cohort_id is not None else None,
+        since=period.start,
+        until=period.end,
+    )
+    if outcomes.satisfaction.answers or outcomes.nps_answers:
+        return Satisfaction(
+            source="surveys",
+            responses=outcomes.satisfaction.answers,
+            average=outcomes.satisfaction.mean,
+            satisfied=None,
+            nps=outcomes.nps.score if outcomes.nps_answers else None,
+            nps_responses=outcomes.nps_answers,
+        )
     held = held_check_ins(scope, before=period.ends_at).filter(starts_at__gte=period.starts_at)
     row = (
         CheckInRecord.objects.for_org(scope.organization)

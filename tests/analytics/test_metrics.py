@@ -234,7 +234,7 @@ def test_goal_completion_is_done_over_goals_set_by_the_end_leaving_dropped_ones_
 # --- Satisfaction --------------------------------------------------------------------------------
 
 
-def test_satisfaction_reads_the_check_in_ratings_until_surveys_are_wired(bridges):
+def test_satisfaction_falls_back_to_check_in_ratings_where_no_survey_was_answered(bridges):
     satisfaction = satisfaction_figures(scope=bridges, period=MARCH)
 
     assert satisfaction.source == "check_in_ratings"
@@ -243,6 +243,69 @@ def test_satisfaction_reads_the_check_in_ratings_until_surveys_are_wired(bridges
     assert satisfaction.satisfied == 2  # the 5 and the 4
     assert satisfaction.satisfied_share == pytest.approx(0.5)
     assert satisfaction.nps is None
+
+
+def _named_survey(program, cohort, *, answers, submitted_at):
+    """A named survey of `program` with one 1-5 question and one NPS question; `answers` is a
+    list of (participant, scale, nps), one response each."""
+    from surveys.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse, SurveySection
+
+    org = {"organization": program.organization}
+    with scopes_disabled():
+        survey = Survey.objects.create(
+            **org,
+            program=program,
+            name={"en": "End of program"},
+            kind="end",
+            status="open",
+            closes_at=at(5, 1),
+        )
+        section = SurveySection.objects.create(**org, survey=survey, title={"en": "s"})
+        scale = SurveyQuestion.objects.create(
+            **org, survey=survey, section=section, key="grew", type="scale_1_5", text={"en": "q"}
+        )
+        nps = SurveyQuestion.objects.create(
+            **org, survey=survey, section=section, key="nps", type="nps", text={"en": "q"}
+        )
+        for person, scale_value, nps_value in answers:
+            response = SurveyResponse.objects.create(
+                **org,
+                survey=survey,
+                participant=person,
+                cohort=cohort,
+                role="mentee",
+                submitted_at=submitted_at,
+            )
+            SurveyAnswer.objects.create(
+                **org, survey=survey, response=response, question=scale, number=scale_value
+            )
+            SurveyAnswer.objects.create(
+                **org, survey=survey, response=response, question=nps, number=nps_value
+            )
+    return survey
+
+
+def test_satisfaction_and_nps_come_from_survey_answers_in_the_period(org, world, bridges):
+    people = world.people
+    answers = [(people["A"], 4, 10), (people["B"], 2, 9), (people["M1"], 3, 3)]
+    _named_survey(world.program, world.cohort, answers=answers, submitted_at=at(3, 20))
+    # Outside the period, and in another program: neither counts.
+    late = [(people["D"], 1, 0)]
+    _named_survey(world.program, world.cohort, answers=late, submitted_at=at(4, 2))
+    elsewhere = [(people["X"], 1, 0)]
+    _named_survey(
+        world.other_program, world.other_cohort, answers=elsewhere, submitted_at=at(3, 20)
+    )
+
+    satisfaction = satisfaction_figures(scope=bridges, period=MARCH)
+
+    assert satisfaction.source == "surveys"
+    assert satisfaction.responses == 3
+    assert satisfaction.average == pytest.approx(3.0)  # (4 + 2 + 3) / 3
+    # Two promoters (10, 9), one detractor (3): (2 - 1) / 3 = 33.
+    assert satisfaction.nps == 33
+    assert satisfaction.nps_responses == 3
+    assert satisfaction.satisfied_share is None
 
 
 # --- Pairs ---------------------------------------------------------------------------------------
