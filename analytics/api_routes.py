@@ -2,6 +2,9 @@
 
 from rest_framework.routers import BaseRouter
 
+from analytics.reports_api import ReportViewSet
+
 
 def register(router: BaseRouter) -> None:
     """Register this app's viewsets on the API router."""
+    router.register("reports", ReportViewSet, basename="report")

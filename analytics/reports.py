@@ -1,0 +1,607 @@
+"""The HR reports' rows (`/api/v1/reports/`, docs/reports.md): each report is a list of flat
+dicts whose keys are the report's stable column names.
+
+Figures come from the metric functions (`analytics.metrics`), the nightly snapshots
+(`CohortDaySnapshot`) and the surveys results selector; nothing here defines a figure anew. The
+per-row figures of the mentorship and participant lists count check-ins with the metrics' own
+rule (`held_check_ins`), as correlated subqueries of the page's query: one query per page
+whatever the number of check-ins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from analytics.metrics import (
+    Period,
+    Scope,
+    active_mentorship_count,
+    check_in_figures,
+    drop_off,
+    enrollment_funnel,
+    goal_figures,
+    held_check_ins,
+    match_figures,
+    pair_mix,
+    participation_breakdown,
+    running_in,
+    satisfaction_figures,
+)
+from analytics.models import CohortDaySnapshot
+from mentorships.models import CheckInRecord, Goal, GoalStatus, Mentorship, MentorshipMentee
+from participants.models import Participant
+from programs.models import Cohort
+from surveys.anonymity import Dimension
+from surveys.models import Survey
+from surveys.results import SurveyResults, survey_results
+
+if TYPE_CHECKING:
+    from organizations.models import Organization
+
+# Reports over a longer range would read more snapshot rows than a nightly import needs.
+MAX_PERIOD_DAYS = 731
+DEFAULT_PERIOD_DAYS = 30
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """What a report covers. `country` and `function` narrow the people (participants, a
+    mentorship's mentor or mentees, survey respondents); the organization-wide figures
+    (summary, cohorts, time series) are defined per program or cohort only."""
+
+    organization: Organization
+    period: Period
+    program_id: int | None = None
+    cohort_id: int | None = None
+    country: str | None = None
+    function: str | None = None
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(self.organization, program_id=self.program_id, cohort_id=self.cohort_id)
+
+    def cohort_q(self, path: str = "") -> Q:
+        """Program and cohort together: a cohort of another program matches nothing."""
+        q = Q()
+        if self.program_id is not None:
+            q &= Q(**{f"{path}cohort__program_id": self.program_id})
+        if self.cohort_id is not None:
+            q &= Q(**{f"{path}cohort_id": self.cohort_id})
+        return q
+
+    @property
+    def narrows_scope(self) -> bool:
+        """Both a program and a cohort outside it were asked for: nothing matches."""
+        return self.program_id is not None and self.cohort_id is not None
+
+    def people_q(self, path: str = "") -> Q:
+        q = Q()
+        if self.country:
+            q &= Q(**{f"{path}country": self.country.upper()})
+        if self.function:
+            q &= Q(**{f"{path}function__iexact": self.function.strip()})
+        return q
+
+
+def _rounded(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+# ---------------------------------------------------------------------------------------------
+# Program summary
+# ---------------------------------------------------------------------------------------------
+
+
+def _cohort_in_program(report: ReportFilter) -> bool:
+    cohort_id, program_id = report.cohort_id, report.program_id
+    if cohort_id is None or program_id is None:
+        return True
+    return (
+        Cohort.objects.for_org(report.organization)
+        .filter(pk=cohort_id, program_id=program_id)
+        .exists()
+    )
+
+
+def summary_row(report: ReportFilter) -> dict[str, Any]:
+    """The program's (or cohort's, or organization's) figures for the period, each as
+    docs/metrics.md defines it. A fixed number of queries (the metrics' own)."""
+    scope = report.scope
+    if not _cohort_in_program(report):
+        # A cohort of another program: the figures of nothing, not of the cohort.
+        scope = Scope(report.organization, cohort_id=0)
+    period = report.period
+    funnel = enrollment_funnel(scope=scope, period=period)
+    matching = match_figures(scope=scope, period=period)
+    check_ins = check_in_figures(scope=scope, period=period)
+    goals = goal_figures(scope=scope, period=period)
+    satisfaction = satisfaction_figures(scope=scope, period=period)
+    pairs = pair_mix(scope=scope, period=period)
+    leaving = drop_off(scope=scope, period=period)
+    roster = participation_breakdown(scope=scope, day=period.end)
+    return {
+        "program": report.program_id,
+        "cohort": report.cohort_id,
+        "start": period.start,
+        "end": period.end,
+        "participants": roster.total,
+        "invited": funnel.invited,
+        "enrolled": funnel.enrolled,
+        "matched": funnel.matched,
+        "first_check_in": funnel.first_check_in,
+        "active": funnel.active,
+        "completed": funnel.completed,
+        "mentees_joined": matching.mentees,
+        "mentees_matched": matching.matched,
+        "match_rate": _rounded(matching.match_rate),
+        "median_days_to_match": _rounded(matching.median_days_to_match, 2),
+        "active_mentorships": active_mentorship_count(scope=scope, day=period.end),
+        "mentorships_running": check_ins.mentorships,
+        "check_ins_held": check_ins.held,
+        "check_ins_per_mentorship": _rounded(check_ins.per_mentorship, 2),
+        "hours_mentored": round(check_ins.hours, 2),
+        "ratings": check_ins.ratings,
+        "average_rating": _rounded(check_ins.average_rating, 2),
+        "goals_set": goals.set,
+        "goals_done": goals.done,
+        "goal_completion_rate": _rounded(goals.completion_rate),
+        "satisfaction_source": satisfaction.source,
+        "satisfaction_responses": satisfaction.responses,
+        "satisfaction_average": _rounded(satisfaction.average, 2),
+        "nps": _rounded(satisfaction.nps, 1),
+        "pairs_started": pairs.pairs,
+        "cross_cultural_share": _rounded(pairs.cross_cultural_share),
+        "cross_functional_share": _rounded(pairs.cross_functional_share),
+        "withdrawals": leaving.withdrawals,
+        "withdrawal_rate": _rounded(leaving.withdrawal_rate),
+        "mentorships_completed": leaving.completed,
+        "mentorships_ended_early": leaving.ended_early,
+        "drop_off_rate": _rounded(leaving.drop_off_rate),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Snapshot-backed reports: cohort engagement and the time series
+# ---------------------------------------------------------------------------------------------
+
+# Counts at a day's end: a period reads its last snapshot. The others add up over the days.
+STOCK_FIGURES = (
+    "participants",
+    "mentees",
+    "matched_mentees",
+    "mentorships_open",
+    "mentorships_active",
+)
+FLOW_FIGURES = (
+    "joined",
+    "withdrawals",
+    "mentorships_started",
+    "mentorships_completed",
+    "mentorships_ended_early",
+    "check_ins_held",
+    "minutes_mentored",
+    "ratings",
+    "rating_total",
+    "satisfied_ratings",
+)
+
+
+def snapshots(report: ReportFilter) -> QuerySet[CohortDaySnapshot]:
+    return CohortDaySnapshot.objects.for_org(report.organization).filter(
+        report.cohort_q(), day__gte=report.period.start, day__lte=report.period.end
+    )
+
+
+def snapshots_changed_at(report: ReportFilter) -> dt.datetime | None:
+    """When the snapshots a report reads were last written (its `Last-Modified`). One query."""
+    return snapshots(report).aggregate(changed=Max("taken_at"))["changed"]
+
+
+def snapshot_etag(report: ReportFilter, changed: dt.datetime | None, variant: str) -> str:
+    """A strong validator of a snapshot-backed report: the same filter and the same snapshots
+    give the same bytes."""
+    parts = [
+        variant,
+        str(report.organization.pk),
+        str(report.program_id),
+        str(report.cohort_id),
+        report.period.start.isoformat(),
+        report.period.end.isoformat(),
+        changed.isoformat() if changed else "-",
+    ]
+    return '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32] + '"'
+
+
+def _engagement(figures: Mapping[str, Any]) -> dict[str, Any]:
+    ratings = figures.get("ratings") or 0
+    return {
+        "hours_mentored": round((figures.get("minutes_mentored") or 0) / 60, 2),
+        "average_rating": _rounded(figures["rating_total"] / ratings, 2) if ratings else None,
+        "satisfied_share": _rounded(figures["satisfied_ratings"] / ratings) if ratings else None,
+    }
+
+
+def cohort_queryset(report: ReportFilter) -> QuerySet[Cohort]:
+    q = Q()
+    if report.program_id is not None:
+        q &= Q(program_id=report.program_id)
+    if report.cohort_id is not None:
+        q &= Q(pk=report.cohort_id)
+    return (
+        Cohort.objects.for_org(report.organization)
+        .filter(q)
+        .select_related("program")
+        .only("pk", "name", "status", "created_at", "program__id", "program__name")
+    )
+
+
+def cohort_rows(report: ReportFilter, cohorts: Iterable[Cohort]) -> list[dict[str, Any]]:
+    """Each cohort's engagement over the period from its snapshots: two queries for the page."""
+    cohorts = list(cohorts)
+    ids = [cohort.pk for cohort in cohorts]
+    rows = snapshots(report).filter(cohort_id__in=ids)
+    flows: dict[int, Mapping[str, Any]] = {
+        row["cohort_id"]: row
+        for row in rows.order_by()
+        .values("cohort_id")
+        .annotate(
+            days=Count("pk"),
+            last_day=Max("day"),
+            **{name: Sum(name) for name in FLOW_FIGURES},
+        )
+    }
+    last_day = (
+        CohortDaySnapshot.objects.for_org(report.organization)
+        .filter(cohort_id=OuterRef("cohort_id"), day__lte=report.period.end)
+        .filter(day__gte=report.period.start)
+        .order_by("-day")
+        .values("day")[:1]
+    )
+    stocks: dict[int, Mapping[str, Any]] = {
+        row["cohort_id"]: row
+        for row in rows.filter(day=Subquery(last_day)).values("cohort_id", *STOCK_FIGURES)
+    }
+    result = []
+    for cohort in cohorts:
+        flow = flows.get(cohort.pk) or dict.fromkeys(FLOW_FIGURES, 0)
+        stock = stocks.get(cohort.pk) or dict.fromkeys(STOCK_FIGURES, 0)
+        result.append(
+            {
+                "cohort": cohort.pk,
+                "cohort_name": cohort.name,
+                "program": cohort.program.pk,
+                "program_name": cohort.program.name,
+                "status": cohort.status,
+                "start": report.period.start,
+                "end": report.period.end,
+                "snapshot_days": flow.get("days") or 0,
+                "last_snapshot_day": flow.get("last_day"),
+                **{name: stock[name] or 0 for name in STOCK_FIGURES},
+                **{
+                    name: flow[name] or 0
+                    for name in FLOW_FIGURES
+                    if name not in ("minutes_mentored", "rating_total", "satisfied_ratings")
+                },
+                **_engagement({name: flow[name] or 0 for name in FLOW_FIGURES}),
+            }
+        )
+    return result
+
+
+def time_series_rows(report: ReportFilter) -> list[dict[str, Any]]:
+    """One row per day the snapshots cover, summed over the scope's cohorts: one query."""
+    rows: Iterable[Mapping[str, Any]] = (
+        snapshots(report)
+        .order_by()
+        .values("day")
+        .annotate(
+            cohorts=Count("pk"),
+            **{name: Sum(name) for name in (*STOCK_FIGURES, *FLOW_FIGURES)},
+        )
+        .order_by("day")
+    )
+    return [
+        {
+            "day": row["day"],
+            "cohorts": row["cohorts"],
+            **{name: row[name] or 0 for name in STOCK_FIGURES},
+            **{
+                name: row[name] or 0
+                for name in FLOW_FIGURES
+                if name not in ("minutes_mentored", "rating_total", "satisfied_ratings")
+            },
+            **_engagement({name: row[name] or 0 for name in FLOW_FIGURES}),
+        }
+        for row in rows
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Mentorships and participants with their engagement
+# ---------------------------------------------------------------------------------------------
+
+_LENGTH = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
+
+
+def _count(queryset: QuerySet[Any], group: str) -> Subquery:
+    return Subquery(
+        queryset.order_by().values(group).annotate(n=Count("pk")).values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def mentorship_queryset(report: ReportFilter) -> QuerySet[Mentorship]:
+    """Mentorships running in the period, each with its figures for the period (held
+    check-ins, hours, ratings) and now (goals, last check-in). One query per page."""
+    organization = report.organization
+    period = report.period
+    mentorships = Mentorship.objects.for_org(organization).filter(
+        report.cohort_q(), running_in(period)
+    )
+    if report.country or report.function:
+        mentees = MentorshipMentee.objects.for_org(organization).filter(
+            report.people_q("mentee__"), mentorship=OuterRef("pk")
+        )
+        mentorships = mentorships.filter(Q(report.people_q("mentor__")) | Q(Exists(mentees)))
+    scope = Scope(organization)
+    ever_held = held_check_ins(scope, before=timezone.now()).filter(mentorship=OuterRef("pk"))
+    held_in_period = held_check_ins(scope, before=period.ends_at).filter(
+        starts_at__gte=period.starts_at
+    )
+    held = held_in_period.filter(mentorship=OuterRef("pk"))
+    hours = held.order_by().values("mentorship").annotate(length=Sum(_LENGTH)).values("length")
+    records = CheckInRecord.objects.for_org(organization).filter(
+        check_in__mentorship=OuterRef("pk"),
+        check_in__in=held_in_period.values("pk"),
+        rating__isnull=False,
+    )
+    average_rating = records.order_by().values("check_in__mentorship").annotate(a=Avg("rating"))
+    goals = (
+        Goal.objects.for_org(organization)
+        .filter(mentorship=OuterRef("pk"))
+        .exclude(status=GoalStatus.DROPPED)
+    )
+    seats = MentorshipMentee.objects.for_org(organization).filter(mentorship=OuterRef("pk"))
+    return (
+        mentorships.select_related("cohort")
+        .only(
+            "pk",
+            "cohort__id",
+            "cohort__program_id",
+            "mentor_id",
+            "status",
+            "started_on",
+            "ended_on",
+            "close_reason",
+            "created_at",
+        )
+        .annotate(
+            mentee_count=Coalesce(_count(seats, "mentorship"), Value(0)),
+            held_in_period=Coalesce(_count(held, "mentorship"), Value(0)),
+            length_in_period=Subquery(hours, output_field=DurationField()),
+            ratings_in_period=Coalesce(_count(records, "check_in__mentorship"), Value(0)),
+            average_rating=Subquery(average_rating.values("a"), output_field=FloatField()),
+            goals_set=Coalesce(_count(goals, "mentorship"), Value(0)),
+            goals_done=Coalesce(
+                _count(goals.filter(status=GoalStatus.DONE), "mentorship"), Value(0)
+            ),
+            last_check_in_at=Subquery(ever_held.order_by("-starts_at").values("starts_at")[:1]),
+        )
+    )
+
+
+def _day(moment: dt.datetime | None) -> dt.date | None:
+    return timezone.localdate(moment, timezone.get_default_timezone()) if moment else None
+
+
+def mentorship_rows(mentorships: Iterable[Mentorship]) -> list[dict[str, Any]]:
+    return [
+        {
+            "mentorship": m.pk,
+            "cohort": m.cohort.pk,
+            "program": m.cohort.program_id,
+            "mentor": m.mentor_id,
+            "mentees": m.mentee_count,  # type: ignore[attr-defined]
+            "status": m.status,
+            "started_on": m.started_on,
+            "ended_on": m.ended_on,
+            "close_reason": m.close_reason,
+            "check_ins_held": m.held_in_period,  # type: ignore[attr-defined]
+            "hours_mentored": round(
+                (m.length_in_period or dt.timedelta(0)).total_seconds() / 3600,  # type: ignore[attr-defined]
+                2,
+            ),
+            "ratings": m.ratings_in_period,  # type: ignore[attr-defined]
+            "average_rating": _rounded(m.average_rating, 2),  # type: ignore[attr-defined]
+            "goals_set": m.goals_set,  # type: ignore[attr-defined]
+            "goals_done": m.goals_done,  # type: ignore[attr-defined]
+            "last_check_in_on": _day(m.last_check_in_at),  # type: ignore[attr-defined]
+        }
+        for m in mentorships
+    ]
+
+
+def participant_queryset(report: ReportFilter) -> QuerySet[Participant]:
+    """Participations on the roster at some moment of the period, with their mentorships and
+    the check-ins held in them during the period (as mentor or mentee). One query per page."""
+    organization = report.organization
+    period = report.period
+    people = (
+        Participant.objects.for_org(organization)
+        .filter(report.cohort_q(), report.people_q(), created_at__lt=period.ends_at)
+        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=period.starts_at))
+    )
+    scope = Scope(organization)
+    mentorships = Mentorship.objects.for_org(organization).filter(started_on__lte=period.end)
+    as_mentor = mentorships.filter(mentor=OuterRef("pk"))
+    as_mentee = mentorships.filter(memberships__mentee=OuterRef("pk"))
+    held = held_check_ins(scope, before=period.ends_at).filter(starts_at__gte=period.starts_at)
+    ever_held = held_check_ins(scope, before=timezone.now())
+
+    def last(rows: QuerySet[Any]) -> Subquery:
+        return Subquery(rows.order_by("-starts_at").values("starts_at")[:1])
+
+    return (
+        people.select_related("cohort")
+        .only(
+            "pk",
+            "full_name",
+            "email",
+            "cohort__id",
+            "cohort__program_id",
+            "role",
+            "status",
+            "country",
+            "function",
+            "seniority",
+            "created_at",
+            "withdrawn_at",
+        )
+        .annotate(
+            mentoring=Coalesce(_count(as_mentor, "mentor"), Value(0)),
+            mentored=Coalesce(_count(as_mentee, "memberships__mentee"), Value(0)),
+            held_as_mentor=Coalesce(
+                _count(held.filter(mentorship__mentor=OuterRef("pk")), "mentorship__mentor"),
+                Value(0),
+            ),
+            held_as_mentee=Coalesce(
+                _count(
+                    held.filter(mentorship__memberships__mentee=OuterRef("pk")),
+                    "mentorship__memberships__mentee",
+                ),
+                Value(0),
+            ),
+            last_as_mentor=last(ever_held.filter(mentorship__mentor=OuterRef("pk"))),
+            last_as_mentee=last(ever_held.filter(mentorship__memberships__mentee=OuterRef("pk"))),
+        )
+    )
+
+
+def participant_rows(people: Iterable[Participant]) -> list[dict[str, Any]]:
+    rows = []
+    for p in people:
+        lasts = [t for t in (p.last_as_mentor, p.last_as_mentee) if t]  # type: ignore[attr-defined]
+        rows.append(
+            {
+                "participant": p.pk,
+                "full_name": p.full_name,
+                "email": p.email,
+                "cohort": p.cohort.pk,
+                "program": p.cohort.program_id,
+                "role": p.role,
+                "status": p.status,
+                "country": str(p.country),
+                "function": p.function,
+                "seniority": p.seniority,
+                "joined_on": _day(p.created_at),
+                "withdrawn_on": _day(p.withdrawn_at),
+                "matched": bool(p.mentoring or p.mentored),  # type: ignore[attr-defined]
+                "mentorships": p.mentoring + p.mentored,  # type: ignore[attr-defined]
+                "check_ins_held": p.held_as_mentor + p.held_as_mentee,  # type: ignore[attr-defined]
+                "last_check_in_on": _day(max(lasts)) if lasts else None,
+            }
+        )
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Survey results
+# ---------------------------------------------------------------------------------------------
+
+
+def report_survey(report: ReportFilter, survey_id: int | None) -> Survey | None:
+    """The survey asked for, or the scope's most recently opened one. One query."""
+    surveys = Survey.objects.for_org(report.organization)
+    if report.program_id is not None:
+        surveys = surveys.filter(program_id=report.program_id)
+    if survey_id is not None:
+        return surveys.filter(pk=survey_id).first()
+    return surveys.order_by(F("opens_at").desc(nulls_last=True), "-created_at", "-id").first()
+
+
+def survey_result(report: ReportFilter, survey: Survey) -> SurveyResults:
+    """The surveys selector's results with the report's people filters as its dimensions: the
+    organization's anonymity threshold applies to every combination."""
+    chosen: dict[Dimension, str] = {}
+    if report.cohort_id is not None:
+        chosen[Dimension.COHORT] = str(report.cohort_id)
+    if report.country:
+        chosen[Dimension.COUNTRY] = report.country
+    if report.function:
+        chosen[Dimension.FUNCTION] = report.function
+    return survey_results(
+        organization=report.organization, survey=survey, chosen=chosen, text_limit=0
+    )
+
+
+def survey_result_rows(results: SurveyResults) -> list[dict[str, Any]]:
+    """One row per answer value of each question (per statement value for a matrix), and one
+    row per question without values (its mean, NPS)."""
+    rows: list[dict[str, Any]] = []
+    for question in results.questions:
+        base = {
+            "survey": results.survey.pk,
+            "question": question.key,
+            "question_type": question.type,
+            "question_text": question.text,
+            "section": question.section,
+            "answered": 0 if question.withheld else question.answered,
+            "withheld": question.withheld,
+            "mean": _rounded(question.mean, 3),
+            "nps": question.nps.score if question.nps else None,
+        }
+        emitted = False
+        for count in question.counts:
+            rows.append(
+                {
+                    **base,
+                    "statement": "",
+                    "value": count.value,
+                    "label": count.label,
+                    "count": count.count,
+                    "percent": count.percent,
+                }
+            )
+            emitted = True
+        for statement in question.statements:
+            for count in statement.counts:
+                rows.append(
+                    {
+                        **base,
+                        "statement": statement.key,
+                        "value": count.value,
+                        "label": count.label,
+                        "count": count.count,
+                        "percent": count.percent,
+                    }
+                )
+                emitted = True
+        if not emitted:
+            rows.append(
+                {**base, "statement": "", "value": "", "label": "", "count": None, "percent": None}
+            )
+    return rows
