@@ -9,6 +9,7 @@ caller reads (each full mentor's worst mentee on top of its seats). Written for 
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -143,6 +144,10 @@ def _propose(lists: Lists) -> Run:
     return Run(arrays, deferred.propose(*_call(arrays, n_stack)))
 
 
+def _key_at(lists: Lists, mentor: int, mentee: int) -> tuple:
+    return lists.mentor_key(mentee, mentor)
+
+
 def _reference(lists: Lists) -> set[tuple[int, int]]:
     """Deferred acceptance on plain lists: a free mentee asks its next mentor; the mentor keeps
     its best ``room`` proposers. Mentee-proposing, so the answer is the mentee-optimal stable
@@ -160,7 +165,7 @@ def _reference(lists: Lists) -> set[tuple[int, int]]:
                 continue
             held[j].append(i)
             partners[i] += 1
-            held[j].sort(key=lambda mentee, j=j: lists.mentor_key(mentee, j))
+            held[j].sort(key=functools.partial(_key_at, lists, j))
             if len(held[j]) > lists.room[j]:
                 dropped = held[j].pop()
                 partners[dropped] -= 1
