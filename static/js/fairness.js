@@ -19,13 +19,13 @@
 
   var errorBars = {
     id: "fairnessErrorBars",
-    afterDatasetsDraw: function (chart) {
-      var bars = chart.$fairnessBars || [];
+    afterDatasetsDraw: function (chart, args, options) {
+      var bars = options.bars || [];
       var meta = chart.getDatasetMeta(0);
       var x = chart.scales.x;
       var ctx = chart.ctx;
       ctx.save();
-      ctx.strokeStyle = chart.$fairnessInk;
+      ctx.strokeStyle = options.ink;
       ctx.lineWidth = 1.5;
       meta.data.forEach(function (element, i) {
         var bar = bars[i];
@@ -58,7 +58,7 @@
     window.Chart.defaults.font.size = 12;
     var values = [];
     spec.bars.forEach(function (bar) { values.push(bar.low, bar.high, 0); });
-    var chart = new window.Chart(canvas, {
+    new window.Chart(canvas, {
       type: "bar",
       data: {
         labels: spec.bars.map(function (bar) { return bar.label; }),
@@ -74,8 +74,10 @@
         indexAxis: "y",
         responsive: true,
         maintainAspectRatio: false,
-        animation: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? false : { duration: 300 },
+        // The error bars are drawn at their final place: the bars must be there too.
+        animation: false,
         plugins: {
+          fairnessErrorBars: { bars: spec.bars, ink: token("--ui-text") },
           legend: { display: false },
           tooltip: {
             callbacks: {
@@ -99,9 +101,6 @@
       },
       plugins: [errorBars],
     });
-    chart.$fairnessBars = spec.bars;
-    chart.$fairnessInk = token("--ui-text");
-    chart.update("none");
   }
 
   function drawAll() {

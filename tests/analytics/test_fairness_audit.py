@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from analytics.fairness_selectors import fairness_audit, round_fairness_audit
+from analytics.fairness_selectors import fairness_attributes, fairness_audit, round_fairness_audit
 from matching.models import MatchProposal, MatchRound, ProposalStatus, UnmatchedMentee
 from mentorships.models import CheckIn, CheckInRecord, CheckInStatus, Mentorship, MentorshipMentee
 from participants.models import Participant
+from programs.models import EnrollmentQuestion
 from tests.conftest import login
 from tests.factories import (
     CohortFactory,
@@ -230,6 +231,32 @@ def test_sensitive_enrollment_questions_are_audited(org, cohort):
     gender = _rows(_attribute(audit, question.answer_key))
     assert gender["Woman"].value == pytest.approx(1 / 6)
     assert any("answered “Woman” to “Gender" in f.sentence for f in audit.findings)
+
+
+def test_a_question_marked_sensitive_on_its_form_becomes_an_attribute(
+    client, org, program_manager, cohort
+):
+    login(client, program_manager)
+
+    response = client.post(
+        reverse("programs:question_add", args=[org.slug, cohort.pk]),
+        {
+            "label": "Ethnicity",
+            "kind": "single_choice",
+            "choices": "A\nB",
+            "audience": "everyone",
+            "sensitive": "on",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 200
+    assert b"Sensitive" in response.content
+    with scopes_disabled():
+        question = EnrollmentQuestion.objects.get(label="Ethnicity")
+    assert question.sensitive
+    attributes = fairness_attributes(organization=org, cohort_id=cohort.pk)
+    assert [a.label for a in attributes][-1] == "Ethnicity"
 
 
 def test_another_organizations_people_are_never_counted(org, other_org, operations_gap):
