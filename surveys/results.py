@@ -18,7 +18,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Q, QuerySet, Sum, Window
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    Window,
+)
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -388,18 +398,27 @@ def _question_results(
             .filter(condition)
             .values("id")
         )
+    text_ids = [q.pk for q in questions if q.type in TEXT_TYPES] if include_texts else []
     aggregated = [q.pk for q in questions if q.type in NUMBER_TYPES | CHOICE_TYPES]
     numbers: dict[int, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
     choices: dict[int, dict[str, int]] = defaultdict(dict)
-    if aggregated:
+    text_counts: dict[int, int] = defaultdict(int)
+    if aggregated or text_ids:
+        # One pass over the answers: numbers and choices by value, written texts by question
+        # (an empty text groups apart, with number null and choice empty, and is skipped).
         rows = (
-            answers.filter(question_id__in=aggregated)
+            answers.filter(question_id__in=[*aggregated, *text_ids])
             .order_by()
-            .values_list("question_id", "statement", "number", "choice")
+            .annotate(written=ExpressionWrapper(~Q(text=""), output_field=BooleanField()))
+            .values_list("question_id", "statement", "number", "choice", "written")
             .annotate(n=Count("id"))
         )
-        for question_id, statement, number, choice, n in rows:
-            if number is not None:
+        text_set = set(text_ids)
+        for question_id, statement, number, choice, written, n in rows:
+            if question_id in text_set:
+                if written:
+                    text_counts[question_id] += n
+            elif number is not None:
                 numbers[question_id][statement][number] = n
             elif choice:
                 choices[question_id][choice] = choices[question_id].get(choice, 0) + n
@@ -415,13 +434,11 @@ def _question_results(
         if multiple
         else {}
     )
-    text_ids = [q.pk for q in questions if q.type in TEXT_TYPES] if include_texts else []
-    text_counts: dict[int, int] = {}
     texts: dict[int, list[TextAnswer]] = defaultdict(list)
-    if text_ids:
-        written = answers.filter(question_id__in=text_ids).exclude(text="")
-        text_counts = dict(written.order_by().values_list("question_id").annotate(n=Count("id")))
-        texts = _text_answers(survey, written, text_limit)
+    if text_ids and any(text_counts.values()):
+        texts = _text_answers(
+            survey, answers.filter(question_id__in=text_ids).exclude(text=""), text_limit
+        )
 
     results = []
     for question in questions:

@@ -220,3 +220,19 @@ def test_the_schema_documents_the_survey_routes_with_examples(client):
         "seniority",
         "format",
     }
+
+
+def test_errors_stay_json_when_csv_was_asked_for(api_client, org, other_org):
+    foreign = make_survey(
+        other_org, CohortFactory(program__organization=other_org).program, anonymous=False
+    )
+    refused = _key(api_client, org, scopes=["read"]).get(
+        f"/api/v1/surveys/{foreign.pk}/results/?format=csv"
+    )
+    missing = _key(api_client, org).get(
+        f"/api/v1/surveys/{foreign.pk}/results/", HTTP_ACCEPT="text/csv"
+    )
+
+    assert (refused.status_code, refused["Content-Type"]) == (403, "application/json")
+    assert (missing.status_code, missing["Content-Type"]) == (404, "application/json")
+    assert missing.json()["error"]["code"] == "not_found"
