@@ -28,6 +28,7 @@ from analytics.metrics import (
     Scope,
     Trend,
     active_mentorship_count,
+    at_risk_count,
     check_in_figures,
     drop_off,
     enrollment_funnel,
@@ -39,7 +40,6 @@ from analytics.metrics import (
     satisfaction_figures,
 )
 from analytics.selectors import WeekCount, check_ins_per_week
-from mentorships.selectors.at_risk import at_risk_list
 
 if TYPE_CHECKING:
     from organizations.models import Organization
@@ -245,11 +245,6 @@ def program_health(
             "decimal",
         ),
     ]
-    at_risk = [
-        entry
-        for entry in at_risk_list(organization=organization, program_id=scope.program_id)
-        if scope.cohort_id is None or entry.mentorship.cohort_id == scope.cohort_id
-    ]
     return ProgramHealth(
         scope=scope,
         period=period,
@@ -265,5 +260,5 @@ def program_health(
         pairs=pair_mix(scope=scope, period=period),
         load=mentor_load(scope=scope, period=period),
         drop_off=drop_off(scope=scope, period=period),
-        at_risk=len(at_risk),
+        at_risk=at_risk_count(scope=scope),
     )

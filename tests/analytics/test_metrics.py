@@ -5,13 +5,15 @@ March 2025 is the period; program "Bridges" the scope unless a test says otherwi
 import datetime as dt
 
 import pytest
-from django_scopes import scopes_disabled
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
 
 from analytics.metrics import (
     Period,
     Scope,
     Trend,
     active_mentorship_count,
+    at_risk_count,
     check_in_figures,
     drop_off,
     enrollment_funnel,
@@ -22,9 +24,19 @@ from analytics.metrics import (
     participation_breakdown,
     satisfaction_figures,
 )
-from mentorships.models import CheckIn, CheckInStatus, Mentorship
+from mentorships.models import (
+    CheckIn,
+    CheckInRecord,
+    CheckInStatus,
+    EngagementSettings,
+    Mentorship,
+    MentorshipMentee,
+    Message,
+)
+from mentorships.selectors.at_risk import at_risk_list
 from participants.models import Participant
 from tests.analytics.factories import MARCH_END, MARCH_START, at, build_metrics_world
+from tests.factories import ParticipantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -449,3 +461,102 @@ def test_each_metric_costs_a_fixed_number_of_queries(
         mentor_load(scope=bridges, period=MARCH)
     with django_assert_max_num_queries(3):
         drop_off(scope=bridges, period=MARCH)
+
+
+# --- At risk ----------------------------------------------------------------------------------
+
+
+def _pair(cohort, *, started_days_ago, status="active", **fields):
+    now = timezone.now()
+    with scopes_disabled():
+        mentor = ParticipantFactory(cohort=cohort, role="mentor")
+        mentee = ParticipantFactory(cohort=cohort, role="mentee")
+        mentorship = Mentorship.objects.create(
+            organization=cohort.organization,
+            cohort=cohort,
+            mentor=mentor,
+            started_on=(now - dt.timedelta(days=started_days_ago)).date(),
+            status=status,
+            **fields,
+        )
+        MentorshipMentee.objects.create(
+            organization=cohort.organization, mentorship=mentorship, mentee=mentee
+        )
+    return mentorship, mentor, mentee
+
+
+def _met(mentorship, days_ago, *ratings, who=None):
+    now = timezone.now()
+    with scopes_disabled():
+        check_in = CheckIn.objects.create(
+            organization=mentorship.organization,
+            mentorship=mentorship,
+            organizer=mentorship.mentor,
+            starts_at=now - dt.timedelta(days=days_ago, hours=1),
+            ends_at=now - dt.timedelta(days=days_ago),
+            time_zone="UTC",
+            ical_uid=f"risk-{mentorship.pk}-{days_ago}@test",
+        )
+        people = [mentorship.mentor, *mentorship.mentees.all()]
+        for person, rating in zip(people, ratings, strict=False):
+            CheckInRecord.objects.create(
+                organization=mentorship.organization,
+                check_in=check_in,
+                participant=person,
+                happened=True,
+                rating=rating,
+            )
+
+
+def test_the_at_risk_count_is_the_length_of_the_at_risk_list(org, world):
+    bridges, compass = world.cohort, world.other_cohort
+    with scopes_disabled():
+        EngagementSettings.objects.create(
+            organization=org, program=world.program, quiet_after_days=10, low_rating_below=4
+        )
+    _pair(bridges, started_days_ago=5)  # new: not quiet yet under Bridges' 10 days
+    _pair(bridges, started_days_ago=12)  # never met in 12 days: quiet
+    rated, *_ = _pair(bridges, started_days_ago=20)
+    _met(rated, 3, 3, 3)
+    _met(rated, 2, 5)  # the three most recent ratings: 5, 3, 3 = 3.7, below Bridges' 4
+    fine, *_ = _pair(compass, started_days_ago=60)
+    _met(fine, 40, 1, 1)
+    _met(fine, 1, 5, 5)  # the last three: 5, 5, 1 = 3.7, not below the default 3
+    with scopes_disabled():
+        CheckIn.objects.create(
+            organization=org,
+            mentorship=fine,
+            organizer=fine.mentor,
+            starts_at=timezone.now() + dt.timedelta(days=3),
+            ends_at=timezone.now() + dt.timedelta(days=3, hours=1),
+            time_zone="UTC",
+            ical_uid=f"risk-next-{fine.pk}@test",
+        )
+    messaged, mentor, _mentee = _pair(compass, started_days_ago=10)
+    _met(messaged, 2)
+    with scopes_disabled():
+        Message.objects.create(
+            organization=org,
+            mentorship=messaged,
+            author=mentor,
+            body="hi",
+            created_at=timezone.now() - dt.timedelta(days=8),
+        )
+    _pair(compass, started_days_ago=1, rematch_requested_at=timezone.now())
+    _pair(compass, started_days_ago=100, status="paused")
+    _pair(compass, started_days_ago=100, status="completed")
+
+    with scope(organization=org.pk):
+        listed = at_risk_list(organization=org)
+        listed_bridges = at_risk_list(organization=org, program_id=world.program.pk)
+
+    # MS1 (quiet since 1 April 2025), the 12-day pair, the low-rated pair, the unanswered
+    # message, the rematch request and the paused pair.
+    assert at_risk_count(scope=Scope(org)) == len(listed) == 6
+    assert at_risk_count(scope=Scope(org, program_id=world.program.pk)) == len(listed_bridges) == 3
+    assert at_risk_count(scope=Scope(org, cohort_id=compass.pk)) == 3
+
+
+def test_the_at_risk_count_costs_two_queries(org, world, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        at_risk_count(scope=Scope(org))
