@@ -52,11 +52,12 @@ def survey_get(*, organization: Organization, survey_id: int) -> Survey:
 
 
 def survey_section_get(
-    *, organization: Organization, survey: Survey, survey_section_id: int
+    *, organization: Organization, survey_id: int, survey_section_id: int
 ) -> SurveySection:
+    """One section of the survey `survey_id`; 404 for another survey's or organization's."""
     section = (
         SurveySection.objects.for_org(organization)
-        .filter(survey=survey, pk=survey_section_id)
+        .filter(survey_id=survey_id, pk=survey_section_id)
         .first()
     )
     if section is None:
@@ -65,11 +66,12 @@ def survey_section_get(
 
 
 def survey_question_get(
-    *, organization: Organization, survey: Survey, survey_question_id: int
+    *, organization: Organization, survey_id: int, survey_question_id: int
 ) -> SurveyQuestion:
+    """One question of the survey `survey_id`; 404 for another survey's or organization's."""
     question = (
         SurveyQuestion.objects.for_org(organization)
-        .filter(survey=survey, pk=survey_question_id)
+        .filter(survey_id=survey_id, pk=survey_question_id)
         .first()
     )
     if question is None:
@@ -78,11 +80,12 @@ def survey_question_get(
 
 
 def survey_schedule_get(
-    *, organization: Organization, survey: Survey, survey_schedule_id: int
+    *, organization: Organization, survey_id: int, survey_schedule_id: int
 ) -> SurveySchedule:
+    """One schedule of the survey `survey_id`; 404 for another survey's or organization's."""
     schedule = (
         SurveySchedule.objects.for_org(organization)
-        .filter(survey=survey, pk=survey_schedule_id)
+        .filter(survey_id=survey_id, pk=survey_schedule_id)
         .first()
     )
     if schedule is None:

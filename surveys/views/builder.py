@@ -427,7 +427,7 @@ def survey_delete(request: OrganizationRequest, org_slug: str, survey_id: int) -
 
 def _section(request: OrganizationRequest, survey: Survey, survey_section_id: int) -> SurveySection:
     return selectors.survey_section_get(
-        organization=request.organization, survey=survey, survey_section_id=survey_section_id
+        organization=request.organization, survey_id=survey.pk, survey_section_id=survey_section_id
     )
 
 
@@ -508,7 +508,9 @@ def _question(
     request: OrganizationRequest, survey: Survey, survey_question_id: int
 ) -> SurveyQuestion:
     return selectors.survey_question_get(
-        organization=request.organization, survey=survey, survey_question_id=survey_question_id
+        organization=request.organization,
+        survey_id=survey.pk,
+        survey_question_id=survey_question_id,
     )
 
 
@@ -673,7 +675,9 @@ def schedule_edit(
 ) -> HttpResponse:
     survey = _survey(request, survey_id)
     schedule = selectors.survey_schedule_get(
-        organization=request.organization, survey=survey, survey_schedule_id=survey_schedule_id
+        organization=request.organization,
+        survey_id=survey.pk,
+        survey_schedule_id=survey_schedule_id,
     )
     prefix = f"schedule-{schedule.pk}"
     form = ScheduleForm(request.POST, prefix=prefix, cohorts=_cohorts(request, survey))
@@ -688,7 +692,9 @@ def schedule_delete(
 ) -> HttpResponse:
     survey = _survey(request, survey_id)
     schedule = selectors.survey_schedule_get(
-        organization=request.organization, survey=survey, survey_schedule_id=survey_schedule_id
+        organization=request.organization,
+        survey_id=survey.pk,
+        survey_schedule_id=survey_schedule_id,
     )
     return _action(
         request,
