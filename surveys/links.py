@@ -149,7 +149,7 @@ def open_survey_list(
     )
     mentees: dict[int, list[str]] = {}
     asked_as_mentor = {
-        i.mentorship_id
+        i.mentorship.pk
         for i in invitations
         if i.mentorship is not None and i.participant_id == i.mentorship.mentor_id
     }
