@@ -36,6 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from analytics.fairness_selectors import fairness_audit
 from analytics.metrics import (
     Period,
     Scope,
@@ -604,4 +605,56 @@ def survey_result_rows(results: SurveyResults) -> list[dict[str, Any]]:
             rows.append(
                 {**base, "statement": "", "value": "", "label": "", "count": None, "percent": None}
             )
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Fairness audit
+# ---------------------------------------------------------------------------------------------
+
+
+def fairness_rows(report: ReportFilter, attribute: str | None) -> list[dict[str, Any]]:
+    """The audit of `analytics.fairness_selectors` as one row per attribute, group and
+    metric; small groups are already folded into "other" there, withheld cells have no gap."""
+    audit = fairness_audit(
+        organization=report.organization,
+        program_id=report.program_id,
+        cohort_id=report.cohort_id,
+        attribute=attribute,
+    )
+    rows: list[dict[str, Any]] = []
+    for item in audit.attributes:
+        sentences = {(f.group, f.metric): f.sentence for f in item.findings}
+        for group in item.rows:
+            for metric in audit.metrics:
+                cell = group.cells.get(metric.key)
+                if cell is None:
+                    continue
+                gap = cell.gap
+                rows.append(
+                    {
+                        "attribute": item.key,
+                        "attribute_label": item.label,
+                        "group": group.key,
+                        "group_label": group.label,
+                        "is_other": group.is_other,
+                        "group_size": group.n,
+                        "metric": metric.key,
+                        "metric_label": str(metric.label),
+                        "value": _rounded(cell.value),
+                        "rest": _rounded(gap.rest) if gap else None,
+                        "difference": _rounded(gap.difference) if gap else None,
+                        "ci_low": _rounded(gap.low) if gap else None,
+                        "ci_high": _rounded(gap.high) if gap else None,
+                        "p_value": _rounded(gap.p_value, 6) if gap else None,
+                        "adjusted_p": _rounded(cell.adjusted_p, 6),
+                        "flagged": cell.flagged,
+                        "withheld": cell.withheld,
+                        "finding": str(
+                            sentences.get((group.label, metric.key))
+                            or sentences.get((group.key, metric.key))
+                            or ""
+                        ),
+                    }
+                )
     return rows

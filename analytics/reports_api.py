@@ -109,6 +109,15 @@ class SurveyQuery(ScopeQuery):
     )
 
 
+class FairnessQuery(ScopeQuery):
+    attribute = serializers.CharField(
+        required=False,
+        max_length=120,
+        help_text="Only this attribute: `country`, `function`, `seniority` or a sensitive "
+        "enrollment question's key.",
+    )
+
+
 _FORMAT = OpenApiParameter(
     "format",
     OpenApiTypes.STR,
@@ -296,6 +305,31 @@ class SurveyResultRow(serializers.Serializer):
     percent = serializers.FloatField(allow_null=True)
 
 
+class FairnessRow(serializers.Serializer):
+    attribute = serializers.CharField()
+    attribute_label = serializers.CharField()
+    group = serializers.CharField(help_text="The group's key; small groups fold into other.")
+    group_label = serializers.CharField()
+    is_other = serializers.BooleanField()
+    group_size = serializers.IntegerField()
+    metric = serializers.CharField(help_text="`matched`, `days_to_match`, `score`, ….")
+    metric_label = serializers.CharField()
+    value = serializers.FloatField(allow_null=True, help_text="The group's rate (0-1) or mean.")
+    rest = serializers.FloatField(allow_null=True, help_text="Everyone else's.")
+    difference = serializers.FloatField(allow_null=True, help_text="Group minus the rest.")
+    ci_low = serializers.FloatField(allow_null=True, help_text="95% interval of the gap.")
+    ci_high = serializers.FloatField(allow_null=True)
+    p_value = serializers.FloatField(allow_null=True)
+    adjusted_p = serializers.FloatField(allow_null=True, help_text="Holm-adjusted.")
+    flagged = serializers.BooleanField()
+    withheld = serializers.BooleanField(help_text="Too few people to show a gap.")
+    finding = serializers.CharField(allow_blank=True, help_text="The flag in words.")
+
+
+class FairnessPage(serializers.Serializer):
+    results = FairnessRow(many=True)
+
+
 class SurveyResultsPage(serializers.Serializer):
     survey = serializers.IntegerField(allow_null=True, help_text="Null: no survey in scope.")
     anonymous = serializers.BooleanField()
@@ -453,6 +487,7 @@ class ReportViewSet(OrganizationScopedViewSet[Participant]):
         "mentorships": MentorshipRow,
         "participants": ParticipantRow,
         "survey_results": SurveyResultRow,
+        "fairness": FairnessRow,
     }
 
     def organization_queryset(self, organization: Organization) -> QuerySet[Participant]:
@@ -728,3 +763,45 @@ class ReportViewSet(OrganizationScopedViewSet[Participant]):
                 "results": reports.survey_result_rows(results),
             }
         return self._named(Response(data))
+
+    @_report_schema(
+        "Fairness audit of matching",
+        "Match rate, time to match, match score, check-in rate and satisfaction per group of "
+        "each attribute against everyone else: the gap, its 95% interval, the p-value and "
+        "whether it is flagged (docs/fairness.md). Groups under the anonymity threshold are "
+        "folded into other.",
+        FairnessQuery,
+        FairnessPage,
+        {
+            "results": [
+                {
+                    "attribute": "function",
+                    "attribute_label": "Function",
+                    "group": "operations",
+                    "group_label": "Operations",
+                    "is_other": False,
+                    "group_size": 40,
+                    "metric": "matched",
+                    "metric_label": "Match rate",
+                    "value": 0.71,
+                    "rest": 0.85,
+                    "difference": -0.14,
+                    "ci_low": -0.27,
+                    "ci_high": -0.03,
+                    "p_value": 0.01,
+                    "adjusted_p": 0.03,
+                    "flagged": True,
+                    "withheld": False,
+                    "finding": "Mentees in Operations were matched 14 points less often than "
+                    "everyone else (p = 0.01).",
+                }
+            ]
+        },
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def fairness(self, request: Request) -> Response:
+        parsed = FairnessQuery(data=request.query_params)
+        parsed.is_valid(raise_exception=True)
+        report = self._filter(FairnessQuery)
+        rows = reports.fairness_rows(report, parsed.validated_data.get("attribute") or None)
+        return self._named(Response({"results": rows}))

@@ -32,7 +32,15 @@ pytestmark = pytest.mark.django_db
 
 MARCH = Period(MARCH_START, MARCH_END)
 MARCH_QUERY = {"start": "2025-03-01", "end": "2025-03-31"}
-REPORTS = ["summary", "cohorts", "time-series", "mentorships", "participants", "survey-results"]
+REPORTS = [
+    "summary",
+    "cohorts",
+    "time-series",
+    "mentorships",
+    "participants",
+    "survey-results",
+    "fairness",
+]
 
 
 @pytest.fixture
@@ -343,3 +351,18 @@ def test_queries_are_the_same_at_two_sizes(hr, org, world, report):
             assert hr.get(url, MARCH_QUERY).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_fairness_report_holds_the_audits_cells(hr, org, world):
+    from analytics.fairness_selectors import fairness_audit
+
+    found = rows(hr.get("/api/v1/reports/fairness/", {"program": world.program.pk}))
+    audit = fairness_audit(organization=org, program_id=world.program.pk)
+    cells = [
+        (item.key, group.key, metric.key)
+        for item in audit.attributes
+        for group in item.rows
+        for metric in audit.metrics
+        if metric.key in group.cells
+    ]
+    assert [(r["attribute"], r["group"], r["metric"]) for r in found] == cells
