@@ -190,12 +190,20 @@ def held_check_ins(scope: Scope, *, before: dt.datetime) -> QuerySet[CheckIn]:
 
 
 def _member_of(organization: Organization, mentorships: Q) -> Q:
-    """The outer participant is the mentor or a mentee of a mentorship matching
-    `mentorships`."""
+    """The participant is the mentor or a mentee of a mentorship matching `mentorships`. As
+    `pk IN (…)` of uncorrelated subqueries, which PostgreSQL hashes once, rather than an
+    `EXISTS` per participant."""
     rows = Mentorship.objects.for_org(organization).filter(mentorships)
-    return Q(Exists(rows.filter(mentor=OuterRef("pk")))) | Q(
-        Exists(rows.filter(memberships__mentee=OuterRef("pk")))
+    mentees = MentorshipMentee.objects.for_org(organization).filter(
+        mentorship__in=rows.values("pk")
     )
+    return Q(pk__in=rows.values("mentor_id")) | Q(pk__in=mentees.values("mentee_id"))
+
+
+def _met_in(organization: Organization, check_ins: QuerySet[CheckIn]) -> Q:
+    """The participant is the mentor or a mentee of a mentorship that held one of
+    `check_ins`."""
+    return _member_of(organization, Q(pk__in=check_ins.values("mentorship_id")))
 
 
 def on_roster(scope: Scope, day_end: dt.datetime) -> QuerySet[Participant]:
@@ -251,13 +259,8 @@ def enrollment_funnel(*, scope: Scope, period: Period) -> Funnel:
     started = Q(started_on__lte=period.end)
     held = held_check_ins(scope, before=end)
     matched = _member_of(organization, started)
-    met = Q(Exists(held.filter(mentorship__mentor=OuterRef("pk")))) | Q(
-        Exists(held.filter(mentorship__memberships__mentee=OuterRef("pk")))
-    )
-    recent = held.filter(starts_at__gte=active_from)
-    met_lately = Q(Exists(recent.filter(mentorship__mentor=OuterRef("pk")))) | Q(
-        Exists(recent.filter(mentorship__memberships__mentee=OuterRef("pk")))
-    )
+    met = _met_in(organization, held)
+    met_lately = _met_in(organization, held.filter(starts_at__gte=active_from))
     completed = _member_of(
         organization, Q(status=MentorshipStatus.COMPLETED, ended_on__lte=period.end)
     )
