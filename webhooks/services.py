@@ -35,7 +35,6 @@ from standardwebhooks import Webhook
 
 from accounts.models import User
 from core.errors import DomainError
-from core.tenancy import in_organization
 from webhooks.models import (
     TEST_EVENT_TYPE,
     DeliveryAttempt,
@@ -284,79 +283,73 @@ def _msg_id() -> str:
 
 
 def _jsonable(payload: dict[str, Any]) -> dict[str, Any]:
-    # Dates, decimals and UUIDs as the JSON the receiver gets; read now, so later changes to
-    # the caller's objects cannot leak into the event.
     result: dict[str, Any] = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
     return result
 
 
 def event_emit(*, organization_id: int, event_type: EventType, payload: dict[str, Any]) -> None:
-    """Send `event_type` to every active endpoint subscribed to it, once the caller's
-    transaction commits; nothing when it rolls back. Payloads carry ids and the essential
-    fields, never private notes or message bodies."""
+    """Send `event_type` to every active endpoint subscribed to it. Payloads carry ids and the
+    essential fields, never private notes or message bodies."""
     events_emit(organization_id=organization_id, event_type=event_type, payloads=[payload])
 
 
 def events_emit(
     *, organization_id: int, event_type: EventType, payloads: Sequence[dict[str, Any]]
 ) -> None:
-    """`event_emit` for many events of one type (a published round's mentorships)."""
-    if not payloads:
-        return
-    data = [_jsonable(payload) for payload in payloads]
-    # Robust: a failure to record the event is logged and never undoes or fails the change
-    # that committed.
-    transaction.on_commit(
-        lambda: events_record(
-            organization_id=organization_id, event_type=str(event_type), payloads=data
-        ),
-        robust=True,
-    )
+    """`event_emit` for many events of one type (a published round's mentorships).
+
+    The rows are written in the caller's transaction (an outbox): they exist exactly when the
+    change that caused them commits, and a worker is triggered only after that commit. With no
+    endpoint listening it costs one query and leaves nothing behind."""
+    if events_record(organization_id=organization_id, event_type=event_type, payloads=payloads):
+        _enqueue_on_commit(organization_id)
 
 
+@transaction.atomic
 def events_record(
     *, organization_id: int, event_type: str, payloads: Sequence[dict[str, Any]]
 ) -> int:
-    """The messages and one due delivery per subscribed active endpoint, then a trigger for
-    the workers. Returns the deliveries made."""
-    with in_organization(organization_id), transaction.atomic():
-        endpoints = [
-            endpoint
-            for endpoint in WebhookEndpoint.objects.for_org(organization_id)
-            .filter(is_active=True)
-            .only("pk", "event_types")
-            # JSON containment differs between PostgreSQL and SQLite; the list is short.
-            if event_type in endpoint.event_types
+    """The messages and one due delivery per subscribed active endpoint. Returns the
+    deliveries made."""
+    if not payloads:
+        return 0
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.for_org(organization_id)
+        .filter(is_active=True)
+        .only("pk", "event_types")
+        # JSON containment differs between PostgreSQL and SQLite; the list is short.
+        if event_type in endpoint.event_types
+    ]
+    if not endpoints:
+        return 0
+    now = _now()
+    messages = WebhookMessage.objects.bulk_create(
+        [
+            WebhookMessage(
+                organization_id=organization_id,
+                msg_id=_msg_id(),
+                event_type=str(event_type),
+                # Dates, decimals and UUIDs as the JSON the receiver gets.
+                payload=_jsonable(payload),
+                created_at=now,
+            )
+            for payload in payloads
         ]
-        if not endpoints:
-            return 0
-        now = _now()
-        messages = WebhookMessage.objects.bulk_create(
-            [
-                WebhookMessage(
-                    organization_id=organization_id,
-                    msg_id=_msg_id(),
-                    event_type=event_type,
-                    payload=payload,
-                    created_at=now,
-                )
-                for payload in payloads
-            ]
-        )
-        deliveries = WebhookDelivery.objects.bulk_create(
-            [
-                WebhookDelivery(
-                    organization_id=organization_id,
-                    endpoint=endpoint,
-                    message=message,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-                for message in messages
-                for endpoint in endpoints
-            ]
-        )
-    _enqueue(organization_id)
+    )
+    deliveries = WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(
+                organization_id=organization_id,
+                endpoint=endpoint,
+                message=message,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            for message in messages
+            for endpoint in endpoints
+        ]
+    )
     return len(deliveries)
 
 

@@ -90,7 +90,7 @@ def test_only_active_endpoints_subscribed_to_the_event_get_it(org, other_org, re
     assert _delivery(subscribed).state == DeliveryState.SUCCEEDED
 
 
-def test_event_emit_waits_for_the_commit_and_a_rollback_sends_nothing(
+def test_events_are_written_with_the_change_and_the_worker_is_triggered_after_commit(
     org, receiver, django_capture_on_commit_callbacks
 ):
     endpoint_for(org, receiver.url)
@@ -99,7 +99,7 @@ def test_event_emit_waits_for_the_commit_and_a_rollback_sends_nothing(
         pass
 
     with (
-        django_capture_on_commit_callbacks(execute=True),
+        django_capture_on_commit_callbacks() as callbacks,
         pytest.raises(Undo),
         transaction.atomic(),
     ):
@@ -109,8 +109,9 @@ def test_event_emit_waits_for_the_commit_and_a_rollback_sends_nothing(
         raise Undo
     with scopes_disabled():
         assert not WebhookMessage.objects.exists()
+    assert callbacks == []
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks() as callbacks:
         services.event_emit(
             organization_id=org.pk,
             event_type=EventType.MENTORSHIP_STARTED,
@@ -118,6 +119,23 @@ def test_event_emit_waits_for_the_commit_and_a_rollback_sends_nothing(
         )
     with scopes_disabled():
         assert WebhookMessage.objects.get().payload == {"started_on": "2026-03-01"}
+    assert len(callbacks) == 1
+
+
+def test_with_no_endpoint_listening_an_event_leaves_nothing_behind(
+    org, receiver, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    endpoint_for(org, receiver.url, events=[EventType.CHECK_IN_HELD])
+
+    with django_capture_on_commit_callbacks() as callbacks, django_assert_num_queries(3):
+        # The endpoints' query, inside a savepoint and its release.
+        services.event_emit(
+            organization_id=org.pk, event_type=EventType.MENTORSHIP_STARTED, payload={"a": 1}
+        )
+
+    assert callbacks == []
+    with scopes_disabled():
+        assert not WebhookMessage.objects.exists()
 
 
 def test_a_failing_receiver_is_retried_on_the_back_off_schedule_until_it_answers(org, receiver):

@@ -5,6 +5,7 @@ import datetime as dt
 import threading
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 from standardwebhooks import Webhook
@@ -25,10 +26,11 @@ def _state(endpoint):
 def test_a_real_worker_on_redis_delivers_an_event_signed(org, redis_worker, receiver):
     endpoint = endpoint_for(org, receiver.url)
 
-    # Records the event and triggers the worker through the broker, as a commit does.
-    services.events_record(
-        organization_id=org.pk, event_type=EventType.MENTORSHIP_STARTED, payloads=[{"id": 5}]
-    )
+    # The commit triggers the worker through the broker.
+    with transaction.atomic():
+        services.event_emit(
+            organization_id=org.pk, event_type=EventType.MENTORSHIP_STARTED, payload={"id": 5}
+        )
 
     wait_for(lambda: receiver.requests)
     [request] = receiver.requests
@@ -45,11 +47,9 @@ def test_a_worker_killed_mid_delivery_loses_nothing(org, receiver, tmp_path):
     redis_server = RedisServer(tmp_path).start()
     worker = WorkerProcess(redis_server.url, tmp_path, "webhooks-doomed").start()
     try:
-        with app_on_broker(redis_server.url):
-            services.events_record(
-                organization_id=org.pk,
-                event_type=EventType.MENTORSHIP_STARTED,
-                payloads=[{"id": 6}],
+        with app_on_broker(redis_server.url), transaction.atomic():
+            services.event_emit(
+                organization_id=org.pk, event_type=EventType.MENTORSHIP_STARTED, payload={"id": 6}
             )
         assert receiver.arrived.wait(120), worker.output()
         # The receiver holds the POST; the worker dies waiting for the answer.
