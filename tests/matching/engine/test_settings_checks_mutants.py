@@ -34,9 +34,9 @@ def test_pairs_given_as_lists_are_kept_as_tuples_so_the_settings_can_be_hashed()
 
 def test_no_pairs_and_no_roles_are_empty_tuples():
     settings = MatchSettings(
-        forbidden_pairs=None,  # type: ignore[arg-type]
-        pinned_pairs=None,  # type: ignore[arg-type]
-        board_roles=None,  # type: ignore[arg-type]
+        forbidden_pairs=None,
+        pinned_pairs=None,
+        board_roles=None,
     )
     assert settings.forbidden_pairs == ()
     assert settings.pinned_pairs == ()
@@ -44,24 +44,24 @@ def test_no_pairs_and_no_roles_are_empty_tuples():
 
 
 def test_one_board_role_given_as_a_string_is_one_role_not_its_letters():
-    assert MatchSettings(board_roles="chair").board_roles == ("chair",)  # type: ignore[arg-type]
-    assert MatchSettings(board_roles=["chair", "treasurer"]).board_roles == (  # type: ignore[arg-type]
+    assert MatchSettings(board_roles="chair").board_roles == ("chair",)
+    assert MatchSettings(board_roles=["chair", "treasurer"]).board_roles == (
         "chair",
         "treasurer",
     )
 
 
 def test_a_seniority_gap_given_as_a_list_is_a_tuple():
-    settings = MatchSettings(seniority_gap=[2, 4])  # type: ignore[arg-type]
+    settings = MatchSettings(seniority_gap=[2, 4])
     assert settings.seniority_gap == (2, 4)
     assert type(settings.seniority_gap) is tuple
 
 
 def test_choices_given_by_their_names_become_the_enums():
     settings = MatchSettings(
-        objective="fairness",  # type: ignore[arg-type]
-        program_goal="cross_cultural",  # type: ignore[arg-type]
-        program_kind="group",  # type: ignore[arg-type]
+        objective="fairness",
+        program_goal="cross_cultural",
+        program_kind="group",
     )
     assert type(settings.objective) is Objective
     assert settings.objective is Objective.FAIRNESS
