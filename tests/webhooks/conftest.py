@@ -1,5 +1,7 @@
 import pytest
 
+# The browser tests' fixtures, for tests/webhooks/test_browser.py.
+from tests.browser.conftest import browser, new_page, sign_in  # noqa: F401
 from tests.webhooks.receiver import receiver_running
 
 
