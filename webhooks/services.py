@@ -261,7 +261,7 @@ def webhook_endpoint_rotate_secret(
 def webhook_endpoint_send_test(
     *, organization: Organization, endpoint: WebhookEndpoint
 ) -> WebhookDelivery:
-    """A `webhook.test` event to this endpoint alone (even one switched off), sent at once."""
+    """A `webhook.test` event to this endpoint alone, sent at once (once it is active)."""
     message = WebhookMessage.objects.create(
         organization=organization,
         msg_id=_msg_id(),
