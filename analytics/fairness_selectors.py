@@ -50,21 +50,19 @@ if TYPE_CHECKING:
 
     from organizations.models import Organization
 
-# Used when the organization sets no threshold of its own.
-# TODO(lead): one organization-wide anonymity threshold for every report; the surveys app's
-# `survey_anonymity_threshold` is read meanwhile, as the nearest setting an admin controls.
+# Used when the organization sets no threshold of its own. The organization's one threshold
+# (`Organization.survey_anonymity_threshold`, set by owners and admins on the privacy page)
+# governs survey results and every breakdown of people, this audit included.
 DEFAULT_ANONYMITY_THRESHOLD = 5
 STANDARD_ATTRIBUTES = ("country", "function", "seniority")
 RATE, MEAN = "rate", "mean"
 
 
 def anonymity_threshold(organization: Organization) -> int:
-    """The smallest group a report shows on its own."""
-    for name in ("anonymity_threshold", "survey_anonymity_threshold"):
-        value = getattr(organization, name, None)
-        if isinstance(value, int) and value > 0:
-            return max(2, value)
-    return DEFAULT_ANONYMITY_THRESHOLD
+    """The smallest group a report shows on its own (never below 3, as the setting's own
+    validation says)."""
+    value = organization.survey_anonymity_threshold
+    return max(3, value) if value else DEFAULT_ANONYMITY_THRESHOLD
 
 
 # ---------------------------------------------------------------------------------------------
