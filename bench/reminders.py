@@ -23,6 +23,8 @@ Prints one JSON object per line and case. ``seconds`` is wall time of the servic
   per-person claim keys, render, send), ``reminders_per_second`` against the baseline's;
   ``reminders_per_cpu_second`` divides by this process's CPU time instead of wall time (what
   a quiet machine would approach; PostgreSQL's own CPU is not in it).
+  ``sql_seconds`` is the wall time spent waiting for the database's answers (PostgreSQL's
+  work, the round trips and, on a loaded machine, waiting for a core).
 - ``scan_again``: the same scan once more sends nothing.
 - ``two_scanners``: ``--two-scanners`` fresh due reminders scanned by two threads at once,
   each with its own connection; ``duplicates`` counts emails sent twice (same recipient and
@@ -41,6 +43,24 @@ not shown on this machine. What a 5,000-reminder cProfile still puts on top: Dja
 DateFormat (the bench's start times spread over ten weeks of random minutes in 16 zones, so
 few repeat; a real minute scan has a handful), building MIME messages for the locmem backend,
 and loading the batch's reminders as model instances.
+
+Issue 8, round 2 (2026-11-29 17:28-17:48 UTC, the same shared machine, load 14-20), the command
+``--check-ins 5000 --baseline 100 --batch-probe 500 --two-scanners 0`` without ``--profile``:
+before, scan 19.6 s wall / 1.99 s CPU (2,513 reminders = 5,025 emails per CPU second; load 16.7
+→ 16.2); after, 19.2 s / 1.41 s (3,536 reminders = 7,072 emails per CPU second; load 19.5 →
+19.4) and 11.3 s / 1.29 s (3,870 reminders = 7,740 emails per CPU second, ``sql_seconds`` 5.1,
+so 45% of the wall time waits on PostgreSQL; load 19.7 → 17.7). Both sides: 10,000 emails, 0
+duplicates, 0 unsent, 8.27 queries per batch (9.67 at 100, 7.0 at 1,000), a second scan sends
+nothing. With the command's ``--profile``, 4.3 s CPU before; a profile timed by process CPU went
+7.0 s → 4.4 s with the first half of the changes. What went: HTML escaping of values with
+nothing to escape, the active language asked per filled-in datetime, the group key computed
+twice per email, model instances for the batch (now one row tuple per reminder, the lock taken
+in a subquery over reminders alone), a language switch per (language, zone, start) for the
+in-app line (now one per language), the Message-ID's character loop, Django's copy protocol and
+header checks per message (plain ASCII headers are stored as Django would store them), and
+settings and ``organization.pk`` read per email. What a CPU-timed profile now puts on top:
+filling forms (0.7 s of 4.4), the locmem backend's ``message()`` and deep copy per email (~1.0
+s), ``members_by_mentorship`` and the Outgoing items (0.8 s), and the group key (0.3 s).
 """
 
 from __future__ import annotations
@@ -64,8 +84,23 @@ def _emit(**fields: Any) -> None:
 
 
 def _timed(call: Callable[[], Any], profile: bool = False) -> tuple[Any, dict[str, Any]]:
-    with _measure(profile) as figures:
+    """The call's figures (`_measure`'s) and ``sql_seconds``: wall time spent waiting for
+    the database's answers (PostgreSQL's work, the round trips and, on a loaded machine,
+    waiting for a core), whose complement in ``seconds`` is this process's own."""
+    from django.db import connection
+
+    waited = [0.0]
+
+    def sql_timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            waited[0] += time.perf_counter() - started
+
+    with connection.execute_wrapper(sql_timed), _measure(profile) as figures:
         result = call()
+    figures["sql_seconds"] = round(waited[0], 3)
     return result, figures
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 import base64
 import copy
 import datetime as dt
+import functools
+import re
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from email.message import Message
 from email.mime.text import MIMEText
+from email.policy import compat32
 from email.utils import formatdate, make_msgid
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core import signing
@@ -278,13 +281,18 @@ def _send_batch(
         ]
     groups = _by_language(unique, default_language)
     subjects: dict[str, str] = {}
+    # Each item's group of alike items, for its subject and its body.
+    group_of = {i.idempotency_key: _group_key(i) if i.fill_in else None for i in unique}
     for language, items in groups.items():
         shared: dict[Any, str] = {}
         with translation.override(language):
             for item in items:
                 subject = shared.get(item.subject_key) if item.subject_key is not None else None
                 if subject is None:
-                    subject = " ".join(_render(subject_template, language, item).split())
+                    rendered = _render_in_group(
+                        subject_template, language, item, group_of[item.idempotency_key]
+                    )
+                    subject = " ".join(rendered.split())
                     if item.subject_key is not None:
                         shared[item.subject_key] = subject
                 subjects[item.idempotency_key] = subject
@@ -294,6 +302,7 @@ def _send_batch(
     if not claimed:
         return 0
     headers = _HeaderCache()
+    from_email, organization_id = settings.DEFAULT_FROM_EMAIL, organization.pk
     messages = []
     for language, items in groups.items():
         with translation.override(language):
@@ -302,10 +311,12 @@ def _send_batch(
                     messages.append(
                         _BatchEmail(
                             subjects[item.idempotency_key],
-                            _render(body_template, language, item),
-                            settings.DEFAULT_FROM_EMAIL,
+                            _render_in_group(
+                                body_template, language, item, group_of[item.idempotency_key]
+                            ),
+                            from_email,
                             [item.email],
-                            headers={"Message-ID": _message_id(organization, item)},
+                            headers={"Message-ID": _message_id(organization_id, item)},
                             header_cache=headers,
                         )
                     )
@@ -320,8 +331,9 @@ def _notices_insert(organization: Organization, items: list[Outgoing]) -> None:
     left as it was). One INSERT … ON CONFLICT DO NOTHING: bulk_create builds a model instance
     per row, most of the cost at a thousand rows."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    organization_id = organization.pk
     rows = [
-        (organization.pk, item.user_id, item.idempotency_key, item.text[:300], item.url, now)
+        (organization_id, item.user_id, item.idempotency_key, item.text[:300], item.url, now)
         for item in items
         if item.user_id is not None
     ]
@@ -348,11 +360,16 @@ def _unsubscribe_links(
     }
 
 
-def _message_id(organization: Organization, item: Outgoing) -> str:
+def _message_id(organization_id: int, item: Outgoing) -> str:
     """The same Message-ID for the same key, so an email handed over again after a lost worker
     is recognisably the same email to the mail systems that receive it."""
-    key = "".join(c if c.isalnum() or c in "-_" else "." for c in item.idempotency_key)
-    return f"<{key}.{organization.pk}@{DNS_NAME}>"
+    key = _NOT_IN_MESSAGE_ID.sub(".", item.idempotency_key)
+    return f"<{key}.{organization_id}@{DNS_NAME}>"
+
+
+# What a Message-ID's key keeps: letters and digits (str.isalnum's, which \w matches with
+# the underscore), "-" and "_"; anything else becomes ".".
+_NOT_IN_MESSAGE_ID = re.compile(r"[^\w-]")
 
 
 # --- Shared renders ---------------------------------------------------------------------------
@@ -394,19 +411,51 @@ class _Form:
     parts: tuple[str | _Slot, ...]
     autoescape: bool
 
-    def fill(self, context: dict[str, Any]) -> str:
+    def fill(self, context: dict[str, Any], language: str | None = None) -> str:
+        """The form with the context's values in its slots; `language` is the active one
+        (looked up when not given), which keys the formatted datetimes."""
+        if language is None:
+            language = translation.get_language()
         out = []
+        for text, slot, formatter in self._steps:
+            if slot is None:
+                out.append(text)
+                continue
+            value = context[slot.key]
+            if formatter is not None:
+                value = _formatted_in(language, formatter, value, slot.format_name)
+            out.append(_escaped(value) if self.autoescape else str(value))
+        return "".join(out)
+
+    @functools.cached_property
+    def _steps(self) -> tuple[tuple[str, _Slot | None, Callable[[Any, str], str] | None], ...]:
+        """The parts as (literal text, or a slot and its datetime formatter), read once."""
+        steps: list[tuple[str, _Slot | None, Callable[[Any, str], str] | None]] = []
         for part in self.parts:
             if isinstance(part, str):
-                out.append(part)
-                continue
-            value = context[part.key]
-            if part.how == "date":
-                value = _formatted(formats.date_format, value, part.format_name)
-            elif part.how == "time":
-                value = _formatted(formats.time_format, value, part.format_name)
-            out.append(conditional_escape(value) if self.autoescape else str(value))
-        return "".join(out)
+                steps.append((part, None, None))
+            else:
+                steps.append(("", part, _SLOT_FORMATTERS.get(part.how)))
+        return tuple(steps)
+
+
+_SLOT_FORMATTERS: dict[str, Callable[[Any, str], str]] = {
+    "date": formats.date_format,
+    "time": formats.time_format,
+}
+
+
+# What HTML escaping changes (django.utils.html.escape); text without them escapes to itself.
+_ESCAPED_CHARACTERS = frozenset("<>&'\"")
+
+
+def _escaped(value: Any) -> str:
+    """conditional_escape(value) as text; a plain string with nothing to escape is returned
+    as it is (names and agendas mostly have nothing to escape, and escaping costs more than
+    the rest of a fill)."""
+    if type(value) is str and _ESCAPED_CHARACTERS.isdisjoint(value):
+        return value
+    return str(conditional_escape(value))
 
 
 # Per compiled template: the forms made so far, by (language, group key); None when a group's
@@ -425,7 +474,15 @@ def formatted_datetime(value: dt.datetime, format_name: str = "DATETIME_FORMAT")
 
 
 def _formatted(formatter: Callable[[Any, str], str], value: dt.datetime, format_name: str) -> str:
-    key = (formatter, format_name, translation.get_language(), value, value.tzinfo)
+    return _formatted_in(translation.get_language(), formatter, value, format_name)
+
+
+def _formatted_in(
+    language: str, formatter: Callable[[Any, str], str], value: dt.datetime, format_name: str
+) -> str:
+    """`_formatted` with the active language given by a caller that knows it (a bulk render
+    would otherwise ask for it once per value)."""
+    key = (formatter, format_name, language, value, value.tzinfo)
     text = _formatted_cache.get(key)
     if text is None:
         if len(_formatted_cache) > 100_000:
@@ -437,9 +494,14 @@ def _formatted(formatter: Callable[[Any, str], str], value: dt.datetime, format_
 def _render(template: BackendTemplate, language: str, item: Outgoing) -> str:
     """The template rendered with the item's context, through the group's form when it has
     one; the caller has activated `language`."""
-    if not item.fill_in:
-        return template.render(item.context)
-    group = _group_key(item)
+    return _render_in_group(template, language, item, _group_key(item) if item.fill_in else None)
+
+
+def _render_in_group(
+    template: BackendTemplate, language: str, item: Outgoing, group: tuple | None
+) -> str:
+    """`_render` with the item's `_group_key` computed by the caller (once for the subject
+    and the body); None renders the item on its own."""
     if group is None:
         return template.render(item.context)
     compiled = template.template
@@ -450,7 +512,7 @@ def _render(template: BackendTemplate, language: str, item: Outgoing) -> str:
             forms.clear()
         forms[key] = _form_make(template, item)
     form = forms[key]
-    return form.fill(item.context) if form is not None else template.render(item.context)
+    return form.fill(item.context, language) if form is not None else template.render(item.context)
 
 
 def _group_key(item: Outgoing) -> tuple | None:
@@ -555,6 +617,7 @@ class _HeaderCache:
 
     def __init__(self) -> None:
         self.date = formatdate(localtime=settings.EMAIL_USE_LOCALTIME)
+        self.charset = settings.DEFAULT_CHARSET
 
     def __deepcopy__(self, memo: dict) -> _HeaderCache:
         return self
@@ -563,6 +626,9 @@ class _HeaderCache:
         """What SafeMIMEText.__setitem__ would store (newlines refused, non-ASCII encoded),
         for the repeating headers remembered."""
         if name not in ("Subject", "From"):
+            if value.isascii() and "\n" not in value and "\r" not in value:
+                # What forbid_multi_line_headers returns for an ASCII value but a subject.
+                return value
             return forbid_multi_line_headers(name, value, encoding)[1]
         key = (name, value, encoding)
         text = _encoded_headers.get(key)
@@ -595,8 +661,9 @@ def _header_encoded(name: str, value: str, encoding: str) -> str:
 def _body_part(body: str, subtype: str, encoding: str) -> SafeMIMEText:
     """SafeMIMEText(body, subtype, encoding), copied from a part built once: its headers
     (type, MIME version, 7bit or 8bit) depend only on whether the body is ASCII."""
-    long_lines = len(body) * 4 > _LINE_LIMIT and any(
-        len(line.encode()) > _LINE_LIMIT for line in body.splitlines()
+    # No line is longer than the whole body: most bodies are shorter than the limit.
+    long_lines = len(body.encode(errors="surrogateescape")) > _LINE_LIMIT and any(
+        len(line.encode(errors="surrogateescape")) > _LINE_LIMIT for line in body.splitlines()
     )
     if encoding != "utf-8" or long_lines:
         return SafeMIMEText(body, subtype, encoding)
@@ -607,7 +674,7 @@ def _body_part(body: str, subtype: str, encoding: str) -> SafeMIMEText:
         prototype = _body_prototypes[key] = SafeMIMEText(body, subtype, encoding)
     # email.message.Message's own attributes, set as set_payload() sets them (set_payload
     # would also redo the Content-Type parameters, most of a part's cost); the stubs hide them.
-    part = copy.copy(prototype)
+    part = _shallow_copy(prototype)
     part._headers = list(prototype._headers)  # type: ignore[attr-defined]
     part.defects = []
     # What set_payload keeps of a text encoded 8bit: its UTF-8 bytes, as surrogates.
@@ -628,7 +695,7 @@ class _BatchEmail(EmailMessage):
     def message(self) -> Message:  # type: ignore[override]  # the stubs follow Django 6
         if self.attachments:
             return super().message()
-        encoding = self.encoding or settings.DEFAULT_CHARSET
+        encoding = self.encoding or self.header_cache.charset
         msg = _body_part(str(self.body), self.content_subtype, encoding)
         cache = self.header_cache
         headers = [
@@ -650,19 +717,35 @@ class _BatchEmail(EmailMessage):
             for name, value in self.extra_headers.items()
             if name.lower() not in {"from", "to", "cc", "reply-to"}
         ]
-        for name, value in headers:
-            # The checks of SafeMIMEText.__setitem__ (no newlines, encoded words), cached.
-            MIMEText.__setitem__(msg, name, cache.encoded(name, str(value), encoding))
+        # The checks of SafeMIMEText.__setitem__ (no newlines, encoded words), cached.
+        encoded = [(name, cache.encoded(name, str(value), encoding)) for name, value in headers]
+        if msg.policy is compat32:
+            # What Message.__setitem__ stores under compat32: the pair as given, no count limit.
+            msg._headers.extend(encoded)  # type: ignore[attr-defined]
+        else:
+            for name, value in encoded:
+                MIMEText.__setitem__(msg, name, value)
         return msg
 
     def __deepcopy__(self, memo: dict) -> _BatchEmail:
         # What the locmem backend keeps of each message: strings are immutable, lists copied.
-        twin = copy.copy(self)
+        twin = _shallow_copy(self)
         twin.to, twin.cc, twin.bcc = list(self.to), list(self.cc), list(self.bcc)
         twin.reply_to = list(self.reply_to)
         twin.extra_headers = dict(self.extra_headers)
-        twin.attachments = copy.deepcopy(self.attachments, memo)
+        twin.attachments = copy.deepcopy(self.attachments, memo) if self.attachments else []
         return twin
+
+
+_Copied = TypeVar("_Copied")
+
+
+def _shallow_copy(original: _Copied) -> _Copied:
+    """copy.copy of a plain object (one with a __dict__ and no __slots__ or copy hooks of its
+    own, as Message and EmailMessage), without the copy protocol's lookups."""
+    twin = object.__new__(type(original))
+    twin.__dict__.update(original.__dict__)
+    return twin
 
 
 def _claim(organization: Organization, rows: list[tuple[str, str, str]]) -> set[str]:
@@ -672,10 +755,11 @@ def _claim(organization: Organization, rows: list[tuple[str, str, str]]) -> set[
     (with ignore_conflicts it returns no ids). PostgreSQL and SQLite 3.35+ both accept it.
     """
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    organization_id = organization.pk
     inserted = _insert_new(
         SentEmail,
         ("organization", "idempotency_key", "recipient", "subject", "created_at"),
-        [(organization.pk, key, recipient, subject[:300], now) for key, recipient, subject in rows],
+        [(organization_id, key, recipient, subject[:300], now) for key, recipient, subject in rows],
         unique=("organization", "idempotency_key"),
         returning="idempotency_key",
     )

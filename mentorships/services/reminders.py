@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -94,22 +95,16 @@ def check_in_reminders_send(*, organization: Organization, now: dt.datetime | No
     sent = 0
     while True:
         with transaction.atomic():
-            batch = list(
-                CheckInReminder.objects.for_org(organization)
-                .select_for_update(skip_locked=True, of=("self",))
-                .filter(sent_at__isnull=True, due_at__lte=now)
-                .select_related("check_in__mentorship")
-                .order_by("due_at", "pk")[:REMINDER_BATCH]
-            )
+            batch = _due_reminders_claimed(organization, now)
             if not batch:
                 return sent
             upcoming = [
                 r
                 for r in batch
-                if r.check_in.starts_at > now
-                and r.check_in.status == CheckInStatus.SCHEDULED
+                if r.starts_at > now
+                and r.status == CheckInStatus.SCHEDULED
                 # A paused or closed mentorship gets no reminders.
-                and r.check_in.mentorship.status == MentorshipStatus.ACTIVE
+                and r.mentorship_status == MentorshipStatus.ACTIVE
             ]
             sent += notices_send(
                 organization=organization,
@@ -122,41 +117,89 @@ def check_in_reminders_send(*, organization: Organization, now: dt.datetime | No
             ).update(sent_at=now)
 
 
+class _DueReminder(NamedTuple):
+    """What a scan reads of a due reminder, its check-in and mentorship."""
+
+    pk: int
+    kind: str
+    mentorship_id: int
+    starts_at: dt.datetime
+    status: str
+    agenda: str
+    location: str
+    mentorship_status: str
+
+
+def _due_reminders_claimed(organization: Organization, now: dt.datetime) -> list[_DueReminder]:
+    """The next batch of unsent due reminders, oldest first, their rows locked FOR UPDATE SKIP
+    LOCKED (those another scan holds are passed over), read as plain rows with their check-in
+    and mentorship: model instances cost more than the rest of the read. The lock is taken in
+    a subquery over the reminders alone, so the check-in and mentorship rows joined for
+    reading are not locked (as select_for_update(of=("self",)) would leave them)."""
+    claimed = (
+        CheckInReminder.objects.for_org(organization)
+        .select_for_update(skip_locked=True)
+        .filter(sent_at__isnull=True, due_at__lte=now)
+        .order_by("due_at", "pk")
+        .values("pk")[:REMINDER_BATCH]
+    )
+    rows = (
+        CheckInReminder.objects.for_org(organization)
+        .filter(pk__in=claimed)
+        .order_by("due_at", "pk")
+        .values_list(
+            "pk",
+            "kind",
+            "check_in__mentorship_id",
+            "check_in__starts_at",
+            "check_in__status",
+            "check_in__agenda",
+            "check_in__location",
+            "check_in__mentorship__status",
+        )
+    )
+    return [_DueReminder(*row) for row in rows]
+
+
 # What the reminder templates only print, filled into one shared render per language, zone and
 # kind (notifications.services.Outgoing.fill_in).
 _PER_PERSON = frozenset({"names", "starts_at", "agenda", "location"})
 
 
-def _reminder_messages(
-    organization: Organization, reminders: list[CheckInReminder]
-) -> list[Outgoing]:
+def _reminder_messages(organization: Organization, reminders: list[_DueReminder]) -> list[Outgoing]:
     members = selectors.members_by_mentorship(
-        organization=organization, mentorship_ids={r.check_in.mentorship_id for r in reminders}
+        organization=organization, mentorship_ids={r.mentorship_id for r in reminders}
     )
     url = reverse("dashboard", args=[organization.slug])
     default_language = translation.get_language()
-    # The in-app line's wording and time by (language, zone, start): a scan's people share a
-    # few of each, and switching languages per person costs more than the rest of the line.
+    # Each person's start time in their zone, and the in-app line's wording and time by
+    # (language, zone, start): a scan's people share a few of each. Made a language at a time,
+    # as switching languages per person costs more than the rest of the line.
+    local_starts: dict[tuple[str, dt.datetime], dt.datetime] = {}
+    needed: dict[str, set[tuple[str, dt.datetime]]] = {}
+    for reminder in reminders:
+        for person in members[reminder.mentorship_id]:
+            zone = person["time_zone"]
+            key = (zone, reminder.starts_at)
+            if key not in local_starts:
+                local_starts[key] = reminder.starts_at.astimezone(zoneinfo.ZoneInfo(zone))
+            needed.setdefault(person["user__language"] or "", set()).add(key)
     lines: dict[tuple[str, str, dt.datetime], tuple[str, str]] = {}
+    for language, keys in needed.items():
+        with translation.override(language or default_language):
+            wording = _("Reminder: check-in with %(names)s on %(when)s.")
+            for zone, starts_at in keys:
+                when = formatted_datetime(local_starts[zone, starts_at])
+                lines[language, zone, starts_at] = (wording, when)
+    site_url = settings.SITE_URL
     messages = []
     for reminder in reminders:
-        check_in = reminder.check_in
-        people = members[check_in.mentorship_id]
+        people = members[reminder.mentorship_id]
         for person in people:
             zone = person["time_zone"]
-            starts_at = check_in.starts_at.astimezone(zoneinfo.ZoneInfo(zone))
             others = ", ".join(p["full_name"] for p in people if p["id"] != person["id"])
             language = person["user__language"] or ""
-            line_key = (language, zone, check_in.starts_at)
-            line = lines.get(line_key)
-            if line is None:
-                with translation.override(language or default_language):
-                    line = lines[line_key] = (
-                        _("Reminder: check-in with %(names)s on %(when)s."),
-                        formatted_datetime(starts_at),
-                    )
-            wording, when = line
-            text = wording % {"names": others, "when": when}
+            wording, when = lines[language, zone, reminder.starts_at]
             messages.append(
                 Outgoing(
                     idempotency_key=f"check-in-reminder:{reminder.pk}:{person['id']}",
@@ -166,14 +209,14 @@ def _reminder_messages(
                     context={
                         "kind": reminder.kind,
                         "names": others,
-                        "starts_at": starts_at,
+                        "starts_at": local_starts[zone, reminder.starts_at],
                         "time_zone": zone,
-                        "agenda": check_in.agenda,
-                        "location": check_in.location,
+                        "agenda": reminder.agenda,
+                        "location": reminder.location,
                         "url": url,
-                        "site_url": settings.SITE_URL,
+                        "site_url": site_url,
                     },
-                    text=text,
+                    text=wording % {"names": others, "when": when},
                     url=url,
                     fill_in=_PER_PERSON,
                 )

@@ -11,10 +11,13 @@ from email.header import decode_header, make_header
 import pytest
 from django.core import mail
 from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
 from django.template import engines
 from django.template.loader import render_to_string
 from django.test.signals import template_rendered
 from django.utils import translation
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from notifications import services
 from notifications.models import EmailKind
@@ -184,11 +187,22 @@ def test_a_value_a_form_cannot_hold_is_rendered_per_email():
 
 
 @pytest.mark.parametrize(
-    "body", ["Your check-in with Kenji is on March 9.\n", "Tu check-in con Núria es mañana.\n"]
+    ("body", "to"),
+    [
+        ("Your check-in with Kenji is on March 9.\n", ["ana@acme.test"]),
+        ("Tu check-in con Núria es mañana.\n", ["ana@acme.test"]),
+        # Longer than a line may be in all, but no line is: still 7bit/8bit, not encoded.
+        ("Agenda:\n" + "Próximos pasos y metas del trimestre.\n" * 40, ["ana@acme.test"]),
+        # A line over RFC 5322's 998 bytes: Django encodes the body quoted-printable.
+        ("x" * 1200 + "\n", ["ana@acme.test"]),
+        ("ñ" * 600 + "\n", ["ana@acme.test"]),
+        # A non-ASCII recipient name: encoded as Django encodes addresses.
+        ("Hola\n", ["Núria Puig <nuria@acme.test>"]),
+    ],
 )
-def test_batch_messages_are_the_mime_messages_django_builds(body):
+def test_batch_messages_are_the_mime_messages_django_builds(body, to):
     headers = {"Date": "Mon, 09 Mar 2026 00:30:00 -0000", "Message-ID": "<k.1@meridian.test>"}
-    sender, to = "Meridian <no-reply@meridian.localhost>", ["ana@acme.test"]
+    sender = "Meridian <no-reply@meridian.localhost>"
     subject = "Tomorrow: mentoring check-in on March 9, 2026, 9:30 a.m."
     ours = services._BatchEmail(
         subject, body, sender, to, headers=headers, header_cache=services._HeaderCache()
@@ -243,3 +257,34 @@ def test_a_template_that_transforms_a_filled_in_value_still_renders_each_email_r
     with translation.override("en"):
         for item in items:
             assert services._render(template, "en", item) == template.render(item.context)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Kenji Sato",
+        "Núria Puig",
+        "",
+        "O'Brien",
+        "Tom & Jerry",
+        "<b>bold</b>",
+        'say "hi"',
+        mark_safe("<em>already safe</em>"),
+        42,
+        None,
+    ],
+)
+def test_a_filled_in_value_is_escaped_exactly_as_the_template_engine_escapes_it(value):
+    assert services._escaped(value) == str(conditional_escape(value))
+
+
+@pytest.mark.parametrize(
+    "key", ["check-in-reminder:12:34", "survey invite/7?x=1", "Núria_2 ü", "a.b-c_d", ""]
+)
+def test_a_message_id_keeps_letters_digits_dash_and_underscore_of_its_key(key):
+    item = services.Outgoing(
+        idempotency_key=key, email="a@acme.test", user_id=None, language="", context={},
+        text="", url="",
+    )  # fmt: skip
+    kept = "".join(c if c.isalnum() or c in "-_" else "." for c in key)
+    assert services._message_id(7, item) == f"<{kept}.7@{DNS_NAME}>"
