@@ -58,6 +58,8 @@ class Headline:
     unit: str
     # Which way is good: "up" for most, "down" for waiting times.
     good: str = "up"
+    # Why there is no figure, shown under the dash when `value` is None.
+    no_data: str = ""
 
     @property
     def trend(self) -> Trend:
@@ -80,9 +82,17 @@ class Headline:
         return f"{formats.number_format(abs(change), 0)}%"
 
 
+def week_label(day: dt.date) -> str:
+    """A week's first day as the viewer's language writes a day and short month, without the
+    year ("Aug 31", "31 de ago"): the chart's axis has room for nothing longer, and the export
+    keeps the full date."""
+    month_day = str(formats.get_format("MONTH_DAY_FORMAT"))
+    return formats.date_format(day, month_day.replace("F", "M"))
+
+
 def _display(value: float | None, unit: str) -> str:
     if value is None:
-        return "\u2013"  # an en dash: no figure
+        return "\u2014"  # an em dash: no figure
     if unit == "percent":
         return f"{formats.number_format(value * 100, 0)}%"
     if unit == "decimal":
@@ -126,6 +136,8 @@ class ProgramHealth:
         return {
             "id": "health-funnel",
             "type": "hbar",
+            # The card around each chart carries the visible heading; the title stays for
+            # screen readers (the canvas and its table are named by it).
             "title": _("Enrollment funnel"),
             "description": _("People who joined in the period and how far each got."),
             "labels": [str(stage.label) for stage in self.funnel.stages],
@@ -141,7 +153,7 @@ class ProgramHealth:
             "type": "line",
             "title": _("Check-ins held per week"),
             "description": _("Check-ins that took place, by the week they started in."),
-            "labels": [formats.date_format(w.starts_on, "SHORT_DATE_FORMAT") for w in self.weeks],
+            "labels": [week_label(w.starts_on) for w in self.weeks],
             "series": [{"label": _("Check-ins held"), "data": [w.held for w in self.weeks]}],
             "x_label": _("Week of"),
         }
@@ -221,10 +233,14 @@ def program_health(
         Headline(
             "days_to_match",
             _("Median time to match"),
-            matching.median_days_to_match,
-            previous_matching.median_days_to_match,
+            # Without anyone first matched in the period there is no wait to report (not 0).
+            matching.median_days_to_match if matching.first_matched_in_period else None,
+            previous_matching.median_days_to_match
+            if previous_matching.first_matched_in_period
+            else None,
             "days",
             good="down",
+            no_data=_("Nobody was matched in this period."),
         ),
         Headline("active_mentorships", _("Active mentorships"), active, previous_active, "number"),
         Headline(

@@ -23,7 +23,6 @@ from django.db import connection
 from django.db.models import (
     Aggregate,
     Avg,
-    Case,
     Count,
     DurationField,
     Exists,
@@ -39,7 +38,6 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, Lower, Trim
 from django.utils import timezone
@@ -60,6 +58,7 @@ from mentorships.models import (
     MentorshipStatus,
     Message,
 )
+from mentorships.selectors.at_risk import OPEN_STATUSES, low_rated
 from participants.models import Participant, ParticipantRole, ParticipantStatus, Seniority
 from programs.models import Cohort, Program
 from surveys.results import survey_outcomes
@@ -791,53 +790,57 @@ def drop_off(*, scope: Scope, period: Period) -> DropOff:
 # ---------------------------------------------------------------------------------------------
 
 
-def _at_risk_condition(rules: EngagementSettings, now: dt.datetime) -> Q:
+def _at_risk_condition(
+    rules: EngagementSettings, now: dt.datetime, low_rated_below: Mapping[int, Q]
+) -> Q:
     """The at-risk list's reasons (mentorships.selectors.at_risk) as one filter, for one
-    program's rules, over the annotations `at_risk_count` makes."""
+    program's rules, over the annotations `at_risk_count` makes. `low_rated_below` holds the
+    "recent ratings low" filter by threshold, so programs sharing a rule share its subquery."""
     quiet_since = now - dt.timedelta(days=rules.quiet_after_days)
     quiet = Q(has_upcoming=False) & (
         Q(last_held__isnull=False, last_held__lte=quiet_since)
         | Q(last_held__isnull=True, started_on__lte=quiet_since.astimezone(dt.UTC).date())
     )
-    low_rated = Q(
-        recent_ratings__gt=0,
-        recent_rating_total__lt=F("recent_ratings") * Value(rules.low_rating_below),
-    )
     unanswered = Q(last_message_at__lte=now - dt.timedelta(days=rules.unanswered_message_days))
-    return quiet | low_rated | unanswered | Q(rematch_requested_at__isnull=False)
+    return (
+        quiet
+        | low_rated_below[rules.low_rating_below]
+        | unanswered
+        | Q(rematch_requested_at__isnull=False)
+    )
 
 
 def at_risk_count(*, scope: Scope, now: dt.datetime | None = None) -> int:
     """How many mentorships the at-risk list (`mentorships.selectors.at_risk.at_risk_list`)
     shows for the scope, counted by the database with the same rules, per program: two
     queries, without loading the mentorships (the list loads each one, which a count of
-    tens of thousands cannot afford). tests/analytics/test_metrics.py holds the two equal."""
+    tens of thousands cannot afford). The recent ratings are ranked in one pass (a window
+    function) per distinct low-rating rule, not looked up per mentorship; the last check-in
+    and message are index lookups (mentorships migration 0004). tests/analytics/
+    test_metrics.py and test_dashboard_speed_guards.py hold the count equal to the list."""
     now = now or timezone.now()
     organization = scope.organization
     saved = {row.program_id: row for row in EngagementSettings.objects.for_org(organization)}
+    defaults = EngagementSettings(organization=organization)
+    in_scope = scope.cohort_filter() & Q(status__in=OPEN_STATUSES)
+    low_rated_below = {
+        below: low_rated(organization, in_scope, below=below)
+        for below in {rules.low_rating_below for rules in [*saved.values(), defaults]}
+    }
     check_ins = CheckIn.objects.for_org(organization).filter(
         mentorship=OuterRef("pk"), status=CheckInStatus.SCHEDULED
     )
-    recent = (
-        CheckInRecord.objects.for_org(organization)
-        .filter(check_in__mentorship=OuterRef("pk"), rating__isnull=False)
-        .order_by("-check_in__starts_at", "-pk")
-        .values("rating")
-    )
-    # The three most recent ratings, one subquery each (a mean over a LIMIT is not expressible
-    # in the ORM); their number and total make "mean below the rule" an integer comparison.
-    ratings = [Subquery(recent[i : i + 1], output_field=IntegerField()) for i in range(3)]
-    present = [Case(When(Q(**{f"r{i}__isnull": False}), then=1), default=0) for i in range(3)]
     conditions = Q(pk__in=[])
     for program_id, rules in saved.items():
-        conditions |= Q(cohort__program_id=program_id) & _at_risk_condition(rules, now)
-    defaults = EngagementSettings(organization=organization)
-    conditions |= ~Q(cohort__program_id__in=list(saved)) & _at_risk_condition(defaults, now)
+        conditions |= Q(cohort__program_id=program_id) & _at_risk_condition(
+            rules, now, low_rated_below
+        )
+    conditions |= ~Q(cohort__program_id__in=list(saved)) & _at_risk_condition(
+        defaults, now, low_rated_below
+    )
     return (
         Mentorship.objects.for_org(organization)
-        .filter(
-            scope.cohort_filter(), status__in=[MentorshipStatus.ACTIVE, MentorshipStatus.PAUSED]
-        )
+        .filter(in_scope)
         .annotate(
             last_held=Subquery(
                 check_ins.filter(ends_at__lte=now).order_by("-ends_at").values("ends_at")[:1]
@@ -849,13 +852,6 @@ def at_risk_count(*, scope: Scope, now: dt.datetime | None = None) -> int:
                 .order_by("-created_at")
                 .values("created_at")[:1]
             ),
-            r0=ratings[0],
-            r1=ratings[1],
-            r2=ratings[2],
-        )
-        .annotate(
-            recent_ratings=present[0] + present[1] + present[2],
-            recent_rating_total=Coalesce("r0", 0) + Coalesce("r1", 0) + Coalesce("r2", 0),
         )
         .filter(conditions)
         .count()

@@ -48,6 +48,8 @@ def nav_section(request: HttpRequest) -> str:
         return "notifications"
     if namespace == "surveys":
         return "surveys"
+    if namespace == "analytics" and name.startswith(("dashboard", "fairness")):
+        return "insights"
     return ""
 
 

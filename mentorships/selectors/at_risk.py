@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q, QuerySet, Window
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -32,6 +35,53 @@ class AtRisk:
 
 
 RECENT_RECORDS = 3
+OPEN_STATUSES = (MentorshipStatus.ACTIVE, MentorshipStatus.PAUSED)
+
+
+def ranked_ratings(organization: Organization, mentorships: Q) -> QuerySet[Any, Any]:
+    """Every rating given on the check-ins of the mentorships matching `mentorships` (a filter
+    on `Mentorship`), numbered newest first within its mentorship as `recency` (1 is the latest:
+    latest check-in start, then latest record), its mentorship as `mentorship_ref`. Typed
+    loosely: the type checker does not see window annotations. One pass over the ratings with
+    a window function, so "the last three" costs one sort, not a lookup per mentorship."""
+    per_mentorship = F("check_in__mentorship_id")
+    return (
+        CheckInRecord.objects.for_org(organization)
+        .filter(
+            rating__isnull=False,
+            check_in__mentorship__in=_mentorship_ids(organization, mentorships),
+        )
+        .annotate(
+            mentorship_ref=per_mentorship,
+            recency=Window(
+                RowNumber(),
+                partition_by=per_mentorship,
+                order_by=(F("check_in__starts_at").desc(), F("pk").desc()),
+            ),
+        )
+        .order_by()
+    )
+
+
+def _mentorship_ids(organization: Organization, mentorships: Q) -> QuerySet[Mentorship, Any]:
+    return Mentorship.objects.for_org(organization).filter(mentorships).values("pk")
+
+
+def low_rated(organization: Organization, mentorships: Q, *, below: int) -> Q:
+    """Mentorships (of those matching `mentorships`) whose last RECENT_RECORDS ratings average
+    below `below`: the list's "recent check-ins rated low" reason as one uncorrelated subquery
+    the database runs once. Sum against count times the rule keeps the comparison exact."""
+    ranked = ranked_ratings(organization, mentorships).values("mentorship_ref", "rating", "recency")
+    sql, params = ranked.query.sql_with_params()
+    # Django cannot group rows it has filtered on a window function: the grouping is written
+    # around the ORM's own SQL (its table names, organization filter and parameters).
+    return Q(
+        pk__in=RawSQL(  # noqa: S611 — the ORM's SQL, every value a parameter
+            f"SELECT ranked.mentorship_ref FROM ({sql}) ranked WHERE ranked.recency <= %s "  # noqa: S608
+            "GROUP BY ranked.mentorship_ref HAVING SUM(ranked.rating) < COUNT(*) * %s",
+            (*params, RECENT_RECORDS, below),
+        )
+    )
 
 
 def at_risk_list(
@@ -41,7 +91,7 @@ def at_risk_list(
     now = now or timezone.now()
     query = (
         Mentorship.objects.for_org(organization)
-        .filter(status__in=[MentorshipStatus.ACTIVE, MentorshipStatus.PAUSED])
+        .filter(status__in=OPEN_STATUSES)
         .select_related("cohort__program", "mentor")
         .prefetch_related("mentees")
         .annotate(
@@ -63,20 +113,21 @@ def at_risk_list(
         return []
     ids = [m.pk for m in mentorships]
     rules = engagement_settings_for(organization, {m.cohort.program_id for m in mentorships})
+    scope = Q(status__in=OPEN_STATUSES)
+    if program_id is not None:
+        scope &= Q(cohort__program_id=program_id)
     ratings: dict[int, list[int]] = {}
     for mentorship_id, rating in (
-        CheckInRecord.objects.for_org(organization)
-        .filter(check_in__mentorship_id__in=ids, rating__isnull=False)
-        .order_by("check_in__mentorship_id", "-check_in__starts_at", "-pk")
-        .values_list("check_in__mentorship_id", "rating")
+        ranked_ratings(organization, scope)
+        .filter(recency__lte=RECENT_RECORDS)
+        .values_list("mentorship_ref", "rating")
     ):
-        recent = ratings.setdefault(mentorship_id, [])
-        if len(recent) < RECENT_RECORDS and rating is not None:  # the filter leaves no None
-            recent.append(rating)
+        if rating is not None:  # the filter leaves no None
+            ratings.setdefault(mentorship_id, []).append(rating)
     last_messages: dict[int, tuple[dt.datetime, int]] = {}
     for mentorship_id, created_at, author_id in (
         Message.objects.for_org(organization)
-        .filter(mentorship_id__in=ids)
+        .filter(mentorship_id__in=_mentorship_ids(organization, scope))
         .order_by("mentorship_id", "-created_at", "-pk")
         .distinct("mentorship_id")
         .values_list("mentorship_id", "created_at", "author_id")

@@ -46,7 +46,7 @@
         else { set.maxBarThickness = 36; }
       }
       if (chartType === "line") {
-        set.tension = 0.3;
+        set.tension = 0; // straight segments: a curve overshoots between points (below 0 for counts)
         set.pointRadius = 2;
         set.fill = false;
         set.borderWidth = 2;
