@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from matching.engine import MatchSettings
+from matching.engine import HardRules, MatchSettings, Mentee, Mentor, Weights, match
 from matching.engine.types import Objective, ProgramGoal, ProgramKind
 
 
@@ -116,3 +116,25 @@ def test_the_defaults_pass_their_own_checks_and_are_the_documented_ones():
     assert settings.max_certification_rounds == 8
     assert settings.seniority_gap == (1, 3)
     assert settings.objective is Objective.PARTICIPATION_FIRST
+
+
+@pytest.mark.parametrize("skills_weight", [0.5, 1.0, 3.0])
+def test_the_weights_are_relative_so_a_perfect_pair_scores_1_whatever_they_sum_to(skills_weight):
+    """`Weights`: the score divides by the sum of the active weights. With skills the only
+    weighted factor, a mentor offering exactly the skill wanted scores 1, not the weight."""
+    only_skills = Weights(
+        text=0.0,
+        skills=skills_weight,
+        language=0.0,
+        hours=0.0,
+        seniority=0.0,
+        diversity=0.0,
+        preferences=0.0,
+    )
+    result = match(
+        [Mentee(id="a", skills_wanted=("python",))],
+        [Mentor(id="x", skills_offered=("python",))],
+        MatchSettings(weights=only_skills, hard_rules=HardRules(shared_language=False)),
+    )
+    (pair,) = result.pairs
+    assert pair.score == pytest.approx(1.0)
