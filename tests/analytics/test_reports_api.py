@@ -366,3 +366,36 @@ def test_fairness_report_holds_the_audits_cells(hr, org, world):
         if metric.key in group.cells
     ]
     assert [(r["attribute"], r["group"], r["metric"]) for r in found] == cells
+
+
+ID_COLUMNS = ("participant", "mentorship", "mentor", "cohort", "program", "survey")
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_no_report_names_another_organizations_ids(api_client, org, other_org, world, report):
+    with scopes_disabled():
+        theirs = build_metrics_world(other_org)
+        make_survey(other_org, theirs.program, anonymous=False)
+        for offset in range(3):
+            organization_snapshots_take(
+                organization=other_org, day=MARCH_START + dt.timedelta(days=offset)
+            )
+    foreign = (
+        {p.pk for p in theirs.people.values()}
+        | {m.pk for m in theirs.mentorships.values()}
+        | {theirs.cohort.pk, theirs.other_cohort.pk, theirs.program.pk, theirs.other_program.pk}
+    )
+    own = (
+        {p.pk for p in world.people.values()}
+        | {m.pk for m in world.mentorships.values()}
+        | {world.cohort.pk, world.other_cohort.pk, world.program.pk, world.other_program.pk}
+    )
+    client = key_client(api_client, org)
+    body = client.get(f"/api/v1/reports/{report}/", {**MARCH_QUERY, "page_size": 200}).json()
+    named = {
+        row[column]
+        for row in body["results"]
+        for column in ID_COLUMNS
+        if isinstance(row.get(column), int)
+    }
+    assert not (named & foreign - own), report
