@@ -21,7 +21,7 @@ from matching.config import config_from_json
 from matching.models import MatchRound, MentorRequest, ProposalStatus, RequestStatus, RoundStatus
 from mentorships.models import Mentorship, MentorshipMentee, MentorshipStatus
 from mentorships.selectors import mentorship_list_for_user
-from mentorships.selectors.home import check_in_annotations
+from mentorships.selectors.home import LocalTime, check_in_annotations, local_times
 from participants.languages import ISO_639_1
 from participants.models import Participant, ParticipantRole, ParticipantStatus
 from participants.selectors import participant_list_for_user
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         viewer_is_mentor: bool
         next_check_in_at: datetime | None  # annotated by check_in_annotations
         has_met: bool
+        next_check_in: LocalTime | None  # set by set_partners, in the viewer's zone
 
     # The models as this page reads them: with the counts and words added to each.
     LiveCohort = WithAnnotations[Cohort, _LiveCohortCounts]
@@ -349,7 +350,8 @@ def _codes(person: Participant) -> list[str]:
 def set_partners(mentorships: Iterable[MentorshipShown], user: Any) -> None:
     """The people the viewer works with in each mentorship, the viewer left out: a mentor sees
     their mentees; a mentee sees the mentor and any fellow mentees of a group. Each comes with
-    the languages the two share, so the viewer knows which to write in."""
+    the languages the two share, so the viewer knows which to write in. The next check-in is
+    given in the viewer's zone."""
     for mentorship in mentorships:
         mentor = mentorship.mentor
         mentees = list(mentorship.mentees.all())
@@ -367,6 +369,12 @@ def set_partners(mentorships: Iterable[MentorshipShown], user: Any) -> None:
             for person, is_mentor in people
         ]
         mentorship.viewer_is_mentor = mentor.user_id == user.pk
+        # The zone of the viewer's profile in this mentorship, as the mentorship's own home
+        # shows it, so both pages give the same hour.
+        at = mentorship.next_check_in_at
+        mentorship.next_check_in = (
+            local_times(at, [viewer])[0] if at is not None and viewer is not None else None
+        )
 
 
 def set_next_steps(

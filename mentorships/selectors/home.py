@@ -23,7 +23,7 @@ from mentorships.models import (
     PathStage,
 )
 from mentorships.selectors.goals import GoalSummary, goal_summary
-from mentorships.selectors.mentorships import mentorship_members
+from mentorships.selectors.mentorships import loaded_members
 from mentorships.selectors.messages import unread_counts
 from organizations.models import Organization
 from participants.languages import ISO_639_1
@@ -182,7 +182,7 @@ def held_check_in_count(*, organization: Organization, mentorship: Mentorship) -
 def mentorship_home(
     *, organization: Organization, mentorship: Mentorship, viewer: Participant, user: User
 ) -> MentorshipHome:
-    members = mentorship_members(organization=organization, mentorship=mentorship)
+    members = loaded_members(mentorship)
     mine = _codes(viewer)
     others = [
         Other(

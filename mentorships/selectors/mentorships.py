@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -82,17 +82,25 @@ def mentorship_get_for_member(
         Mentorship.objects.for_org(organization)
         .filter(pk=mentorship_id)
         .filter(Q(mentor__user=user) | Q(memberships__mentee__user=user))
-        .select_related("cohort", "cohort__program")
+        .select_related("mentor", "cohort", "cohort__program")
+        # Loaded with the mentorship, so the page's own reads need not look them up again.
+        .prefetch_related(Prefetch("mentees", queryset=_mentees_by_name(organization)))
         .first()
     )
     if mentorship is None:
         raise DomainError(_("No such mentorship."), code="not_found")
-    member = next(
-        p
-        for p in mentorship_members(organization=organization, mentorship=mentorship)
-        if p.user_id == user.pk
-    )
+    member = next(p for p in loaded_members(mentorship) if p.user_id == user.pk)
     return mentorship, member
+
+
+def _mentees_by_name(organization: Organization) -> QuerySet[Participant]:
+    return Participant.objects.for_org(organization).order_by("full_name", "id")
+
+
+def loaded_members(mentorship: Mentorship) -> list[Participant]:
+    """The mentor first, then the mentees by name, from the mentorship's loaded relations (no
+    query for a mentorship from mentorship_get_for_member)."""
+    return [mentorship.mentor, *mentorship.mentees.all()]
 
 
 def members_by_mentorship(

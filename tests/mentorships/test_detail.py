@@ -120,7 +120,7 @@ def test_the_home_reads_a_fixed_number_of_queries(client, org, pair, django_asse
         )
         Message.objects.create(organization=org, mentorship=mentorship, author=mentor, body="x")
     login(client, mentee.user)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(20):
         assert client.get(detail_url(org, mentorship)).status_code == 200
 
 
