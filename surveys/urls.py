@@ -1,12 +1,13 @@
 from django.urls import path
 
-from surveys.views import builder, mentor_feedback, mine, preview, results
+from surveys.views import builder, mentor_feedback, mine, preview, reports_list, results
 
 app_name = "surveys"
 urlpatterns: list = [
     # The builder and the preview (program managers).
     path("surveys/", builder.survey_list, name="survey_list"),
     path("surveys/new/", builder.survey_create, name="survey_create"),
+    path("surveys/results/", reports_list.survey_report_list, name="report_list"),
     path("surveys/<int:survey_id>/", builder.survey_builder, name="builder"),
     path("surveys/<int:survey_id>/settings/", builder.survey_settings, name="settings"),
     path("surveys/<int:survey_id>/open/", builder.survey_open, name="open"),

@@ -1,0 +1,27 @@
+"""The organization's surveys as people who read results see them (HR analysts): each survey
+that has been opened, with its answer count and a link to its results. Read-only: the builder's
+list (`builder.survey_list`) is for the people who run programs."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from core.http import OrganizationRequest
+from core.permissions import Capability, requires
+from core.texts import in_language
+from surveys import selectors
+from surveys.models import SurveyStatus
+
+
+@requires(Capability.VIEW_REPORTS)
+def survey_report_list(request: OrganizationRequest, org_slug: str) -> HttpResponse:
+    # A draft has never been sent, so it has no results to read.
+    surveys = selectors.survey_list(organization=request.organization).exclude(
+        status=SurveyStatus.DRAFT
+    )
+    return render(
+        request,
+        "surveys/report_list.html",
+        {"surveys": [(survey, in_language(survey.name)) for survey in surveys]},
+    )
