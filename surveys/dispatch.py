@@ -57,7 +57,7 @@ from surveys.models import (
     SurveySchedule,
     SurveyStatus,
 )
-from surveys.services import survey_close, token_hash
+from surveys.services import survey_close, survey_results_changed, token_hash
 
 logger = logging.getLogger(__name__)
 
@@ -444,6 +444,13 @@ def _send(
         language = row["language"] or row["participant__user__language"] or ""
         stored.append((row["pk"], hashed, row["survey__closes_at"], email, language))
     _store_tokens(organization, stored, now, reminder=reminder)
+    if not reminder:
+        # After the commit: inside the claim, the survey row would be locked after the
+        # invitations, the reverse of a survey edit's order (a deadlock with it).
+        survey_ids = {row["survey_id"] for row in rows}
+        transaction.on_commit(
+            lambda: survey_results_changed(organization=organization, survey_ids=survey_ids)
+        )
     notices_send(
         organization=organization,
         template="survey_invitation",

@@ -82,6 +82,9 @@ class Survey(TenantOwnedModel):
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Bumped in the transaction that submits a response, and right after a batch of invitations
+    # is sent: the results' cache key reads it from this row instead of counting 100,000 rows.
+    results_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = TenantManager()
 
@@ -334,6 +337,12 @@ class SurveyInvitation(TenantOwnedModel):
                 name="survey_inv_to_remind",
             ),
             models.Index(fields=["organization", "survey", "answered_at"]),
+            # The results' invitation totals and response-rate line, as index-only scans.
+            models.Index(
+                fields=["organization", "survey", "sent_at", "answered_at"],
+                condition=Q(sent_at__isnull=False),
+                name="survey_inv_sent_results",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -413,6 +422,20 @@ class SurveyResponse(TenantOwnedModel):
                 name="survey_response_submitted",
             ),
             models.Index(fields=["organization", "about_mentor"], name="survey_response_mentor"),
+            # The anonymity rule's counts per combination of attributes, as an index-only scan.
+            models.Index(
+                fields=[
+                    "organization",
+                    "survey",
+                    "cohort",
+                    "role",
+                    "country",
+                    "function",
+                    "seniority",
+                ],
+                condition=Q(submitted_at__isnull=False),
+                name="survey_response_attributes",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -453,6 +476,19 @@ class SurveyAnswer(TenantOwnedModel):
         indexes = [
             models.Index(fields=["survey", "question", "number"], name="survey_answer_numbers"),
             models.Index(fields=["survey", "question", "choice"], name="survey_answer_choices"),
+            # The results' distributions (GROUP BY question, statement, number, choice) and the
+            # multiple choices' people, read from the index alone (no heap row per answer).
+            models.Index(
+                fields=["organization", "survey", "question", "statement", "number", "choice"],
+                include=["response"],
+                name="survey_answer_results",
+            ),
+            # Written texts counted per question without reading them.
+            models.Index(
+                fields=["organization", "survey", "question"],
+                condition=~Q(text=""),
+                name="survey_answer_written",
+            ),
         ]
 
     def __str__(self) -> str:

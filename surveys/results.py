@@ -19,11 +19,8 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import (
-    BooleanField,
     Count,
-    ExpressionWrapper,
     F,
-    Max,
     Q,
     QuerySet,
     Sum,
@@ -67,8 +64,8 @@ from surveys.models import (
 
 # Text answers shown per question on the page and in the JSON results; exports carry them all.
 TEXT_ANSWERS_SHOWN = 50
-# How long computed results are reused at most (the cache key also changes with every submitted
-# response and every invitation sent or answered).
+# How long computed results are reused at most (the cache key also changes with the survey's
+# `results_version`, bumped by every submitted response and every batch of invitations sent).
 RESULTS_CACHE_SECONDS = 60
 # The response-rate line covers at most this many days (the most recent ones).
 RATE_DAYS_MAX = 366
@@ -210,7 +207,8 @@ def _attribute_counts(
     rows = (
         responses.order_by()
         .values_list(*(_COLUMNS[dimension] for dimension in DIMENSIONS))
-        .annotate(n=Count("id"))
+        # COUNT(*), not of a column outside the index: an index-only scan.
+        .annotate(n=Count("*"))
     )
     return {
         tuple("" if value is None else str(value) for value in row[:-1]): row[-1] for row in rows
@@ -403,25 +401,29 @@ def _question_results(
     numbers: dict[int, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
     choices: dict[int, dict[str, int]] = defaultdict(dict)
     text_counts: dict[int, int] = defaultdict(int)
-    if aggregated or text_ids:
-        # One pass over the answers: numbers and choices by value, written texts by question
-        # (an empty text groups apart, with number null and choice empty, and is skipped).
+    if aggregated:
+        # Numbers and choices by value, from the index `survey_answer_results` alone: the
+        # columns read and COUNT(*) are all in it, so no answer row is fetched.
         rows = (
-            answers.filter(question_id__in=[*aggregated, *text_ids])
+            answers.filter(question_id__in=aggregated)
             .order_by()
-            .annotate(written=ExpressionWrapper(~Q(text=""), output_field=BooleanField()))
-            .values_list("question_id", "statement", "number", "choice", "written")
-            .annotate(n=Count("id"))
+            .values_list("question_id", "statement", "number", "choice")
+            .annotate(n=Count("*"))
         )
-        text_set = set(text_ids)
-        for question_id, statement, number, choice, written, n in rows:
-            if question_id in text_set:
-                if written:
-                    text_counts[question_id] += n
-            elif number is not None:
+        for question_id, statement, number, choice, n in rows:
+            if number is not None:
                 numbers[question_id][statement][number] = n
             elif choice:
                 choices[question_id][choice] = choices[question_id].get(choice, 0) + n
+    if text_ids:
+        # Written texts per question, from the partial index `survey_answer_written`.
+        text_counts.update(
+            answers.filter(question_id__in=text_ids)
+            .exclude(text="")
+            .order_by()
+            .values_list("question_id")
+            .annotate(n=Count("*"))
+        )
     # A multiple choice has a row per chosen value: count its people, not its rows.
     multiple = [q.pk for q in questions if q.type == QuestionType.MULTIPLE]
     multiple_people = (
@@ -559,29 +561,21 @@ def survey_results(
     its `refusal`, and no question figures; so does a survey with fewer responses than the
     threshold. A question fewer than the threshold answered in the group is `withheld`.
 
-    Computed results are cached under a key that changes with every submitted response, every
-    invitation sent or answered, the threshold, the filters, the language and the time zone:
-    a repeated view costs two small aggregate queries. (An anonymous response edited on the
-    day it was submitted keeps its day-rounded times; its change shows within
-    `RESULTS_CACHE_SECONDS`.)
+    Computed results are cached under a key made of the survey's `results_version` (bumped by
+    every submit and every batch of invitations sent) and last edit, the threshold, the
+    filters, the language and the time zone: a repeated view reads one survey row by its key,
+    whatever the number of responses.
     """
     chosen = dict(chosen or {})
     threshold = survey_threshold(organization=organization)
-    invited, answered = _invitation_totals(organization, survey)
     key = _cache_key(
-        organization,
-        survey,
-        _results_version(organization, survey),
-        invited,
-        answered,
-        threshold,
-        chosen,
-        text_limit,
+        organization, survey, _results_version(organization, survey), threshold, chosen, text_limit
     )
     cached = cache.get(key)
     if isinstance(cached, SurveyResults):
         cached.survey = survey
         return cached
+    invited, answered = _invitation_totals(organization, survey)
     group = _group(organization, survey, chosen, threshold)
     results = SurveyResults(
         survey=survey,
@@ -612,10 +606,14 @@ def survey_results(
 
 
 def _results_version(organization: Organization, survey: Survey) -> tuple[object, ...]:
-    figures = _submitted(organization, survey).aggregate(
-        n=Count("id"), submitted=Max("submitted_at"), updated=Max("updated_at")
+    # Read again, not taken from `survey`: the caller's copy may predate a submit.
+    return tuple(
+        Survey.objects.for_org(organization)
+        .filter(pk=survey.pk)
+        .values_list("results_version", "updated_at")
+        .first()
+        or ()
     )
-    return (figures["n"], figures["submitted"], figures["updated"], survey.updated_at)
 
 
 def _cache_key(organization: Organization, survey: Survey, *parts: object) -> str:
@@ -635,7 +633,7 @@ def _invitation_totals(organization: Organization, survey: Survey) -> tuple[int,
     totals = (
         SurveyInvitation.objects.for_org(organization)
         .filter(survey=survey, sent_at__isnull=False)
-        .aggregate(invited=Count("id"), answered=Count("id", filter=Q(answered_at__isnull=False)))
+        .aggregate(invited=Count("*"), answered=Count("answered_at"))
     )
     return totals["invited"] or 0, totals["answered"] or 0
 
@@ -651,14 +649,14 @@ def survey_response_rate(*, organization: Organization, survey: Survey) -> list[
         invitations.annotate(day=TruncDate("sent_at", tzinfo=zone))
         .order_by()
         .values_list("day")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
     )
     answered = dict(
         invitations.filter(answered_at__isnull=False)
         .annotate(day=TruncDate("answered_at", tzinfo=zone))
         .order_by()
         .values_list("day")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
     )
     days = sorted(set(sent) | set(answered))
     if not days:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -1049,6 +1049,14 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def survey_results_changed(*, organization: Organization, survey_ids: Iterable[int]) -> None:
+    """Mark the surveys' results as changed: their cached results are no longer used. One
+    UPDATE, which holds each survey's row until the caller's transaction ends."""
+    Survey.objects.for_org(organization).filter(pk__in=list(survey_ids)).update(
+        results_version=F("results_version") + 1
+    )
+
+
 def respondent_key(token: str) -> str:
     """What an anonymous response stores to be found again by the link's holder: a hash under
     another prefix than the invitation's, so one cannot be computed from the other."""
@@ -1077,6 +1085,9 @@ def response_save(
     `token` is the plain token of the link (already matched to `invitation` by its hash). The
     first save through one of the invitation's links makes it the only one that opens it."""
     now = now or timezone.now()
+    if submit:
+        # First, so the survey row is locked before the invitation, as survey edits do.
+        survey_results_changed(organization=organization, survey_ids=[invitation.survey_id])
     locked = (
         SurveyInvitation.objects.for_org(organization)
         .select_for_update(of=("self",))

@@ -23,6 +23,7 @@ from surveys.models import (
     SurveySection,
     SurveyStatus,
 )
+from surveys.services import survey_results_changed
 
 EVERY_TYPE: list[dict[str, Any]] = [
     {
@@ -163,6 +164,7 @@ def respond(
                 else:
                     rows.append(SurveyAnswer(**base, number=value))
             SurveyAnswer.objects.bulk_create(rows)
+            survey_results_changed(organization=organization, survey_ids=[survey.pk])
     return response
 
 
@@ -175,7 +177,7 @@ def _key() -> str:
 
 def invite(survey: Survey, participant, *, sent_at, answered_at=None) -> SurveyInvitation:
     with scope(organization=survey.organization_id):
-        return SurveyInvitation.objects.create(
+        invitation = SurveyInvitation.objects.create(
             organization=survey.organization,
             survey=survey,
             participant=participant,
@@ -184,3 +186,5 @@ def invite(survey: Survey, participant, *, sent_at, answered_at=None) -> SurveyI
             sent_at=sent_at,
             answered_at=answered_at,
         )
+        survey_results_changed(organization=survey.organization, survey_ids=[survey.pk])
+        return invitation
