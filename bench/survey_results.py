@@ -19,15 +19,20 @@ queries of one request (the same for any number of responses), ``bytes`` the res
 view after a new response computes every aggregate; repeated views reuse them).
 The goal is p95 <= 0.3 s for the results page.
 
-Measured (2026-11-29, 100,000 responses = 1.1 million answer rows, the shared 2-core machine at
-load 12-15 with seven other sessions, so wall times are several times what a quiet machine
-gives): seed 1,581 s; results page cold 3.85 s (20 queries), warm p50 0.64 s / p95 0.87 s (10
-queries, 0.06 s of this process's CPU); filtered htmx page cold 4.6 s, warm p50 0.41 s / p95
-0.73 s (8 queries); API JSON cold 6.1 s, warm p50 0.36 s / p95 0.52 s (7 queries); API CSV (all
-40,000 text answers, 4.5 MB) warm p50 9.7 s. Queries stay 7-10 whatever the size. The goal is
-not shown on this machine: warm views wait on the two version aggregates (responses, then
-invitations, 100,000 rows each); a cold view on the distribution GROUP BY over the answer rows,
-each row paying the row-level-security predicate (0.45 s for 220,000 rows at this load).
+Before the results version and the index-only aggregates (2026-11-29, 100,000 responses, load
+12-15): seed 1,581 s; page cold 3.85 s (20 queries), warm p50 0.64 s / p95 0.87 s (10 queries),
+the warm time spent in two counts over 100,000 responses and 100,000 invitations.
+
+After (2026-11-29 17:52-17:58 UTC, 20,000 responses = 220,000 answer rows only, as the deadline
+left no room for the 100,000 run; load 12.4 at the start, 17.3 at the end, with seven other
+sessions and their test runs on 2 cores, so these wall times measure the queue for the CPU more
+than the work): seed 145 s (answers by INSERT … SELECT; 1,000 responses 3.5 s); results page cold
+4.39 s (20 queries), warm p50 0.46 s / p95 0.83 s (9 queries, 0.04 s of this process's CPU);
+filtered htmx cold 1.59 s, warm p50 0.45 s / p95 0.62 s (7); API JSON cold 1.57 s, warm p50
+0.21 s / p95 0.24 s (6); API CSV (881 KB) warm p50 1.10 s. A warm view no longer reads any
+response or invitation: its one surveys query is the version row by primary key, so its cost
+does not grow with the responses; the cold view's aggregates are index-only scans (held by
+tests/surveys/test_results_speed_guards.py). The goal needs a quiet run to be shown.
 """
 
 from __future__ import annotations
