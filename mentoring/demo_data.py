@@ -6,14 +6,17 @@ import datetime as dt
 import random
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import User
+from core.memory import gc_paused
 from organizations.models import (
+    APIKeyScope,
     AuditLogEntry,
     Invitation,
     Membership,
@@ -450,3 +453,258 @@ def seed_demo(*, participants: int = 240, seed: int = 7, reset: bool = False) ->
         created_by=owner,
     )
     return DemoResult(organization, True, made, raw_key)
+
+
+# ---------------------------------------------------------------------------------------------
+# The benchmark organization (`seed_demo --scale`): bulk rows for bench/reports.py
+# ---------------------------------------------------------------------------------------------
+
+SCALE_SLUG = "scale-co"
+# At scale 1: the volumes the reports benchmark names.
+SCALE_VOLUMES = {
+    "participants": 100_000,
+    "mentorships": 60_000,
+    "check_ins": 500_000,
+    "survey_responses": 200_000,
+}
+SCALE_COHORTS = 20
+_SCALE_CHUNK = 5_000
+
+
+def _in_chunks(model: Any, rows: list[Any]) -> list[Any]:
+    created: list[Any] = []
+    for start in range(0, len(rows), _SCALE_CHUNK):
+        created += model.objects.bulk_create(rows[start : start + _SCALE_CHUNK])
+    return created
+
+
+def seed_scale(*, scale: float = 1.0, seed: int = 7) -> DemoResult:
+    """A separate organization ("Scale Co") with `scale` times 100,000 participants, 60,000
+    mentorships, 500,000 check-ins and 200,000 survey responses over the last 120 days, bulk
+    created in chunks, and the last 30 days' nightly snapshots. Rebuilt on every call; the
+    demo organization is left alone. Returns an API key with `reports:read`."""
+    from analytics.services import organization_snapshots_take
+    from mentorships.models import (
+        CheckIn,
+        CheckInRecord,
+        Mentorship,
+        MentorshipMentee,
+        MentorshipStatus,
+    )
+    from surveys.models import (
+        QuestionType,
+        Survey,
+        SurveyAnswer,
+        SurveyQuestion,
+        SurveyResponse,
+        SurveySection,
+        SurveyStatus,
+    )
+
+    volumes = {name: max(2, int(count * scale)) for name, count in SCALE_VOLUMES.items()}
+    rng = random.Random(seed)  # noqa: S311 — benchmark data, not secrets
+    with scopes_disabled():
+        existing = Organization.objects.filter(slug=SCALE_SLUG).first()
+        if existing is not None:
+            # The bulk leaves in one DELETE each: Django's cascade would load every row.
+            from analytics.models import CohortDaySnapshot
+
+            for leaf in (
+                CheckInRecord,
+                CheckIn,
+                SurveyAnswer,
+                SurveyResponse,
+                SurveyQuestion,
+                SurveySection,
+                Survey,
+                CohortDaySnapshot,
+            ):
+                leaf.objects.filter(organization=existing)._raw_delete(using="default")
+            _reset(existing)
+        organization = Organization.objects.create(name="Scale Co", slug=SCALE_SLUG)
+        now = timezone.now()
+        first_day = now - dt.timedelta(days=120)
+        program = Program.objects.create(organization=organization, name="Scale program")
+        cohorts = [
+            Cohort.objects.create(
+                organization=organization,
+                program=program,
+                name=f"Cohort {n + 1}",
+                starts_on=first_day.date(),
+                ends_on=(now + dt.timedelta(days=120)).date(),
+                enrollment_opens_at=first_day - dt.timedelta(days=14),
+                enrollment_closes_at=first_day,
+                mentor_capacity=volumes["participants"],
+                mentee_capacity=volumes["participants"],
+                status=CohortStatus.ACTIVE,
+            )
+            for n in range(SCALE_COHORTS)
+        ]
+        countries = ["GB", "US", "DE", "FR", "BR", "IN", "ES", "JP"]
+        functions = ["Engineering", "Sales", "Finance", "Operations", "Legal", "Marketing"]
+        people = []
+        for index in range(volumes["participants"]):
+            people.append(
+                Participant(
+                    organization=organization,
+                    cohort=cohorts[index % SCALE_COHORTS],
+                    email=f"p{index}@scale.example",
+                    full_name=f"Person {index}",
+                    role=ParticipantRole.MENTOR
+                    if (index // SCALE_COHORTS) % 2 == 0
+                    else ParticipantRole.MENTEE,
+                    time_zone="UTC",
+                    working_hours_start=dt.time(9),
+                    working_hours_end=dt.time(17),
+                    country=rng.choice(countries),
+                    function=rng.choice(functions),
+                    seniority=rng.randint(1, 5),
+                    mentor_capacity=3,
+                    created_at=first_day + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 100)),
+                )
+            )
+        with gc_paused():
+            people = _in_chunks(Participant, people)
+        by_cohort: dict[int, tuple[list[Participant], list[Participant]]] = {
+            cohort.pk: ([], []) for cohort in cohorts
+        }
+        for person in people:
+            by_cohort[person.cohort_id][person.role == ParticipantRole.MENTEE].append(person)
+        pairs = []
+        for index in range(volumes["mentorships"]):
+            mentors, mentees = by_cohort[cohorts[index % SCALE_COHORTS].pk]
+            k = index // SCALE_COHORTS
+            pairs.append((mentors[k % len(mentors)], mentees[k % len(mentees)]))
+        mentorships = [
+            Mentorship(
+                organization=organization,
+                cohort_id=mentor.cohort_id,
+                mentor=mentor,
+                status=MentorshipStatus.ACTIVE,
+                started_on=(mentee.created_at + dt.timedelta(days=3)).date(),
+                created_at=mentee.created_at + dt.timedelta(days=3),
+            )
+            for mentor, mentee in pairs
+        ]
+        with gc_paused():
+            mentorships = _in_chunks(Mentorship, mentorships)
+            _in_chunks(
+                MentorshipMentee,
+                [
+                    MentorshipMentee(organization=organization, mentorship=m, mentee=mentee)
+                    for m, (_mentor, mentee) in zip(mentorships, pairs, strict=True)
+                ],
+            )
+        check_ins = []
+        for index in range(volumes["check_ins"]):
+            mentorship = mentorships[index % len(mentorships)]
+            starts = now - dt.timedelta(minutes=rng.randint(60, 60 * 24 * 110))
+            check_ins.append(
+                CheckIn(
+                    organization=organization,
+                    mentorship=mentorship,
+                    organizer_id=mentorship.mentor_id,
+                    starts_at=starts,
+                    ends_at=starts + dt.timedelta(minutes=rng.choice([30, 45, 60])),
+                    time_zone="UTC",
+                    ical_uid=f"scale-{index}@meridian",
+                    created_at=starts - dt.timedelta(days=7),
+                )
+            )
+        with gc_paused():
+            check_ins = _in_chunks(CheckIn, check_ins)
+            _in_chunks(
+                CheckInRecord,
+                [
+                    CheckInRecord(
+                        organization=organization,
+                        check_in=check_in,
+                        participant_id=check_in.organizer_id,
+                        happened=True,
+                        rating=rng.randint(2, 5),
+                    )
+                    for check_in in check_ins[::3]
+                ],
+            )
+        survey = Survey.objects.create(
+            organization=organization,
+            program=program,
+            name={"en": "Program pulse"},
+            anonymous=True,
+            status=SurveyStatus.OPEN,
+            opens_at=now - dt.timedelta(days=60),
+            closes_at=now + dt.timedelta(days=30),
+        )
+        section = SurveySection.objects.create(
+            organization=organization, survey=survey, position=0, title={"en": "Overall"}
+        )
+        questions = [
+            SurveyQuestion.objects.create(
+                organization=organization,
+                survey=survey,
+                section=section,
+                position=position,
+                key=key,
+                type=kind,
+                text={"en": text},
+            )
+            for position, (key, kind, text) in enumerate(
+                [
+                    ("satisfaction", QuestionType.SCALE_1_5, "How satisfied are you?"),
+                    ("recommend", QuestionType.NPS, "Would you recommend it?"),
+                ]
+            )
+        ]
+        responses = [
+            SurveyResponse(
+                organization=organization,
+                survey=survey,
+                respondent_key=f"scale-{index}",
+                cohort=cohorts[index % SCALE_COHORTS],
+                role="mentee",
+                country=rng.choice(countries),
+                function=rng.choice(functions),
+                seniority=rng.randint(1, 5),
+                submitted_at=(now - dt.timedelta(days=rng.randint(0, 59))).replace(
+                    hour=0, minute=0, second=0, microsecond=0
+                ),
+            )
+            for index in range(volumes["survey_responses"])
+        ]
+        with gc_paused():
+            responses = _in_chunks(SurveyResponse, responses)
+            _in_chunks(
+                SurveyAnswer,
+                [
+                    SurveyAnswer(
+                        organization=organization,
+                        survey=survey,
+                        response=response,
+                        question=question,
+                        number=rng.randint(1, 5) if n == 0 else rng.randint(0, 10),
+                    )
+                    for response in responses
+                    for n, question in enumerate(questions)
+                ],
+            )
+        if connection.vendor == "postgresql":
+            # Statistics of the bulk rows before the snapshots read them: without them the
+            # planner guesses a handful of rows and each day's counts take minutes.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        today = timezone.localdate(timezone=timezone.get_default_timezone())
+        for days_ago in range(30, 0, -1):
+            organization_snapshots_take(
+                organization=organization, day=today - dt.timedelta(days=days_ago)
+            )
+        _key, raw = OrganizationAPIKey.objects.create_key(
+            name="Reports benchmark",
+            organization=organization,
+            scopes=[APIKeyScope.REPORTS_READ.value],
+        )
+        admin = User.objects.filter(email=DEMO_USERS[0][0]).first()
+        if admin is not None:
+            Membership.objects.get_or_create(
+                organization=organization, user=admin, defaults={"role": DEMO_USERS[0][2]}
+            )
+    return DemoResult(organization, True, len(people), raw)

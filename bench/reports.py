@@ -1,0 +1,178 @@
+"""The HR reports API and the program-health dashboard on a large organization.
+
+    .venv/bin/python -m bench.reports                 # scale 1: 100,000 participants …
+    .venv/bin/python -m bench.reports --scale 0.1 --requests 10   # a smoke run
+    .venv/bin/python -m bench.reports --database meridian_bench --scale 1   # seeded once, kept
+
+Creates a database, migrates it, builds "Scale Co" with `seed_demo --scale` (scale times
+100,000 participants, 60,000 mentorships, 500,000 check-ins and 200,000 survey responses,
+with the last 30 days' nightly snapshots), then requests each report of `/api/v1/reports/`
+(JSON, an API key with `reports:read`, the default period of 30 days) and the dashboard panel
+(`/o/<slug>/insights/`, as an admin) `--requests` times through Django's test client (the
+whole stack: middleware, row-level security, serializers, renderers), and drops the database
+unless `--keep`.
+
+Prints one JSON object per case: `p50` and `p95` wall seconds, `queries` of one request (the
+same at any scale), `load` the one-minute load average. Goals: p95 <= 0.2 s per report and
+<= 0.3 s for the dashboard, measured on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from typing import Any
+
+from bench.rounds import _create_database, _drop_database, _emit
+
+REPORT_GOAL_SECONDS = 0.2
+DASHBOARD_GOAL_SECONDS = 0.3
+REPORTS = (
+    "summary",
+    "cohorts",
+    "time-series",
+    "mentorships",
+    "participants",
+    "survey-results",
+    "fairness",
+)
+
+
+def _measure(client: Any, url: str, requests: int) -> dict[str, Any]:
+    """p50/p95 wall seconds over `requests` GETs after a warm-up, and one request's queries."""
+    from django.db import connection
+
+    # Counted by an execute wrapper: Django empties `connection.queries` when a request starts.
+    count = [0]
+
+    def counted(execute: Any, sql: Any, params: Any, many: Any, context: Any) -> Any:
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counted):
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    times = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        client.get(url)
+        times.append(time.perf_counter() - start)
+    times.sort()
+    return {
+        "p50": round(statistics.median(times), 4),
+        "p95": round(times[min(len(times) - 1, int(len(times) * 0.95))], 4),
+        "queries": count[0],
+        "bytes": len(response.content),
+    }
+
+
+def _run(args: argparse.Namespace) -> None:
+    from django.core.management import call_command
+    from django.test import Client
+    from django.urls import reverse
+    from django_scopes import scopes_disabled
+
+    from accounts.models import User
+    from organizations.models import APIKeyScope, Membership, Organization, OrganizationAPIKey, Role
+
+    started = time.perf_counter()
+    with scopes_disabled():
+        seeded = Organization.objects.filter(slug="scale-co").exists()
+    if not (args.database and seeded):
+        with open(os.devnull, "w") as quiet:
+            call_command("seed_demo", scale=args.scale, seed=args.seed, stdout=quiet)
+    with scopes_disabled():
+        organization = Organization.objects.get(slug="scale-co")
+        _key, raw = OrganizationAPIKey.objects.create_key(
+            name="bench", organization=organization, scopes=[APIKeyScope.REPORTS_READ.value]
+        )
+        admin, _ = User.objects.get_or_create(email="bench-admin@scale.example")
+        Membership.objects.get_or_create(
+            organization=organization, user=admin, defaults={"role": Role.ADMIN}
+        )
+    _emit(
+        case="seed",
+        scale=args.scale,
+        reused=bool(args.database and seeded),
+        seconds=round(time.perf_counter() - started, 1),
+    )
+
+    api = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    for report in REPORTS:
+        if args.cases and report not in args.cases:
+            continue
+        try:
+            figures = _measure(api, f"/api/v1/reports/{report}/", args.requests)
+        except Exception as error:  # one broken case must not hide the others
+            _emit(case=f"report:{report}", scale=args.scale, error=repr(error)[:300])
+            continue
+        _emit(
+            case=f"report:{report}",
+            scale=args.scale,
+            **figures,
+            goal_p95=REPORT_GOAL_SECONDS,
+            within_goal=figures["p95"] <= REPORT_GOAL_SECONDS,
+            load=os.getloadavg()[0],
+        )
+    if args.cases and "dashboard" not in args.cases:
+        return
+    browser = Client(HTTP_HOST="localhost")
+    browser.force_login(admin)
+    url = reverse("analytics:dashboard", args=[organization.slug])
+    figures = _measure(browser, url, args.requests)
+    _emit(
+        case="dashboard",
+        scale=args.scale,
+        **figures,
+        goal_p95=DASHBOARD_GOAL_SECONDS,
+        within_goal=figures["p95"] <= DASHBOARD_GOAL_SECONDS,
+        load=os.getloadavg()[0],
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--host", default=os.environ.get("PGHOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PGPORT", "5432")))
+    parser.add_argument("--admin-user", default="postgres")
+    parser.add_argument("--app-user", default="meridian_test")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--cases", nargs="*", help="Only these reports (e.g. summary fairness) or `dashboard`."
+    )
+    parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
+    parser.add_argument(
+        "--database",
+        help="An existing database (migrated) to use and keep; seeded only if it has no "
+        "'Scale Co' yet (then `--scale` says how big).",
+    )
+    args = parser.parse_args(argv)
+
+    name = args.database or f"meridian_bench_reports_{os.getpid()}"
+    if not args.database:
+        _create_database(args, name)
+    os.environ["DATABASE_URL"] = f"postgres://{args.app_user}@{args.host}:{args.port}/{name}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "mentoring.settings.test"
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connections
+
+        call_command("migrate", verbosity=0)
+        try:
+            _run(args)
+        finally:
+            connections.close_all()
+    finally:
+        if not (args.keep or args.database):
+            _drop_database(args, name)
+
+
+if __name__ == "__main__":
+    main()
