@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.models import (
     Aggregate,
     Avg,
+    BooleanField,
     Count,
     DurationField,
     Exists,
@@ -250,35 +251,58 @@ class Funnel:
         ]
 
 
+# The funnel's stages over the flags `enrollment_funnel` computes per participation: each stage
+# also asks for every earlier one (enrolled is "stayed or matched", so matched implies it).
+_FUNNEL_STAGES = {
+    "invited": "TRUE",
+    "enrolled": "flags.stayed OR flags.matched",
+    "matched": "flags.matched",
+    "first_check_in": "flags.matched AND flags.met",
+    "active": "flags.matched AND flags.met AND (flags.met_lately OR flags.completed)",
+    "completed": "flags.matched AND flags.met AND flags.completed",
+}
+
+
 def enrollment_funnel(*, scope: Scope, period: Period) -> Funnel:
-    """One query."""
+    """One query. Each participation's flags (matched, met, met lately, completed, stayed) are
+    worked out once, in an inner query, and the stages counted over them: written as filters
+    of one aggregate, PostgreSQL built each membership set again for every stage that named
+    it (twenty hashed subplans instead of four)."""
     organization = scope.organization
     end = period.ends_at
     active_from = day_start(period.end - dt.timedelta(days=ACTIVE_WINDOW_DAYS - 1))
-    started = Q(started_on__lte=period.end)
     held = held_check_ins(scope, before=end)
-    matched = _member_of(organization, started)
-    met = _met_in(organization, held)
-    met_lately = _met_in(organization, held.filter(starts_at__gte=active_from))
-    completed = _member_of(
-        organization, Q(status=MentorshipStatus.COMPLETED, ended_on__lte=period.end)
-    )
-    stayed = Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=end)
-    enrolled = stayed | matched
-    reached_first = enrolled & matched & met
-    row = (
+    flags = {
+        "matched": _member_of(organization, Q(started_on__lte=period.end)),
+        "met": _met_in(organization, held),
+        "met_lately": _met_in(organization, held.filter(starts_at__gte=active_from)),
+        "completed": _member_of(
+            organization, Q(status=MentorshipStatus.COMPLETED, ended_on__lte=period.end)
+        ),
+        "stayed": Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=end),
+    }
+    joined = (
         Participant.objects.for_org(organization)
         .filter(scope.cohort_filter(), created_at__gte=period.starts_at, created_at__lt=end)
-        .aggregate(
-            invited=Count("pk"),
-            enrolled=Count("pk", filter=enrolled),
-            matched=Count("pk", filter=enrolled & matched),
-            first_check_in=Count("pk", filter=reached_first),
-            active=Count("pk", filter=reached_first & (met_lately | completed)),
-            completed=Count("pk", filter=reached_first & completed),
+        .annotate(
+            **{
+                name: ExpressionWrapper(condition, output_field=BooleanField())
+                for name, condition in flags.items()
+            }
         )
+        .values(*flags)
     )
-    return Funnel(**row)
+    inner, params = joined.query.sql_with_params()
+    stages = ", ".join(
+        f"COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"
+        for condition in _FUNNEL_STAGES.values()
+    )
+    with connection.cursor() as cursor:
+        # The ORM cannot aggregate over its own inner query: the outer count is written
+        # around the ORM's SQL (its tables, organization filter and parameters).
+        cursor.execute(f"SELECT {stages} FROM ({inner}) flags", params)  # noqa: S608
+        row = cursor.fetchone()
+    return Funnel(**dict(zip(_FUNNEL_STAGES, row, strict=True)))
 
 
 # ---------------------------------------------------------------------------------------------
