@@ -27,7 +27,7 @@ import time
 import types
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,6 +54,7 @@ from mentorships.models import (  # noqa: E402
 from mentorships.selectors.at_risk import at_risk_list  # noqa: E402
 from organizations.models import Organization  # noqa: E402
 from participants.models import Participant  # noqa: E402
+from programs.models import Cohort  # noqa: E402
 from tests.factories import CohortFactory, OrganizationFactory  # noqa: E402
 
 BATCH = 5000
@@ -74,8 +75,11 @@ def seed(participants: int) -> Organization:
         existing = Organization.objects.filter(slug=slug).first()
         if existing is not None:
             return existing
-        organization = OrganizationFactory(name=f"Bench dashboard {participants}", slug=slug)
-        cohort = CohortFactory(program__organization=organization)
+        # The factories' types are their own, not the models they make.
+        organization = cast(
+            Organization, OrganizationFactory(name=f"Bench dashboard {participants}", slug=slug)
+        )
+        cohort = cast(Cohort, CohortFactory(program__organization=organization))
         now = timezone.now()
         mentors = participants * 3 // 10
         people = [
