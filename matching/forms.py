@@ -75,11 +75,15 @@ class MatchingSettingsForm(forms.Form):
         label=_("Days a mentor has to answer a request"), min_value=1, max_value=30
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, learned_offered: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         for name in WEIGHT_NAMES:
             self.fields[f"weight_{name}"] = forms.FloatField(
                 label=WEIGHT_LABELS.get(name, name), min_value=0, max_value=5
+            )
+        if learned_offered:  # the program's success model has learned from enough pairs
+            self.fields["weight_learned"] = forms.FloatField(
+                label=_("Learned match success"), min_value=0, max_value=5, initial=0
             )
         for name in RULE_NAMES:
             self.fields[f"rule_{name}"] = forms.BooleanField(
@@ -115,7 +119,8 @@ class MatchingSettingsForm(forms.Form):
         return cleaned
 
     def weight_fields(self):
-        return [self[f"weight_{name}"] for name in WEIGHT_NAMES]
+        learned = ["learned"] if "weight_learned" in self.fields else []
+        return [self[f"weight_{name}"] for name in (*WEIGHT_NAMES, *learned)]
 
     def option_fields(self):
         return [self[name] for name in self.base_fields]
@@ -126,7 +131,8 @@ class MatchingSettingsForm(forms.Form):
     def to_config(self) -> CohortMatchingConfig:
         data = self.cleaned_data
         return CohortMatchingConfig(
-            weights={name: data[f"weight_{name}"] for name in WEIGHT_NAMES},
+            weights={name: data[f"weight_{name}"] for name in WEIGHT_NAMES}
+            | ({"learned": data["weight_learned"]} if "weight_learned" in data else {}),
             rules={name: data[f"rule_{name}"] for name in RULE_NAMES},
             objective=data["objective"],
             min_score=data["min_score"],

@@ -252,3 +252,31 @@ class StatedPreference(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.participant_id} ({self.side}) #{self.rank}: {self.preferred_id}"
+
+
+class LearnedMatchModel(TenantOwnedModel):
+    """A program's model of match success, trained nightly on its past pairs' outcomes
+    (matching/learned.py). `model` holds pickled bytes this application wrote itself and only
+    ever loads from its own database (see matching.engine.learned.model_from_bytes)."""
+
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.CASCADE, related_name="learned_match_models"
+    )
+    trained_at = models.DateTimeField()
+    n_pairs = models.PositiveIntegerField()
+    positive_pairs = models.PositiveIntegerField(default=0)
+    auc = models.FloatField()
+    brier = models.FloatField()
+    model = models.BinaryField()
+    feature_names = models.JSONField(default=list)
+    # Per decile of predicted success: its upper bound, success rate and mean rating (1-5).
+    deciles = models.JSONField(default=list)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ("-trained_at", "-id")
+        indexes = [models.Index(fields=["organization", "program", "-trained_at"])]
+
+    def __str__(self) -> str:
+        return f"Learned match model {self.pk} of program {self.program_id}"

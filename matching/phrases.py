@@ -47,6 +47,10 @@ def _seniority(singular: str, plural: str) -> Callable[[Mapping[str, Any]], str]
 
 
 RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "learned.rating": lambda p: (
+        _("pairs like this one rated their match %(rating)s/5 on average") % p
+    ),
+    "learned.success": lambda p: _("%(percent)s%% of pairs like this one kept meeting") % p,
     "text.none": lambda p: _("goals and expertise share no key words"),
     "text.terms": lambda p: (
         _("goals match expertise on %(terms)s (similarity %(similarity)s)")

@@ -28,6 +28,7 @@ from matching.forms import (
     StartRoundForm,
     SwapForm,
 )
+from matching.learned import learned_status
 from matching.models import (
     MatchProposal,
     PairRuleKind,
@@ -69,6 +70,7 @@ def _matching_page(
         "self_match_enabled": config.self_match.enabled,
         "collects_preferences": config.collects_preferences,
         "ranked": selectors.stated_preference_counts(organization=organization, cohort=cohort),
+        "learned": learned_status(organization=organization, cohort=cohort),
     }
     return render(request, "matching/cohort_matching.html", context, status=status)
 
@@ -77,7 +79,10 @@ def _matching_page(
 def cohort_matching(request: OrganizationRequest, org_slug: str, cohort_id: int) -> HttpResponse:
     cohort = cohort_get(organization=request.organization, cohort_id=cohort_id)
     config = config_from_json(cohort.matching_settings)
-    form = MatchingSettingsForm(initial=MatchingSettingsForm.initial_for(config))
+    form = MatchingSettingsForm(
+        initial=MatchingSettingsForm.initial_for(config),
+        learned_offered=learned_status(organization=request.organization, cohort=cohort).offered,
+    )
     return _matching_page(request, cohort, form)
 
 
@@ -87,7 +92,10 @@ def matching_settings_save(
     request: OrganizationRequest, org_slug: str, cohort_id: int
 ) -> HttpResponse:
     cohort = cohort_get(organization=request.organization, cohort_id=cohort_id)
-    form = MatchingSettingsForm(request.POST)
+    form = MatchingSettingsForm(
+        request.POST,
+        learned_offered=learned_status(organization=request.organization, cohort=cohort).offered,
+    )
     if not form.is_valid():
         return _matching_page(request, cohort, form, status=400)
     services.cohort_matching_config_update(

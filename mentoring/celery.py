@@ -9,6 +9,7 @@ app = Celery("mentoring")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["mentoring"])
+app.autodiscover_tasks(["analytics"], related_name="tasks_learning")
 
 
 def ensure_filesystem_broker_folders() -> None:

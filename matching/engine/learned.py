@@ -68,6 +68,7 @@ class LearnedModel:
     brier: float
     reliability: tuple[ReliabilityBin, ...]
     deciles: tuple[DecileOutcome, ...] = field(default=())
+    positives: int = 0
 
 
 def pair_features(
@@ -203,6 +204,7 @@ def fit(
         brier=float(brier_score_loss(y_test, predicted)),
         reliability=reliability_table(y_test, predicted),
         deciles=_deciles(in_sample, y, rated),
+        positives=positives,
     )
 
 

@@ -54,6 +54,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "diversity.cross_culture": ("cross-cultural: {mentee} ↔ {mentor}",) * 2,
     "diversity.same_place": ("same country and culture: {value}",) * 2,
     "diversity.same_place_unknown": ("same country and culture: unknown",) * 2,
+    "learned.rating": ("pairs like this one rated their match {rating}/5 on average",) * 2,
+    "learned.success": ("{percent}% of pairs like this one kept meeting",) * 2,
     "preferences.mentee": ("mentee ranked this mentor #{rank}",) * 2,
     "preferences.mentor": ("mentor ranked this mentee #{rank}",) * 2,
     "preferences.both": (

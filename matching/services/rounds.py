@@ -29,6 +29,7 @@ from matching.config import (
 )
 from matching.engine import MatchResult, MatchSettings, match
 from matching.engine.objective import greedy_baseline, objective_figures
+from matching.learned import learned_round_for
 from matching.models import (
     MatchProposal,
     MatchRound,
@@ -348,11 +349,21 @@ def round_run(*, organization: Organization, round_id: int) -> MatchRound | None
             _progress(organization, round_id, token, 15, gettext_noop("Reading participants"))
             mentees, mentors, settings = _round_inputs(organization, match_round)
             _progress(organization, round_id, token, 35, gettext_noop("Scoring and solving"))
-            result = match(mentees, mentors, settings)
+            learned = learned_round_for(
+                organization=organization,
+                cohort=match_round.cohort,
+                mentees=mentees,
+                mentors=mentors,
+                settings=settings,
+            )
+            scores = learned.pair_scores if learned else None
+            result = match(mentees, mentors, settings, scores)
+            if learned:
+                result = learned.explain(mentees, mentors, settings, result)
             _progress(
                 organization, round_id, token, 70, gettext_noop("Comparing with a greedy baseline")
             )
-            baseline = greedy_baseline(mentees, mentors, settings)
+            baseline = greedy_baseline(mentees, mentors, settings, scores)
             # The round page compares both on the objective the engine optimised.
             comparison = {
                 "engine": objective_figures(mentees, mentors, settings, result),

@@ -256,6 +256,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.tasks.take_daily_snapshots_task",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Each program's model of match success, retrained on its past pairs (docs/learned-matching.md).
+    "train-learned-models": {
+        "task": "analytics.tasks_learning.train_learned_models_task",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
 
 # ------------------------------------------------------------------------------
