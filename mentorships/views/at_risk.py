@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,11 +17,21 @@ from mentorships.models import Mentorship
 from mentorships.selectors.at_risk import at_risk_list
 from mentorships.services import nudges
 
+# Worst first, so the first pages are what a program team gets to today.
+AT_RISK_PAGE_SIZE = 50
+
 
 @requires(Capability.VIEW_PROGRAMS_ADMIN)
 def at_risk(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     entries = at_risk_list(organization=request.organization)
-    return render(request, "mentorships/at_risk.html", {"entries": entries})
+    page = Paginator(entries, AT_RISK_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Only the shown rows' mentees: thousands of pairs at risk must not cost a page thousands.
+    prefetch_related_objects([entry.mentorship for entry in page.object_list], "mentees")
+    return render(
+        request,
+        "mentorships/at_risk.html",
+        {"entries": page.object_list, "page_obj": page, "total": len(entries)},
+    )
 
 
 @require_POST

@@ -166,13 +166,13 @@ def test_the_count_and_the_list_cost_the_same_queries_at_any_size(org, django_as
     _grow(cohort, 1)
     with scope(organization=org.pk), django_assert_num_queries(2):
         at_risk_count(scope=Scope(org))
-    with scope(organization=org.pk), django_assert_num_queries(5):
+    with scope(organization=org.pk), django_assert_num_queries(4):
         small = at_risk_list(organization=org)
 
     _grow(cohort, 12)
     with scope(organization=org.pk), django_assert_num_queries(2):
         count = at_risk_count(scope=Scope(org))
-    with scope(organization=org.pk), django_assert_num_queries(5):
+    with scope(organization=org.pk), django_assert_num_queries(4):
         large = at_risk_list(organization=org)
 
     assert len(small) < len(large) == count
