@@ -51,6 +51,7 @@ from surveys.models import (
 )
 from surveys.selectors import ordered_questions
 from surveys.templates_library import SURVEY_TEMPLATES, TemplateQuestion
+from webhooks.services import EventType, event_emit
 
 LANGUAGE_CODES = ("en", "es")
 TEXT_MAX = 500
@@ -1132,6 +1133,21 @@ def response_save(
     if submit and invitation.answered_at is None:
         invitation.answered_at = now
         changed.append("answered_at")
+        if not survey.anonymous:
+            # Anonymous answers send nothing: even the moment of an answer could tell who.
+            event_emit(
+                organization_id=organization.pk,
+                event_type=EventType.SURVEY_RESPONSE_RECEIVED,
+                payload={
+                    "survey_id": survey.pk,
+                    "response_id": str(response.pk),
+                    "participant_id": invitation.participant_id,
+                    "mentorship_id": invitation.mentorship_id,
+                    "submitted_at": response.submitted_at.isoformat()
+                    if response.submitted_at
+                    else None,
+                },
+            )
     if changed:
         invitation.save(update_fields=changed)
     return response
