@@ -320,8 +320,9 @@ def test_mentee_dashboard_shows_their_mentor_not_themself(new_page, sign_in, org
     assert "Olga Mentor" in text and "Mentor" in text
     assert card.locator('abbr[title="Portugal"]').inner_text() == "PT"
     assert "Mina Mentee" not in text
-    assert card.get_by_role("link", name="Write to Olga").get_attribute("href") == (
-        "mailto:olga@acme.test"
+    # Writing opens the pair's thread in the product, not the mail program.
+    assert card.get_by_role("link", name="Write to Olga").get_attribute("href") == reverse(
+        "mentorships:messages", args=[org.slug, mentorship.pk]
     )
 
 

@@ -5,6 +5,7 @@ check's "not a good match" reaching the at-risk list, and the person's open surv
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 from django.core import mail
@@ -229,7 +230,7 @@ def test_nothing_waiting_shows_no_card_and_an_empty_list_that_says_what_comes(cl
     mine = client.get(reverse("surveys:mine", args=[org.slug])).content.decode()
 
     assert card.strip() == ""
-    assert "No surveys to answer" in mine
+    assert _in_spanish("No surveys to answer") in mine  # the mentee reads Spanish
 
 
 def test_an_anonymous_survey_saved_through_the_email_cannot_be_reopened_from_the_app(
@@ -245,8 +246,11 @@ def test_an_anonymous_survey_saved_through_the_email_cannot_be_reopened_from_the
     listed = client.get(reverse("surveys:mine", args=[org.slug])).content.decode()
     refused = client.post(reverse("surveys:mine_open", args=[org.slug, invitation.pk]), follow=True)
 
-    assert "Use the link in your email" in listed
-    assert "tied to the link in your email" in refused.content.decode()
+    assert _in_spanish("Use the link in your email to change your answers.") in listed
+    assert _in_spanish(
+        "Your answers are anonymous, so they are tied to the link in your email, not to "
+        "your account: open that link to change them."
+    ) in html.unescape(refused.content.decode())
     # The emailed link still reaches the anonymous answers.
     assert client.get(f"/s/{emailed}/").status_code == 200
 
@@ -263,3 +267,10 @@ def test_nobody_opens_another_persons_invitation_from_the_app(client, org, world
     response = client.post(reverse("surveys:mine_open", args=[org.slug, mentors_invitation.pk]))
 
     assert response.status_code == 404
+
+
+def _in_spanish(text: str) -> str:
+    from django.utils import translation
+
+    with translation.override("es"):
+        return translation.gettext(text)
