@@ -18,10 +18,6 @@ def program_list(
     return programs.order_by("name", "id")
 
 
-def program_count(*, organization: Organization) -> int:
-    return Program.objects.for_org(organization).filter(is_archived=False).count()
-
-
 def program_get(*, organization: Organization, program_id: int) -> Program:
     program = Program.objects.for_org(organization).filter(pk=program_id).first()
     if program is None:
