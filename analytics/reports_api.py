@@ -490,15 +490,6 @@ class ReportViewSet(OrganizationScopedViewSet[Participant]):
         "fairness": FairnessRow,
     }
 
-    def handle_exception(self, exc: Exception) -> Response:
-        response = super().handle_exception(exc)
-        # Every error has one documented shape, JSON, whatever format the report was asked in
-        # (as the surveys API does).
-        if getattr(self.request, "accepted_renderer", None) is not None:
-            self.request.accepted_renderer = JSONRenderer()
-            self.request.accepted_media_type = JSONRenderer.media_type
-        return response
-
     def organization_queryset(self, organization: Organization) -> QuerySet[Participant]:
         return Participant.objects.for_org(organization)
 

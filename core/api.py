@@ -25,6 +25,7 @@ from django.views import defaults
 from django_scopes import scope
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, status, viewsets
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, set_rollback
@@ -92,6 +93,15 @@ class OrganizationScopedViewSet(viewsets.GenericViewSet[_M]):
         self._organization_scope.enter_context(
             organization_rls(organization.pk, ends_with_transaction=True)
         )
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)
+        # Every error has one documented shape, JSON, whatever format was asked for: a CSV
+        # renderer would write the error as a spreadsheet (or nothing), a client expecting rows.
+        if getattr(self.request, "accepted_renderer", None) is not None:
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return response
 
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any

@@ -54,7 +54,7 @@ from surveys.results import (
 
 class ResultsCSVRenderer(BaseRenderer):
     """`?format=csv` or `Accept: text/csv`: rows (a list of lists) as CSV with every formula
-    neutralised. Errors stay JSON (`SurveyViewSet.handle_exception`), as documented."""
+    neutralised. Errors stay JSON (`OrganizationScopedViewSet.handle_exception`), as documented."""
 
     media_type = "text/csv"
     format = "csv"
@@ -376,14 +376,6 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organizati
     filterset_class = SurveyFilter
     read_capability = Capability.VIEW_PROGRAMS_ADMIN
     read_scope = APIKeyScope.REPORTS_READ.value
-
-    def handle_exception(self, exc: Exception) -> Response:
-        response = super().handle_exception(exc)
-        # Every error has one documented shape, JSON, whatever format the results were asked in.
-        if getattr(self.request, "accepted_renderer", None) is not None:
-            self.request.accepted_renderer = JSONRenderer()
-            self.request.accepted_media_type = JSONRenderer.media_type
-        return response
 
     def organization_queryset(self, organization: Organization) -> QuerySet[Survey]:
         return Survey.objects.for_org(organization).prefetch_related(

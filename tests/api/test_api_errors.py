@@ -83,3 +83,72 @@ def test_a_six_megabyte_body_answers_413_in_the_json_shape(key_client):
     error = _error(response)
     assert error["code"] == "too_large"
     assert "5 MB" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        # A date that is not one: the report's filter refuses it.
+        ("/api/v1/reports/summary/?start=soon", 400, "invalid"),
+        # Another organization's survey, or none: the same 404 either way.
+        ("/api/v1/surveys/999999/results/", 404, "not_found"),
+    ],
+)
+def test_an_error_asked_for_as_csv_answers_the_json_shape(api_client, org, path, status, code):
+    _key, raw = OrganizationAPIKey.objects.create_key(
+        name="hr", organization=org, scopes=["reports:read"]
+    )
+    api_client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    separator = "&" if "?" in path else "?"
+
+    by_parameter = api_client.get(f"{path}{separator}format=csv")
+    by_header = api_client.get(path, HTTP_ACCEPT="text/csv")
+
+    for response in (by_parameter, by_header):
+        assert response.status_code == status
+        assert _error(response)["code"] == code
+
+
+def test_a_csv_only_viewset_still_answers_errors_as_json(rf, org):
+    """The scoped viewset base maps errors to JSON once, for every viewset (none re-declares
+    it), even one that renders nothing but CSV."""
+    from rest_framework import exceptions
+    from rest_framework.renderers import BaseRenderer
+    from rest_framework.test import force_authenticate
+
+    from accounts.models import User
+    from core.api import OrganizationScopedViewSet
+    from organizations.models import Organization
+
+    class CSVOnly(BaseRenderer):
+        media_type = "text/csv"
+        format = "csv"
+
+        def render(self, data, accepted_media_type=None, renderer_context=None):
+            return b"should,not,render\r\n"
+
+    class Refusing(OrganizationScopedViewSet[Organization]):
+        model = Organization
+        renderer_classes = [CSVOnly]
+        permission_classes = []
+
+        def initial(self, request, *args, **kwargs):
+            request.organization = org
+            super().initial(request, *args, **kwargs)
+
+        def list(self, request):
+            raise exceptions.ValidationError({"start": ["Not a date."]})
+
+    request = rf.get("/api/v1/anything/", HTTP_ACCEPT="text/csv")
+    force_authenticate(request, user=User(email="x@example.com"))
+
+    response = Refusing.as_view({"get": "list"})(request)
+    response.render()
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert json.loads(response.content)["error"] == {
+        "code": "invalid",
+        "message": "The request has invalid fields.",
+        "fields": {"start": ["Not a date."]},
+    }
