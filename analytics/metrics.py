@@ -31,16 +31,14 @@ from django.db.models import (
     F,
     FloatField,
     Func,
-    IntegerField,
     Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce, Lower, Trim
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -677,37 +675,47 @@ class MentorLoad:
         return ratio(self.hours, self.hours_mentors)
 
 
+# The mentors' figures over each roster mentor (m) and their seats (s, none without a seat):
+# mentors, mentoring, mentees, at capacity, and how many hold 0, 1, 2 and 3 or more mentees.
+_LOAD_COUNTS = (
+    "COUNT(*), COUNT(*) FILTER (WHERE s.n > 0), COALESCE(SUM(s.n), 0),"
+    " COUNT(*) FILTER (WHERE s.n > 0 AND s.n >= m.capacity), COUNT(*) FILTER (WHERE s.n IS NULL),"
+    " COUNT(*) FILTER (WHERE s.n = 1), COUNT(*) FILTER (WHERE s.n = 2),"
+    " COUNT(*) FILTER (WHERE s.n >= 3)"
+)
+
+
 def mentor_load(*, scope: Scope, period: Period) -> MentorLoad:
-    """Two queries: the mentors' loads, then the hours they mentored."""
+    """Two queries: the mentors' loads, then the hours they mentored. The seats are counted
+    per mentor once (one grouped pass over the open mentorships) and joined to the roster's
+    mentors: as a correlated subquery the ORM repeats in every aggregate that names the load,
+    PostgreSQL ran it eight times per mentor (9 s at 10,000 participants)."""
     organization = scope.organization
+    mentors = (
+        on_roster(scope, period.ends_at)
+        .filter(role__in=MENTOR_ROLES)
+        .order_by()
+        .values(mentor=F("pk"), capacity=F("mentor_capacity"))
+    )
     seats = (
         MentorshipMentee.objects.for_org(organization)
-        .filter(mentorship__mentor=OuterRef("pk"))
         .filter(
             mentorship__status__in=[MentorshipStatus.ACTIVE, MentorshipStatus.PAUSED],
             mentorship__started_on__lte=period.end,
         )
         .order_by()
-        .values("mentorship__mentor")
+        .values(mentor=F("mentorship__mentor_id"))
         .annotate(n=Count("pk"))
-        .values("n")
     )
-    load = Coalesce(Subquery(seats, output_field=IntegerField()), Value(0))
-    row = (
-        on_roster(scope, period.ends_at)
-        .filter(role__in=MENTOR_ROLES)
-        .annotate(load=load)
-        .aggregate(
-            mentors=Count("pk"),
-            mentoring=Count("pk", filter=Q(load__gt=0)),
-            mentees=Sum("load"),
-            at_capacity=Count("pk", filter=Q(load__gt=0, load__gte=F("mentor_capacity"))),
-            none=Count("pk", filter=Q(load=0)),
-            one=Count("pk", filter=Q(load=1)),
-            two=Count("pk", filter=Q(load=2)),
-            more=Count("pk", filter=Q(load__gte=3)),
-        )
-    )
+    mentors_sql, mentors_params = mentors.query.sql_with_params()
+    seats_sql, seats_params = seats.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # The ORM cannot join two grouped queries: the join and the counts are written around
+        # the ORM's SQL (its tables, organization filters and parameters).
+        joined = f"({mentors_sql}) m LEFT JOIN ({seats_sql}) s ON s.mentor = m.mentor"
+        cursor.execute(f"SELECT {_LOAD_COUNTS} FROM {joined}", (*mentors_params, *seats_params))  # noqa: S608
+        loads = cursor.fetchone()
+    mentors_count, mentoring, mentees, at_capacity, none, one, two, more = loads
     length = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
     hours = (
         held_check_ins(scope, before=period.ends_at)
@@ -715,11 +723,11 @@ def mentor_load(*, scope: Scope, period: Period) -> MentorLoad:
         .aggregate(length=Sum(length), mentors=Count("mentorship__mentor", distinct=True))
     )
     return MentorLoad(
-        mentors=row["mentors"],
-        mentoring=row["mentoring"],
-        mentees=row["mentees"] or 0,
-        at_capacity=row["at_capacity"],
-        load_counts={"0": row["none"], "1": row["one"], "2": row["two"], "3+": row["more"]},
+        mentors=mentors_count,
+        mentoring=mentoring,
+        mentees=int(mentees),
+        at_capacity=at_capacity,
+        load_counts={"0": none, "1": one, "2": two, "3+": more},
         hours=(hours["length"] or dt.timedelta(0)).total_seconds() / 3600,
         hours_mentors=hours["mentors"],
     )

@@ -68,6 +68,73 @@ def _measure(client: Any, url: str, requests: int) -> dict[str, Any]:
     }
 
 
+def _dashboard_breakdown(organization: Any, requests: int, only: list[str] | None = None) -> None:
+    """Each figure of `program_health` timed apart, as the request runs it (in a transaction
+    with the organization's row-level security and scope), so a slow dashboard says which
+    figure is slow: p50 wall and CPU seconds and queries, one JSON line each."""
+    from django.db import connection, transaction
+    from django_scopes import scope
+
+    from analytics import dashboard, metrics, selectors
+    from analytics.forms import DEFAULT_DAYS
+    from core.rls import organization_rls
+
+    whole = metrics.Scope(organization)
+    period = metrics.Period.last_days(DEFAULT_DAYS)
+    previous = period.previous()
+    figures: dict[str, Any] = {
+        "program_health": lambda: dashboard.program_health(
+            organization=organization, scope=whole, period=period
+        ),
+        "match_figures": lambda: metrics.match_figures(scope=whole, period=period),
+        "check_in_figures": lambda: metrics.check_in_figures(scope=whole, period=period),
+        "satisfaction_figures": lambda: metrics.satisfaction_figures(scope=whole, period=period),
+        "on_roster": lambda: metrics.on_roster(whole, period.ends_at).count(),
+        "active_mentorship_count": lambda: metrics.active_mentorship_count(
+            scope=whole, day=period.end
+        ),
+        "active_mentorship_count_previous": lambda: metrics.active_mentorship_count(
+            scope=whole, day=previous.end
+        ),
+        "enrollment_funnel": lambda: metrics.enrollment_funnel(scope=whole, period=period),
+        "check_ins_per_week": lambda: selectors.check_ins_per_week(scope=whole, period=period),
+        "goal_figures": lambda: metrics.goal_figures(scope=whole, period=period),
+        "pair_mix": lambda: metrics.pair_mix(scope=whole, period=period),
+        "mentor_load": lambda: metrics.mentor_load(scope=whole, period=period),
+        "drop_off": lambda: metrics.drop_off(scope=whole, period=period),
+        "at_risk_count": lambda: metrics.at_risk_count(scope=whole),
+    }
+    count = [0]
+
+    def counted(execute: Any, sql: Any, params: Any, many: Any, context: Any) -> Any:
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    for name, figure in figures.items():
+        if only and name not in only:
+            continue
+        walls, cpus = [], []
+        for _ in range(max(1, requests)):
+            count[0] = 0
+            with (
+                transaction.atomic(),
+                organization_rls(organization.pk),
+                scope(organization=organization.pk),
+                connection.execute_wrapper(counted),
+            ):
+                wall, cpu = time.perf_counter(), time.process_time()
+                figure()
+                walls.append(time.perf_counter() - wall)
+                cpus.append(time.process_time() - cpu)
+        _emit(
+            case=f"dashboard:{name}",
+            p50=round(statistics.median(walls), 4),
+            cpu_p50=round(statistics.median(cpus), 4),
+            queries=count[0],
+            load=os.getloadavg()[0],
+        )
+
+
 def _run(args: argparse.Namespace) -> None:
     from django.core.management import call_command
     from django.test import Client
@@ -130,6 +197,8 @@ def _run(args: argparse.Namespace) -> None:
         within_goal=figures["p95"] <= DASHBOARD_GOAL_SECONDS,
         load=os.getloadavg()[0],
     )
+    if args.breakdown:
+        _dashboard_breakdown(organization, args.breakdown)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -143,6 +212,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--cases", nargs="*", help="Only these reports (e.g. summary fairness) or `dashboard`."
+    )
+    parser.add_argument(
+        "--breakdown",
+        type=int,
+        default=0,
+        metavar="RUNS",
+        help="Also time each figure of the dashboard apart, RUNS times each.",
     )
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
     parser.add_argument(
