@@ -44,6 +44,9 @@
     },
   };
 
+  // Drawn charts by canvas, so a theme change can draw them again in the new colours.
+  var instances = new Map();
+
   function draw(canvas) {
     var island = document.getElementById(canvas.getAttribute("data-fairness-chart"));
     if (!island) { return; }
@@ -58,7 +61,8 @@
     window.Chart.defaults.font.size = 12;
     var values = [];
     spec.bars.forEach(function (bar) { values.push(bar.low, bar.high, 0); });
-    new window.Chart(canvas, {
+    if (instances.has(canvas)) { instances.get(canvas).destroy(); }
+    instances.set(canvas, new window.Chart(canvas, {
       type: "bar",
       data: {
         labels: spec.bars.map(function (bar) { return bar.label; }),
@@ -100,16 +104,27 @@
         },
       },
       plugins: [errorBars],
-    });
+    }));
   }
 
   function drawAll() {
     document.querySelectorAll("canvas[data-fairness-chart]").forEach(draw);
   }
 
+  function redrawAll() {
+    instances.forEach(function (chart, canvas) {
+      if (!document.body.contains(canvas)) { chart.destroy(); instances.delete(canvas); return; }
+      draw(canvas);
+    });
+  }
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", drawAll);
   } else {
     drawAll();
+  }
+  document.addEventListener("ui:themechange", redrawAll);
+  if (window.matchMedia) {
+    window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", redrawAll);
   }
 })();
