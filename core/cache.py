@@ -7,6 +7,7 @@ instead and logs a warning: rate limits keep counting, per process, until Redis 
 
 After a failure Redis is not asked again for `RETRY_AFTER_SECONDS`, so a request pays the
 connect timeout (`OPTIONS["socket_connect_timeout"]`) once per pause, not once per cache call.
+Each call is tried once: a timed-out command is not sent again (see `ONE_TRY`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from typing import Any
 
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -25,12 +28,18 @@ logger = logging.getLogger(__name__)
 # enough that counters move back to the shared cache within seconds of Redis returning.
 RETRY_AFTER_SECONDS = 5.0
 
+# redis-py's client retries a failed command 10 times with back-off by default; the connections
+# of a pool built from options, as Django builds it, happen to get no retry today. Said out loud,
+# so that a change of default cannot turn one timeout into several on a Redis that hangs.
+ONE_TRY = Retry(NoBackoff(), 0)
+
 
 class FallbackRedisCache(RedisCache):
     """Django's `RedisCache`; while Redis fails, a local memory cache stands in."""
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
-        super().__init__(server, params)
+        options = params.get("OPTIONS", {})
+        super().__init__(server, {**params, "OPTIONS": {"retry": ONE_TRY, **options}})
         self._local = LocMemCache(f"fallback-{server}", {"TIMEOUT": params.get("TIMEOUT", 300)})
         self._down_until = 0.0
 

@@ -146,6 +146,12 @@ REDIS_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 3,
 }
+# A publish is tried once. Celery's default policy (3 retries, each reconnecting) held a web
+# request 15.7 s on a Redis that hangs after it had answered, and 6 s on one that never answered
+# (docs/operations.md, "Redis"); work that must happen is a row a sweep sends again. A pooled
+# connection that Redis closed (a restart) is replaced by redis-py when it is taken from the
+# pool, which needs no retry.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 # Every Redis call is bounded: with Redis down a request waits at most this long once, then the
 # cache answers from process memory for a few seconds (core.cache), so pages, API reads and
 # login keep working with per-process rate limits.
