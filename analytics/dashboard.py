@@ -29,7 +29,6 @@ from analytics.metrics import (
     Trend,
     active_mentorship_count,
     at_risk_count,
-    check_in_figures,
     drop_off,
     enrollment_funnel,
     goal_figures,
@@ -39,7 +38,15 @@ from analytics.metrics import (
     pair_mix,
     satisfaction_figures,
 )
-from analytics.selectors import WeekCount, check_ins_per_week
+from analytics.selectors import (
+    DayFacts,
+    WeekCount,
+    check_ins_of,
+    facts_by_day,
+    running_mentorships,
+    weeks_of,
+    without_jit,
+)
 
 if TYPE_CHECKING:
     from organizations.models import Organization
@@ -209,12 +216,19 @@ def program_health(
     *, organization: Organization, scope: Scope, period: Period, today: dt.date | None = None
 ) -> ProgramHealth:
     """The dashboard's figures for `scope` over `period`, each headline next to the previous
-    period's."""
+    period's. The check-ins, their hours and ratings, of both periods and of the weekly chart,
+    come from one pass over the days (`facts_by_day`: the nightly snapshots where they cover a
+    day, live counts for the rest); the other figures are counted live."""
+    without_jit()
     previous = period.previous()
+    facts = facts_by_day(scope=scope, start=previous.start, end=period.end, today=today)
+    this_facts = sum((f for day, f in facts.items() if day >= period.start), DayFacts())
+    previous_facts = sum((f for day, f in facts.items() if day < period.start), DayFacts())
+    running, previous_running = running_mentorships(scope, period, previous)
+    check_ins = check_ins_of(this_facts, running)
+    previous_check_ins = check_ins_of(previous_facts, previous_running)
     matching = match_figures(scope=scope, period=period)
     previous_matching = match_figures(scope=scope, period=previous)
-    check_ins = check_in_figures(scope=scope, period=period)
-    previous_check_ins = check_in_figures(scope=scope, period=previous)
     satisfaction = satisfaction_figures(scope=scope, period=period)
     previous_satisfaction = satisfaction_figures(scope=scope, period=previous)
     participants = on_roster(scope, period.ends_at).count()
@@ -268,13 +282,13 @@ def program_health(
         headlines=headlines,
         funnel=enrollment_funnel(scope=scope, period=period),
         matching=matching,
-        weeks=check_ins_per_week(scope=scope, period=period, today=today),
+        weeks=weeks_of(period, {day: f.held for day, f in facts.items()}),
         check_ins=check_ins,
         satisfaction=satisfaction,
         previous_satisfaction=previous_satisfaction,
         goals=goal_figures(scope=scope, period=period),
         pairs=pair_mix(scope=scope, period=period),
-        load=mentor_load(scope=scope, period=period),
+        load=mentor_load(scope=scope, period=period, hours=check_ins.hours),
         drop_off=drop_off(scope=scope, period=period),
         at_risk=at_risk_count(scope=scope),
     )

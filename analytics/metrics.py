@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -664,7 +664,9 @@ class MentorLoad:
     at_capacity: int  # mentors holding as many mentees as their stated capacity, or more
     load_counts: dict[str, int]  # "0", "1", "2", "3+" mentees → mentors
     hours: float  # hours of check-ins held in the period
-    hours_mentors: int  # mentors who held at least one
+    # Mentors who held at least one; None where not counted (the dashboard, which reads the
+    # hours from the snapshots and does not show hours per mentor).
+    hours_mentors: int | None
 
     @property
     def mentees_per_mentor(self) -> float | None:
@@ -672,7 +674,7 @@ class MentorLoad:
 
     @property
     def hours_per_mentor(self) -> float | None:
-        return ratio(self.hours, self.hours_mentors)
+        return ratio(self.hours, self.hours_mentors or 0)
 
 
 # The mentors' figures over each roster mentor (m) and their seats (s, none without a seat):
@@ -685,11 +687,12 @@ _LOAD_COUNTS = (
 )
 
 
-def mentor_load(*, scope: Scope, period: Period) -> MentorLoad:
-    """Two queries: the mentors' loads, then the hours they mentored. The seats are counted
-    per mentor once (one grouped pass over the open mentorships) and joined to the roster's
-    mentors: as a correlated subquery the ORM repeats in every aggregate that names the load,
-    PostgreSQL ran it eight times per mentor (9 s at 10,000 participants)."""
+def mentor_load(*, scope: Scope, period: Period, hours: float | None = None) -> MentorLoad:
+    """Two queries: the mentors' loads, then the hours they mentored (only the first when the
+    caller knows the `hours` already; the mentors who held them are then not counted). The
+    seats are counted per mentor once (one grouped pass over the open mentorships) and joined
+    to the roster's mentors: as a correlated subquery the ORM repeats in every aggregate that
+    names the load, PostgreSQL ran it eight times per mentor (9 s at 10,000 participants)."""
     organization = scope.organization
     mentors = (
         on_roster(scope, period.ends_at)
@@ -716,20 +719,27 @@ def mentor_load(*, scope: Scope, period: Period) -> MentorLoad:
         cursor.execute(f"SELECT {_LOAD_COUNTS} FROM {joined}", (*mentors_params, *seats_params))  # noqa: S608
         loads = cursor.fetchone()
     mentors_count, mentoring, mentees, at_capacity, none, one, two, more = loads
-    length = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
-    hours = (
-        held_check_ins(scope, before=period.ends_at)
-        .filter(starts_at__gte=period.starts_at)
-        .aggregate(length=Sum(length), mentors=Count("mentorship__mentor", distinct=True))
-    )
-    return MentorLoad(
+    load = MentorLoad(
         mentors=mentors_count,
         mentoring=mentoring,
         mentees=int(mentees),
         at_capacity=at_capacity,
         load_counts={"0": none, "1": one, "2": two, "3+": more},
-        hours=(hours["length"] or dt.timedelta(0)).total_seconds() / 3600,
-        hours_mentors=hours["mentors"],
+        hours=hours or 0.0,
+        hours_mentors=None,
+    )
+    if hours is not None:
+        return load
+    length = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
+    held = (
+        held_check_ins(scope, before=period.ends_at)
+        .filter(starts_at__gte=period.starts_at)
+        .aggregate(length=Sum(length), mentors=Count("mentorship__mentor", distinct=True))
+    )
+    return replace(
+        load,
+        hours=(held["length"] or dt.timedelta(0)).total_seconds() / 3600,
+        hours_mentors=held["mentors"],
     )
 
 

@@ -29,29 +29,23 @@ from mentorships.models import (
     MentorshipStatus,
 )
 from participants.models import Participant, ParticipantStatus
-from programs.models import Cohort, CohortStatus
+from programs.models import Cohort
 
 if TYPE_CHECKING:
     from organizations.models import Organization
 
-# Cohorts worth a row each night: drafts have nobody in them and closed cohorts are history
-# (their last snapshots stay).
-SNAPSHOT_STATUSES = (CohortStatus.ENROLLING, CohortStatus.MATCHING, CohortStatus.ACTIVE)
-
 
 def cohort_day_figures(*, organization: Organization, day: dt.date) -> dict[int, dict[str, int]]:
-    """Each live cohort's figures for `day`, as docs/metrics.md defines them: four grouped
-    queries for the whole organization, whatever its number of cohorts."""
-    cohort_ids = list(
-        Cohort.objects.for_org(organization)
-        .filter(status__in=SNAPSHOT_STATUSES)
-        .values_list("pk", flat=True)
-    )
+    """Each cohort's figures for `day`, as docs/metrics.md defines them: four grouped queries
+    for the whole organization, whatever its number of cohorts. Every cohort, whatever its
+    status, closed and draft ones too (their rows are cheap): a day is read from the snapshots
+    only when every cohort of the scope has one (`analytics.selectors.covered_days`)."""
+    begins = day_start(day)
+    ends = day_start(day + dt.timedelta(days=1))
+    cohort_ids = list(Cohort.objects.for_org(organization).values_list("pk", flat=True))
     figures: dict[int, dict[str, int]] = {pk: dict.fromkeys(FIGURES, 0) for pk in cohort_ids}
     if not cohort_ids:
         return figures
-    begins = day_start(day)
-    ends = day_start(day + dt.timedelta(days=1))
     scope = Scope(organization)
 
     def add(rows: Any, key: str) -> None:
@@ -125,6 +119,7 @@ def cohort_day_figures(*, organization: Organization, day: dt.date) -> dict[int,
         cohort_figures["check_ins_held"] = row["held"]
         duration = row["length"] or dt.timedelta(0)
         cohort_figures["minutes_mentored"] = round(duration.total_seconds() / 60)
+        cohort_figures["seconds_mentored"] = round(duration.total_seconds())
     add(
         CheckInRecord.objects.for_org(organization)
         .filter(check_in__in=held_today.values("pk"), rating__isnull=False)
@@ -134,6 +129,7 @@ def cohort_day_figures(*, organization: Organization, day: dt.date) -> dict[int,
             ratings=Count("pk"),
             rating_total=Sum("rating"),
             satisfied_ratings=Count("pk", filter=Q(rating__gte=SATISFIED_FROM)),
+            **{f"rating_{value}": Count("pk", filter=Q(rating=value)) for value in range(1, 6)},
         ),
         "check_in__mentorship__cohort_id",
     )
@@ -167,10 +163,7 @@ def snapshots_take(day: dt.date) -> dict[int, int]:
     and transaction; returns the rows written per organization id."""
     written: dict[int, int] = defaultdict(int)
     organization_ids = set(
-        Cohort.objects.with_scopes_disabled()
-        .filter(status__in=SNAPSHOT_STATUSES)
-        .values_list("organization_id", flat=True)
-        .distinct()
+        Cohort.objects.with_scopes_disabled().values_list("organization_id", flat=True).distinct()
     )
 
     def take(organization: Organization) -> None:

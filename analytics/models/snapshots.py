@@ -29,6 +29,12 @@ FIGURES = (
     "ratings",
     "rating_total",
     "satisfied_ratings",
+    "rating_1",
+    "rating_2",
+    "rating_3",
+    "rating_4",
+    "rating_5",
+    "seconds_mentored",
 )
 
 
@@ -55,6 +61,17 @@ class CohortDaySnapshot(TenantOwnedModel):
     ratings = models.PositiveIntegerField(default=0)
     rating_total = models.PositiveIntegerField(default=0)
     satisfied_ratings = models.PositiveIntegerField(default=0)
+    # Ratings of each value, 1 to 5: the dashboard's ratings chart over a period.
+    rating_1 = models.PositiveIntegerField(default=0)
+    rating_2 = models.PositiveIntegerField(default=0)
+    rating_3 = models.PositiveIntegerField(default=0)
+    rating_4 = models.PositiveIntegerField(default=0)
+    rating_5 = models.PositiveIntegerField(default=0)
+    # The held check-ins' length to the second, so a period's hours from snapshots equal the
+    # hours counted live (minutes are rounded per cohort and day). Empty on rows taken before
+    # it and the ratings by value existed: such a row does not cover its day for the dashboard
+    # (analytics.selectors.period_facts), which counts that day live.
+    seconds_mentored = models.PositiveBigIntegerField(null=True, default=None)
     taken_at = models.DateTimeField(default=timezone.now)
 
     objects = TenantManager()
