@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterable
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,7 +26,8 @@ from django.views import defaults
 from django_scopes import scope
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, status, viewsets
-from rest_framework.renderers import JSONRenderer
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, set_rollback
@@ -248,12 +250,24 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+class JSONWhateverWasAsked(DefaultContentNegotiation):
+    """JSON, whatever the Accept header or `?format=` says: an answer that can only be an error
+    has one shape, and refusing the Accept header (406) would hide what went wrong."""
+
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        return JSONRenderer(), JSONRenderer.media_type
+
+
 class NotFoundView(APIView):
-    """Every path under the API that matches nothing: the JSON 404, for anyone."""
+    """Every path under the API that matches nothing: the JSON 404, for anyone, whatever they
+    accept (`Accept: text/csv` or a malformed header too)."""
 
     authentication_classes = []
     permission_classes = []
     throttle_classes = []
+    content_negotiation_class = JSONWhateverWasAsked
     schema = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:

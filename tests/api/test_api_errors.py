@@ -152,3 +152,35 @@ def test_a_csv_only_viewset_still_answers_errors_as_json(rf, org):
         "message": "The request has invalid fields.",
         "fields": {"start": ["Not a date."]},
     }
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "text/csv",  # a format the API renders elsewhere (reports), not here
+        "application/xml",  # one it renders nowhere
+        "text/html",  # a browser: the browsable API would answer a page
+        "not a media type",
+        "application/json; indent=banana",
+    ],
+)
+def test_an_unknown_api_path_answers_the_json_404_whatever_is_accepted(api_client, accept):
+    for method in ("get", "post"):
+        response = getattr(api_client, method)("/api/v1/nope/", HTTP_ACCEPT=accept)
+
+        assert response.status_code == 404
+        assert _error(response) == {"code": "not_found", "message": "Not found.", "fields": {}}
+
+
+def test_an_unknown_api_path_asked_for_as_csv_answers_the_json_404(api_client):
+    response = api_client.get("/api/v1/nope/?format=csv")
+
+    assert response.status_code == 404
+    assert _error(response)["code"] == "not_found"
+
+
+def test_a_path_missing_its_slash_is_named_whatever_is_accepted(api_client):
+    response = api_client.get("/api/v1/programs", HTTP_ACCEPT="text/csv")
+
+    assert response.status_code == 404
+    assert "/api/v1/programs/" in _error(response)["message"]
