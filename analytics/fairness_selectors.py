@@ -778,6 +778,8 @@ def _round_group_counts(attribute: Attribute, match_round: MatchRound) -> list[G
     score = kept.values("mentee").annotate(mean=Avg("score")).values("mean")
     rows = (
         Participant.objects.for_org(organization)
+        # A round matches its cohort's people: the cohort bounds the scan.
+        .filter(cohort_id=match_round.cohort_id)
         .filter(Q(Exists(proposals)) | Q(Exists(left_out)))
         .order_by()
         .annotate(
@@ -805,14 +807,19 @@ def _round_group_counts(attribute: Attribute, match_round: MatchRound) -> list[G
     ]
 
 
-def round_fairness_audit(*, organization: Organization, match_round: MatchRound) -> FairnessAudit:
+def round_fairness_audit(
+    *, organization: Organization, match_round: MatchRound, attribute: str | None = None
+) -> FairnessAudit:
     """The audit of one round's proposals, for its review before publishing: among the
     round's mentees (proposed a mentor or left unmatched), how often each group was proposed
-    one (rejected proposals do not count) and its mean score. One query per attribute."""
+    one (rejected proposals do not count) and its mean score, over every attribute or the one
+    named. One query per attribute."""
     if match_round.organization_id != organization.pk:
         raise ValueError("the round belongs to another organization")
     threshold = anonymity_threshold(organization)
     attributes = fairness_attributes(organization=organization, cohort_id=match_round.cohort_id)
+    if attribute:
+        attributes = [a for a in attributes if a.key == attribute]
     audits = [
         audit_attribute(
             key=item.key,

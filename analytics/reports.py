@@ -36,7 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from analytics.fairness_selectors import fairness_audit
+from analytics.fairness_selectors import FairnessAudit, fairness_audit, round_fairness_audit
 from analytics.metrics import (
     Period,
     Scope,
@@ -47,12 +47,13 @@ from analytics.metrics import (
     goal_figures,
     held_check_ins,
     match_figures,
+    on_roster,
     pair_mix,
-    participation_breakdown,
     running_in,
     satisfaction_figures,
 )
 from analytics.models import CohortDaySnapshot
+from matching.models import MatchRound
 from mentorships.models import CheckInRecord, Goal, GoalStatus, Mentorship, MentorshipMentee
 from participants.models import Participant
 from programs.models import Cohort
@@ -143,13 +144,14 @@ def summary_row(report: ReportFilter) -> dict[str, Any]:
     satisfaction = satisfaction_figures(scope=scope, period=period)
     pairs = pair_mix(scope=scope, period=period)
     leaving = drop_off(scope=scope, period=period)
-    roster = participation_breakdown(scope=scope, day=period.end)
     return {
         "program": report.program_id,
         "cohort": report.cohort_id,
         "start": period.start,
         "end": period.end,
-        "participants": roster.total,
+        # The roster's size only: the breakdown by country, function and seniority would
+        # count it three times over.
+        "participants": on_roster(scope, period.ends_at).count(),
         "invited": funnel.invited,
         "enrolled": funnel.enrolled,
         "matched": funnel.matched,
@@ -613,15 +615,39 @@ def survey_result_rows(results: SurveyResults) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------------------------
 
 
-def fairness_rows(report: ReportFilter, attribute: str | None) -> list[dict[str, Any]]:
-    """The audit of `analytics.fairness_selectors` as one row per attribute, group and
-    metric; small groups are already folded into "other" there, withheld cells have no gap."""
-    audit = fairness_audit(
-        organization=report.organization,
-        program_id=report.program_id,
-        cohort_id=report.cohort_id,
-        attribute=attribute,
+def report_match_round(report: ReportFilter, round_id: int) -> MatchRound | None:
+    """The round asked for, when it is the organization's and within the report's program
+    and cohort; another organization's round is no round. One query."""
+    return (
+        MatchRound.objects.for_org(report.organization)
+        .filter(report.cohort_q(), pk=round_id)
+        .select_related("organization")
+        .first()
     )
+
+
+def fairness_rows(
+    report: ReportFilter, attribute: str | None, round_id: int | None = None
+) -> list[dict[str, Any]]:
+    """The audit of `analytics.fairness_selectors` as one row per attribute, group and
+    metric; small groups are already folded into "other" there, withheld cells have no gap.
+    With a round: that round's proposals (proposal rate and score per group, as its review
+    page shows them before publishing); a round outside the report's scope has no rows."""
+    audit: FairnessAudit
+    if round_id is not None:
+        match_round = report_match_round(report, round_id)
+        if match_round is None:
+            return []
+        audit = round_fairness_audit(
+            organization=report.organization, match_round=match_round, attribute=attribute
+        )
+    else:
+        audit = fairness_audit(
+            organization=report.organization,
+            program_id=report.program_id,
+            cohort_id=report.cohort_id,
+            attribute=attribute,
+        )
     rows: list[dict[str, Any]] = []
     for item in audit.attributes:
         sentences = {(f.group, f.metric): f.sentence for f in item.findings}
@@ -655,6 +681,7 @@ def fairness_rows(report: ReportFilter, attribute: str | None) -> list[dict[str,
                             or sentences.get((group.key, metric.key))
                             or ""
                         ),
+                        "match_round": round_id,
                     }
                 )
     return rows
