@@ -483,13 +483,83 @@ class SurveyAnswer(TenantOwnedModel):
                 include=["response"],
                 name="survey_answer_results",
             ),
-            # Written texts counted per question without reading them.
+            # A page of a question's written texts in the anonymous order (the random id),
+            # read from the index's start instead of sorting every text.
             models.Index(
-                fields=["organization", "survey", "question"],
+                fields=["organization", "survey", "question", "id"],
                 condition=~Q(text=""),
-                name="survey_answer_written",
+                name="survey_answer_written_ids",
             ),
         ]
 
     def __str__(self) -> str:
         return f"Answer to {self.question_id} in response {self.response_id}"
+
+
+class SurveyResultCount(TenantOwnedModel):
+    """How many submitted responses gave one answer, per survey and per combination of the
+    respondents' copied attributes: the results read these counts instead of the answers, so a
+    fresh results view costs the same at 100,000 responses as at ten.
+
+    What a row counts, by its key:
+
+    - `question` empty: submitted responses (the anonymity rule's counts per combination);
+    - `question` with `statement`, `number` or `choice`: answers of that value (a matrix
+      statement's rating, a scale or NPS number, a chosen value);
+    - `question` with `statement`, `number` and `choice` all empty: the responses that answered
+      the question (a multiple choice's people, written texts).
+
+    `whole` rows add up every respondent (their attribute columns are empty), so the unfiltered
+    view sums a few dozen rows; the other rows hold one combination of cohort, role, country,
+    function and seniority each, so a filtered view sums the combinations it chooses. Written
+    by `surveys.services` in the transaction that submits a response (`n = n + delta`, never
+    read-modify-write), and rebuilt from the answers by `survey_result_counts_rebuild`.
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    whole = models.BooleanField(default=False)
+    question = models.ForeignKey(
+        SurveyQuestion, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    statement = models.CharField(max_length=KEY_MAX_LENGTH, blank=True)
+    number = models.SmallIntegerField(null=True, blank=True)
+    choice = models.CharField(max_length=KEY_MAX_LENGTH, blank=True)
+    # The response's attributes as copied; the cohort is its id without a foreign key, because
+    # deleting a cohort must not merge two rows' keys (SET NULL would) under a unique constraint.
+    cohort = models.BigIntegerField(null=True, blank=True)
+    role = models.CharField(max_length=10, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    function = models.CharField(max_length=120, blank=True)
+    seniority = models.PositiveSmallIntegerField(null=True, blank=True)
+    n = models.IntegerField(default=0)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("survey result count")
+        verbose_name_plural = _("survey result counts")
+        constraints = [
+            # The upsert's conflict target. NULLS NOT DISTINCT: an empty question, number,
+            # cohort or seniority is part of the key like any value.
+            models.UniqueConstraint(
+                fields=[
+                    "organization",
+                    "survey",
+                    "whole",
+                    "question",
+                    "statement",
+                    "number",
+                    "choice",
+                    "cohort",
+                    "role",
+                    "country",
+                    "function",
+                    "seniority",
+                ],
+                nulls_distinct=False,
+                name="survey_result_count_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Count {self.n} of survey {self.survey_id}"

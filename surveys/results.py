@@ -20,13 +20,11 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db.models import (
     Count,
-    F,
     Q,
     QuerySet,
     Sum,
-    Window,
 )
-from django.db.models.functions import RowNumber, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -60,7 +58,9 @@ from surveys.models import (
     SurveyKind,
     SurveyQuestion,
     SurveyResponse,
+    SurveyResultCount,
 )
+from surveys.result_counts import survey_result_counts_rebuild
 
 # Text answers shown per question on the page and in the JSON results; exports carry them all.
 TEXT_ANSWERS_SHOWN = 50
@@ -79,6 +79,14 @@ PASSIVE_MIN = 7
 # The response column each filter reads.
 _COLUMNS: dict[Dimension, str] = {
     Dimension.COHORT: "cohort_id",
+    Dimension.ROLE: "role",
+    Dimension.COUNTRY: "country",
+    Dimension.FUNCTION: "function",
+    Dimension.SENIORITY: "seniority",
+}
+# The same attributes in the results' counts (`SurveyResultCount`).
+_COUNT_COLUMNS: dict[Dimension, str] = {
+    Dimension.COHORT: "cohort",
     Dimension.ROLE: "role",
     Dimension.COUNTRY: "country",
     Dimension.FUNCTION: "function",
@@ -201,25 +209,37 @@ def chosen_filters(params: Mapping[str, str]) -> dict[Dimension, str]:
     return {dimension: params[dimension] for dimension in DIMENSIONS if params.get(dimension)}
 
 
-def _attribute_counts(
-    responses: QuerySet[SurveyResponse],
-) -> dict[tuple[str, ...], int]:
+def _attribute_counts(organization: Organization, survey: Survey) -> dict[tuple[str, ...], int]:
+    """Submitted responses per combination of attributes, from the results' counts (one row
+    per combination, however many responses it holds)."""
     rows = (
-        responses.order_by()
-        .values_list(*(_COLUMNS[dimension] for dimension in DIMENSIONS))
-        # COUNT(*), not of a column outside the index: an index-only scan.
-        .annotate(n=Count("*"))
+        SurveyResultCount.objects.for_org(organization)
+        .filter(survey=survey, whole=False, question__isnull=True, n__gt=0)
+        .values_list(*(_COUNT_COLUMNS[dimension] for dimension in DIMENSIONS), "n")
     )
     return {
         tuple("" if value is None else str(value) for value in row[:-1]): row[-1] for row in rows
     }
 
 
-def _attribute_q(values: Mapping[Dimension, Iterable[str]], prefix: str = "") -> Q:
-    """Responses whose attributes are among `values` (as text; "" is a missing attribute)."""
+def _counted_attributes(organization: Organization, survey: Survey) -> dict[tuple[str, ...], int]:
+    counts = _attribute_counts(organization, survey)
+    if not counts and _submitted(organization, survey).exists():
+        # Responses written without the services (a seed, a script, or data from before the
+        # counts existed) have never been counted: count them once, now.
+        survey_result_counts_rebuild(organization=organization, survey=survey)
+        counts = _attribute_counts(organization, survey)
+    return counts
+
+
+def _attribute_q(
+    values: Mapping[Dimension, Iterable[str]], columns: Mapping[Dimension, str] = _COLUMNS
+) -> Q:
+    """Responses (or, with `_COUNT_COLUMNS`, count rows) whose attributes are among `values`
+    (as text; "" is a missing attribute)."""
     condition = Q()
     for dimension, wanted in values.items():
-        column = prefix + _COLUMNS[dimension]
+        column = columns[dimension]
         part = Q()
         present: list[str | int] = []
         for value in wanted:
@@ -248,36 +268,39 @@ def _submitted(organization: Organization, survey: Survey) -> QuerySet[SurveyRes
 @dataclass(frozen=True)
 class _Group:
     decision: GroupDecision
-    # Conditions on the response (None: the whole survey, no join needed).
-    condition: Q | None
+    # The attribute values the group holds, per filtered dimension (None: the whole survey).
+    values: dict[Dimension, list[str]] | None
     buckets: dict[Dimension, list[Bucket]]
 
 
 def _group(
-    organization: Organization,
-    survey: Survey,
+    counts: Mapping[tuple[str, ...], int],
+    anonymous: bool,
     chosen: Mapping[Dimension, str],
     threshold: int,
 ) -> _Group:
-    counts = _attribute_counts(_submitted(organization, survey))
-    if survey.anonymous:
+    if anonymous:
         buckets = dimension_buckets(counts, threshold)
         decision = group_decision(counts, chosen, threshold, buckets)
         if not decision.allowed or not chosen:
             return _Group(decision, None, buckets)
-        return _Group(decision, _attribute_q(values_in(chosen, buckets)), buckets)
+        values = {d: sorted(v) for d, v in values_in(chosen, buckets).items()}
+        return _Group(decision, values, buckets)
     # Named: the respondents agreed to be known, so every value is its own choice.
     buckets = dimension_buckets(counts, 1)
     total = sum(counts.values())
     if not chosen:
         return _Group(GroupDecision(True, total, total), None, buckets)
-    condition = _attribute_q({dimension: [value] for dimension, value in chosen.items()})
     size = sum(
         count
         for combination, count in counts.items()
         if all(combination[DIMENSIONS.index(d)] == value for d, value in chosen.items())
     )
-    return _Group(GroupDecision(True, size, total), condition, buckets)
+    return _Group(
+        GroupDecision(True, size, total),
+        {dimension: [value] for dimension, value in chosen.items()},
+        buckets,
+    )
 
 
 def _filter_labels(
@@ -377,33 +400,60 @@ def _scale_counts(question: SurveyQuestion, counts: Mapping[int, int]) -> list[V
     return values
 
 
-def _question_results(
+@dataclass
+class _Tallies:
+    """What the figures are drawn from: per question, the numbers (per statement), the chosen
+    values, and the people who answered (a multiple choice's people, written texts)."""
+
+    numbers: dict[int, dict[str, dict[int, int]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(dict))
+    )
+    choices: dict[int, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    answered: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, question_id: int, statement: str, number: int | None, choice: str, n: int):
+        if number is not None:
+            self.numbers[question_id][statement][number] = n
+        elif choice:
+            self.choices[question_id][choice] = self.choices[question_id].get(choice, 0) + n
+
+
+def _counted_tallies(
     organization: Organization,
     survey: Survey,
     questions: list[SurveyQuestion],
-    condition: Q | None,
-    minimum: int,
-    text_limit: int | None,
-    include_texts: bool = True,
-) -> list[QuestionResult]:
-    """Each question's figures for the responses `condition` chooses (all when None). A
-    question fewer than `minimum` people answered is withheld (1: nothing is)."""
-    answers = SurveyAnswer.objects.for_org(organization).filter(survey=survey)
-    if condition is not None:
-        answers = answers.filter(
-            response__in=SurveyResponse.objects.for_org(organization)
-            .filter(survey=survey, submitted_at__isnull=False)
-            .filter(condition)
-            .values("id")
-        )
-    text_ids = [q.pk for q in questions if q.type in TEXT_TYPES] if include_texts else []
+    values: Mapping[Dimension, Iterable[str]] | None,
+) -> _Tallies:
+    """From the results' counts: the `whole` rows for the whole survey, or the sum of the
+    chosen combinations' rows. One query; its rows grow with the questions' values and the
+    combinations chosen, never with the responses."""
+    counts = SurveyResultCount.objects.for_org(organization).filter(
+        survey=survey, question_id__in=[q.pk for q in questions]
+    )
+    if values is None:
+        counts = counts.filter(whole=True)
+    else:
+        counts = counts.filter(_attribute_q(values, _COUNT_COLUMNS), whole=False)
+    tallies = _Tallies()
+    rows = (
+        counts.order_by()
+        .values_list("question_id", "statement", "number", "choice")
+        .annotate(total=Sum("n"))
+    )
+    for question_id, statement, number, choice, n in rows:
+        if number is None and not choice and not statement:
+            tallies.answered[question_id] = n
+        else:
+            tallies.add(question_id, statement, number, choice, n)
+    return tallies
+
+
+def _live_tallies(answers: QuerySet[SurveyAnswer], questions: list[SurveyQuestion]) -> _Tallies:
+    """From the answer rows themselves, for groups the counts do not keep (the responses
+    about one mentor): a few hundred answers, never a whole survey's."""
+    tallies = _Tallies()
     aggregated = [q.pk for q in questions if q.type in NUMBER_TYPES | CHOICE_TYPES]
-    numbers: dict[int, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
-    choices: dict[int, dict[str, int]] = defaultdict(dict)
-    text_counts: dict[int, int] = defaultdict(int)
     if aggregated:
-        # Numbers and choices by value, from the index `survey_answer_results` alone: the
-        # columns read and COUNT(*) are all in it, so no answer row is fetched.
         rows = (
             answers.filter(question_id__in=aggregated)
             .order_by()
@@ -411,37 +461,27 @@ def _question_results(
             .annotate(n=Count("*"))
         )
         for question_id, statement, number, choice, n in rows:
-            if number is not None:
-                numbers[question_id][statement][number] = n
-            elif choice:
-                choices[question_id][choice] = choices[question_id].get(choice, 0) + n
-    if text_ids:
-        # Written texts per question, from the partial index `survey_answer_written`.
-        text_counts.update(
-            answers.filter(question_id__in=text_ids)
-            .exclude(text="")
-            .order_by()
-            .values_list("question_id")
-            .annotate(n=Count("*"))
-        )
+            tallies.add(question_id, statement, number, choice, n)
     # A multiple choice has a row per chosen value: count its people, not its rows.
     multiple = [q.pk for q in questions if q.type == QuestionType.MULTIPLE]
-    multiple_people = (
-        dict(
+    if multiple:
+        tallies.answered.update(
             answers.filter(question_id__in=multiple)
             .order_by()
             .values_list("question_id")
             .annotate(n=Count("response_id", distinct=True))
         )
-        if multiple
-        else {}
-    )
-    texts: dict[int, list[TextAnswer]] = defaultdict(list)
-    if text_ids and any(text_counts.values()):
-        texts = _text_answers(
-            survey, answers.filter(question_id__in=text_ids).exclude(text=""), text_limit
-        )
+    return tallies
 
+
+def _question_results(
+    questions: list[SurveyQuestion],
+    tallies: _Tallies,
+    texts: Mapping[int, list[TextAnswer]],
+    minimum: int,
+) -> list[QuestionResult]:
+    """Each question's figures from its tallies. A question fewer than `minimum` people
+    answered is withheld (1: nothing is)."""
     results = []
     for question in questions:
         result = QuestionResult(
@@ -454,14 +494,14 @@ def _question_results(
             high_label=in_language(question.high_label),
         )
         if question.type in (QuestionType.SCALE_1_5, QuestionType.NPS):
-            counts = numbers[question.pk].get("", {})
+            counts = tallies.numbers[question.pk].get("", {})
             result.answered = sum(counts.values())
             result.counts = _scale_counts(question, counts)
             result.mean = _mean(counts)
             if question.type == QuestionType.NPS:
                 result.nps = nps_breakdown(counts)
         elif question.type == QuestionType.MATRIX:
-            per_statement = numbers[question.pk]
+            per_statement = tallies.numbers[question.pk]
             for statement in question.statements or []:
                 counts = per_statement.get(statement.get("key", ""), {})
                 result.statements.append(
@@ -475,9 +515,9 @@ def _question_results(
                 )
             result.answered = max((s.answered for s in result.statements), default=0)
         elif question.type in CHOICE_TYPES:
-            counts_by_choice = choices[question.pk]
+            counts_by_choice = tallies.choices[question.pk]
             if question.type == QuestionType.MULTIPLE:
-                result.answered = multiple_people.get(question.pk, 0)
+                result.answered = tallies.answered.get(question.pk, 0)
             else:
                 result.answered = sum(counts_by_choice.values())
             result.counts = [
@@ -492,8 +532,8 @@ def _question_results(
                 for choice in question.choices or []
             ]
         else:
-            result.answered = text_counts.get(question.pk, 0)
-            result.texts = texts.get(question.pk, [])
+            result.answered = tallies.answered.get(question.pk, 0)
+            result.texts = list(texts.get(question.pk, []))
         if result.answered < minimum:
             _withhold(result)
         results.append(result)
@@ -507,34 +547,55 @@ def _withhold(result: QuestionResult) -> None:
 
 
 def _text_answers(
-    survey: Survey, written: QuerySet[SurveyAnswer], limit: int | None
+    organization: Organization,
+    survey: Survey,
+    question_ids: list[int],
+    values: Mapping[Dimension, Iterable[str]] | None,
+    limit: int | None,
 ) -> dict[int, list[TextAnswer]]:
+    """The written answers to the questions, read live: with a `limit`, each question's first
+    page of it in one query (a UNION ALL of one LIMIT per question, each read from the start
+    of an index in the anonymous order), else all of them (the exports)."""
+    if not question_ids or limit == 0:
+        return {}
+    written = SurveyAnswer.objects.for_org(organization).filter(survey=survey).exclude(text="")
+    if values is not None:
+        response_columns = {d: f"response__{column}" for d, column in _COLUMNS.items()}
+        written = written.filter(_attribute_q(values, response_columns))
     # Anonymous: by the answer's random id, a shuffle that follows neither time nor person;
     # named: newest first, with who wrote it.
-    order = (
-        [F("id").asc()] if survey.anonymous else [F("response__submitted_at").desc(), F("id").asc()]
-    )
-    rows = written.order_by()
-    if limit is not None:
-        rows = rows.annotate(
-            rank=Window(RowNumber(), partition_by=[F("question_id")], order_by=order)
-        ).filter(rank__lte=limit)
-    rows = rows.order_by("question_id", *order)
-    texts: dict[int, list[TextAnswer]] = defaultdict(list)
-    if survey.anonymous:
-        for question_id, text in rows.values_list("question_id", "text"):
-            texts[question_id].append(TextAnswer(text))
+    order = ["id"] if survey.anonymous else ["-response__submitted_at", "id"]
+    fields = ["question_id", "id", "text"]
+    if not survey.anonymous:
+        fields += ["response__participant__full_name", "response__submitted_at"]
+    if limit is None:
+        rows = list(written.filter(question_id__in=question_ids).order_by(*order).values(*fields))
     else:
-        for question_id, text, name, submitted_at in rows.values_list(
-            "question_id", "text", "response__participant__full_name", "response__submitted_at"
-        ):
-            texts[question_id].append(
-                TextAnswer(
-                    text,
-                    name or "",
-                    timezone.localdate(submitted_at) if submitted_at else None,
-                )
+        pages = [
+            written.filter(question_id=question_id).order_by(*order).values(*fields)[:limit]
+            for question_id in question_ids
+        ]
+        first, *rest = pages
+        # The parts' order is not kept by UNION ALL in principle: sorted again below.
+        rows = list(first.union(*rest, all=True) if rest else first)
+    if survey.anonymous:
+        rows.sort(key=lambda row: row["id"])
+    else:
+        rows.sort(key=lambda row: row["id"])
+        rows.sort(key=lambda row: row["response__submitted_at"], reverse=True)
+    texts: dict[int, list[TextAnswer]] = defaultdict(list)
+    for row in rows:
+        if survey.anonymous:
+            texts[row["question_id"]].append(TextAnswer(row["text"]))
+            continue
+        submitted_at = row["response__submitted_at"]
+        texts[row["question_id"]].append(
+            TextAnswer(
+                row["text"],
+                row["response__participant__full_name"] or "",
+                timezone.localdate(submitted_at) if submitted_at else None,
             )
+        )
     return texts
 
 
@@ -576,7 +637,8 @@ def survey_results(
         cached.survey = survey
         return cached
     invited, answered = _invitation_totals(organization, survey)
-    group = _group(organization, survey, chosen, threshold)
+    counts = _counted_attributes(organization, survey)
+    group = _group(counts, survey.anonymous, chosen, threshold)
     results = SurveyResults(
         survey=survey,
         anonymous=survey.anonymous,
@@ -593,13 +655,16 @@ def survey_results(
         rate=survey_response_rate(organization=organization, survey=survey),
     )
     if results.shown:
+        questions = survey_questions(organization=organization, survey=survey)
+        tallies = _counted_tallies(organization, survey, questions, group.values)
+        written = [
+            q.pk for q in questions if q.type in TEXT_TYPES and tallies.answered.get(q.pk, 0)
+        ]
         results.questions = _question_results(
-            organization,
-            survey,
-            survey_questions(organization=organization, survey=survey),
-            group.condition,
+            questions,
+            tallies,
+            _text_answers(organization, survey, written, group.values, text_limit),
             minimum=threshold if survey.anonymous else 1,
-            text_limit=text_limit,
         )
     cache.set(key, results, RESULTS_CACHE_SECONDS)
     return results
@@ -818,23 +883,20 @@ def mentor_feedback_list(*, organization: Organization, user: User) -> list[Ment
     for survey in surveys:
         mentees = survey.anonymous_mentees if survey.anonymous else survey.named_mentees
         shown = mentees >= MENTOR_FEEDBACK_MINIMUM
-        questions = (
-            _question_results(
-                organization,
-                survey,
-                [
-                    q
-                    for q in survey_questions(organization=organization, survey=survey)
-                    if q.type not in TEXT_TYPES
-                ],
-                about_me,
-                minimum=MENTOR_FEEDBACK_MINIMUM,
-                text_limit=0,
-                include_texts=False,
+        questions: list[QuestionResult] = []
+        if shown:
+            asked = [
+                q
+                for q in survey_questions(organization=organization, survey=survey)
+                if q.type not in TEXT_TYPES
+            ]
+            about_them = SurveyAnswer.objects.for_org(organization).filter(
+                survey=survey,
+                response__in=_submitted(organization, survey).filter(about_me).values("id"),
             )
-            if shown
-            else []
-        )
+            questions = _question_results(
+                asked, _live_tallies(about_them, asked), {}, minimum=MENTOR_FEEDBACK_MINIMUM
+            )
         feedback.append(MentorFeedback(survey, survey.program.name, mentees, shown, questions))
     return feedback
 

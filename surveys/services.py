@@ -49,6 +49,7 @@ from surveys.models import (
     SurveySection,
     SurveyStatus,
 )
+from surveys.result_counts import answer_row, result_counts_change
 from surveys.selectors import ordered_questions
 from surveys.templates_library import SURVEY_TEMPLATES, TemplateQuestion
 from webhooks.services import EventType, event_emit
@@ -1022,9 +1023,18 @@ def _answer_rows(
     response: SurveyResponse,
     questions: Sequence[SurveyQuestion],
     answers: Mapping[str, Any],
+    *,
+    created_at: dt.datetime,
 ) -> list[SurveyAnswer]:
     rows = []
-    base = {"organization": organization, "survey_id": response.survey_id, "response": response}
+    # `created_at` is the response's stamp: to the day for an anonymous survey, as its
+    # response's times are, so no answer row keeps the moment of answering either.
+    base = {
+        "organization": organization,
+        "survey_id": response.survey_id,
+        "response": response,
+        "created_at": created_at,
+    }
     for question in questions:
         value: Any = answers.get(question.key)
         if _empty(value):
@@ -1114,12 +1124,24 @@ def response_save(
     response.updated_at = stamp
     if language:
         response.language = language
+    counted = response.submitted_at is not None
     if submit:
         response.submitted_at = response.submitted_at or stamp
     response.save()
     if submit:
-        SurveyAnswer.objects.for_org(organization).filter(response=response).delete()
-        SurveyAnswer.objects.bulk_create(_answer_rows(organization, response, questions, cleaned))
+        previous = SurveyAnswer.objects.for_org(organization).filter(response=response)
+        before = [answer_row(answer) for answer in previous] if counted else None
+        previous.delete()
+        rows = SurveyAnswer.objects.bulk_create(
+            _answer_rows(organization, response, questions, cleaned, created_at=stamp)
+        )
+        # The results' counts move in this transaction, under the survey's lock taken above.
+        result_counts_change(
+            organization=organization,
+            response=response,
+            before=before,
+            after=[answer_row(answer) for answer in rows],
+        )
     changed = []
     if invitation.started_at is None:
         invitation.started_at = now

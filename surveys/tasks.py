@@ -8,6 +8,7 @@ from django.utils import timezone
 from core.tenancy import for_each_organization
 from surveys.dispatch import surveys_dispatch
 from surveys.models import Survey, SurveyStatus
+from surveys.result_counts import surveys_result_counts_rebuild
 
 
 # Safe to repeat: invitations are inserted against unique constraints, sends are claimed row by
@@ -26,4 +27,16 @@ def dispatch_surveys_task() -> None:
     for_each_organization(
         organization_ids,
         lambda organization: surveys_dispatch(organization=organization, now=now),
+    )
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def survey_result_counts_rebuild_task(organization_id: int, survey_ids: list[int] | None) -> None:
+    """Count surveys' results again from their answers (safe to repeat: a rebuild replaces the
+    counts under the survey's lock)."""
+    for_each_organization(
+        [organization_id],
+        lambda organization: surveys_result_counts_rebuild(
+            organization=organization, survey_ids=survey_ids
+        ),
     )

@@ -15,6 +15,7 @@ def world_rows(context: dict) -> list:
         SurveyInvitation,
         SurveyQuestion,
         SurveyResponse,
+        SurveyResultCount,
         SurveySchedule,
         SurveySection,
     )
@@ -63,4 +64,7 @@ def world_rows(context: dict) -> list:
     answer = SurveyAnswer.objects.create(
         **org, survey=survey, response=response, question=question, number=4
     )
-    return [survey, section, question, schedule, invitation, response, answer]
+    count = SurveyResultCount.objects.create(
+        **org, survey=survey, whole=True, question=question, number=4, n=1
+    )
+    return [survey, section, question, schedule, invitation, response, answer, count]

@@ -1,7 +1,8 @@
 """Surveys with submitted responses, written row by row, for the results tests.
 
 The rows are written directly (as the answer-saving service leaves them once a response is
-submitted), so each test states exactly which answers exist and can compute its figures by hand.
+submitted, results' counts included), so each test states exactly which answers exist and can
+compute its figures by hand.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from surveys.models import (
     SurveySection,
     SurveyStatus,
 )
+from surveys.result_counts import answer_row, result_counts_change
 from surveys.services import survey_results_changed
 
 EVERY_TYPE: list[dict[str, Any]] = [
@@ -165,6 +167,12 @@ def respond(
                     rows.append(SurveyAnswer(**base, number=value))
             SurveyAnswer.objects.bulk_create(rows)
             survey_results_changed(organization=organization, survey_ids=[survey.pk])
+            result_counts_change(
+                organization=organization,
+                response=response,
+                before=None,
+                after=[answer_row(row) for row in rows],
+            )
     return response
 
 
