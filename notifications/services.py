@@ -9,13 +9,13 @@ import functools
 import re
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from email.message import Message
 from email.mime.text import MIMEText
 from email.policy import compat32
 from email.utils import formatdate, make_msgid
 from itertools import islice
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.core import signing
@@ -237,13 +237,6 @@ def _batches(items: Iterable[Outgoing], size: int) -> Iterator[list[Outgoing]]:
         yield batch
 
 
-def _by_language(items: list[Outgoing], default: str) -> dict[str, list[Outgoing]]:
-    groups: dict[str, list[Outgoing]] = {}
-    for item in items:
-        groups.setdefault(item.language or default, []).append(item)
-    return groups
-
-
 def _send_batch(
     organization: Organization,
     batch: list[Outgoing],
@@ -258,6 +251,7 @@ def _send_batch(
     unique = list({item.idempotency_key: item for item in reversed(batch)}.values())
     unique.reverse()
     _notices_insert(organization, unique)
+    links: dict[int | None, str] = {}
     if kind is not None:
         # In-app notices above reach everyone; emails skip those who turned the kind off.
         off_emails, off_ids = emails_turned_off(
@@ -267,52 +261,67 @@ def _send_batch(
             user_ids=[i.user_id for i in unique],
         )
         unique = [i for i in unique if i.email not in off_emails and i.user_id not in off_ids]
-    if kind is not None:
         links = _unsubscribe_links(organization, {i.user_id for i in unique}, kind)
-        unique = [
-            replace(
-                item,
-                context={**item.context, "unsubscribe_url": links[item.user_id]},
-                fill_in=item.fill_in | {"unsubscribe_url"} if item.fill_in else item.fill_in,
-            )
-            if item.user_id is not None
-            else item
-            for item in unique
-        ]
-    groups = _by_language(unique, default_language)
+    # Each item's context as rendered (with its unsubscribe link) and its group of alike
+    # items (for its subject and its body), by language; a dict merge rather than
+    # dataclasses.replace, which costs more than the rest of an item's preparation.
+    groups: dict[str, list[_Prepared]] = {}
+    for item in unique:
+        context, fill_in = item.context, item.fill_in
+        link = links.get(item.user_id) if item.user_id is not None else None
+        if link is not None:
+            context = {**context, "unsubscribe_url": link}
+            if fill_in:
+                fill_in = fill_in | _UNSUBSCRIBE_FILLED
+        group = _context_group(context, fill_in) if fill_in else None
+        prepared = _Prepared(item, context, fill_in, group)
+        groups.setdefault(item.language or default_language, []).append(prepared)
     subjects: dict[str, str] = {}
-    # Each item's group of alike items, for its subject and its body.
-    group_of = {i.idempotency_key: _group_key(i) if i.fill_in else None for i in unique}
-    for language, items in groups.items():
+    for language, prepared_items in groups.items():
         shared: dict[Any, str] = {}
         with translation.override(language):
-            for item in items:
+            for prepared in prepared_items:
+                item = prepared.item
                 subject = shared.get(item.subject_key) if item.subject_key is not None else None
                 if subject is None:
-                    rendered = _render_in_group(
-                        subject_template, language, item, group_of[item.idempotency_key]
+                    rendered = _render_context(
+                        subject_template,
+                        language,
+                        prepared.context,
+                        prepared.fill_in,
+                        prepared.group,
                     )
                     subject = " ".join(rendered.split())
                     if item.subject_key is not None:
                         shared[item.subject_key] = subject
                 subjects[item.idempotency_key] = subject
     claimed = _claim(
-        organization, [(i.idempotency_key, i.email, subjects[i.idempotency_key]) for i in unique]
+        organization,
+        [
+            (p.item.idempotency_key, p.item.email, subjects[p.item.idempotency_key])
+            for prepared_items in groups.values()
+            for p in prepared_items
+        ],
     )
     if not claimed:
         return 0
     headers = _HeaderCache()
     from_email, organization_id = settings.DEFAULT_FROM_EMAIL, organization.pk
     messages = []
-    for language, items in groups.items():
+    for language, prepared_items in groups.items():
         with translation.override(language):
-            for item in items:
+            for prepared in prepared_items:
+                item = prepared.item
                 if item.idempotency_key in claimed:
                     messages.append(
                         _BatchEmail(
                             subjects[item.idempotency_key],
-                            _render_in_group(
-                                body_template, language, item, group_of[item.idempotency_key]
+                            _render_context(
+                                body_template,
+                                language,
+                                prepared.context,
+                                prepared.fill_in,
+                                prepared.group,
                             ),
                             from_email,
                             [item.email],
@@ -324,6 +333,19 @@ def _send_batch(
     # sends again; a worker lost before this line leaves nothing sent and nothing claimed.
     email_connection.send_messages(messages)
     return len(messages)
+
+
+_UNSUBSCRIBE_FILLED = frozenset({"unsubscribe_url"})
+
+
+class _Prepared(NamedTuple):
+    """An item of a batch as it is rendered: its context with the unsubscribe link, and its
+    group of alike items (None renders it on its own)."""
+
+    item: Outgoing
+    context: dict[str, Any]
+    fill_in: frozenset[str]
+    group: tuple | None
 
 
 def _notices_insert(organization: Organization, items: list[Outgoing]) -> None:
@@ -494,54 +516,59 @@ def _formatted_in(
 def _render(template: BackendTemplate, language: str, item: Outgoing) -> str:
     """The template rendered with the item's context, through the group's form when it has
     one; the caller has activated `language`."""
-    return _render_in_group(template, language, item, _group_key(item) if item.fill_in else None)
+    group = _context_group(item.context, item.fill_in) if item.fill_in else None
+    return _render_context(template, language, item.context, item.fill_in, group)
 
 
-def _render_in_group(
-    template: BackendTemplate, language: str, item: Outgoing, group: tuple | None
+def _render_context(
+    template: BackendTemplate,
+    language: str,
+    context: dict[str, Any],
+    fill_in: frozenset[str],
+    group: tuple | None,
 ) -> str:
-    """`_render` with the item's `_group_key` computed by the caller (once for the subject
-    and the body); None renders the item on its own."""
+    """`_render` of a context whose `_context_group` the caller computed (once for the
+    subject and the body); None renders it on its own."""
     if group is None:
-        return template.render(item.context)
-    compiled = template.template
-    forms = _forms.setdefault(compiled, {})
+        return template.render(context)
+    forms = _forms.setdefault(template.template, {})
     key = (language, group)
-    if key not in forms:
+    try:
+        form = forms[key]
+    except KeyError:
         if len(forms) >= _FORMS_PER_TEMPLATE:
             forms.clear()
-        forms[key] = _form_make(template, item)
-    form = forms[key]
-    return form.fill(item.context, language) if form is not None else template.render(item.context)
+        form = forms[key] = _form_make(template, context, fill_in)
+    except TypeError:
+        # A value that cannot be hashed: no group to share.
+        return template.render(context)
+    return form.fill(context, language) if form is not None else template.render(context)
 
 
-def _group_key(item: Outgoing) -> tuple | None:
-    """What items sharing a form must have in common: every value but the filled-in ones,
-    and whether each of those is set (templates test them with {% if %}); None when a value
-    cannot be compared."""
+def _context_group(context: dict[str, Any], fill_in: frozenset[str]) -> tuple | None:
+    """What contexts sharing a form must have in common: every value but the filled-in ones,
+    and whether each of those is set (templates test them with {% if %}) and its type; None
+    when a filled-in value is of a kind a form cannot take. In the context's own order:
+    contexts built alike share a group, others only make a form more."""
     fixed, filled = [], []
-    for name, value in item.context.items():
-        if name in item.fill_in:
+    for name, value in context.items():
+        if name in fill_in:
             if not (value is None or isinstance(value, str | dt.datetime)):
                 return None
-            filled.append((name, bool(value), type(value).__name__))
+            filled.append((name, bool(value), type(value)))
         else:
             fixed.append((name, value))
-    key = (tuple(sorted(fixed)), tuple(sorted(filled)))
-    try:
-        hash(key)
-    except TypeError:
-        return None
-    return key
+    return (tuple(fixed), tuple(filled))
 
 
-def _form_make(template: BackendTemplate, item: Outgoing) -> _Form | None:
-    """The template's form for items like `item`, or None when it does not reproduce the
-    template's own render (a filled-in value is filtered or compared, not only printed)."""
-    context = item.context
+def _form_make(
+    template: BackendTemplate, context: dict[str, Any], fill_in: frozenset[str]
+) -> _Form | None:
+    """The template's form for contexts like `context`, or None when it does not reproduce
+    the template's own render (a filled-in value is filtered or compared, not only printed)."""
     marked = dict(context)
     text_slots: dict[str, _Slot] = {}
-    for name in item.fill_in:
+    for name in fill_in:
         value = context[name]
         if isinstance(value, str) and value:
             marker = f"{_SLOT}{len(text_slots)}{_SLOT}"
@@ -551,7 +578,7 @@ def _form_make(template: BackendTemplate, item: Outgoing) -> _Form | None:
     # Datetimes keep their real value: their formatted text is then found and marked.
     date_slots: dict[str, _Slot] = {}
     found: list[tuple[str, _Slot]] = []
-    for name in item.fill_in:
+    for name in fill_in:
         value = context[name]
         if isinstance(value, dt.datetime):
             found += [
@@ -579,8 +606,7 @@ def _form_make(template: BackendTemplate, item: Outgoing) -> _Form | None:
             parts.append(filled)
     form = _Form(tuple(parts), autoescape)
     probe = {
-        name: _probe_value(value) if name in item.fill_in else value
-        for name, value in context.items()
+        name: _probe_value(value) if name in fill_in else value for name, value in context.items()
     }
     for example in (context, probe):
         if form.fill(example) != template.render(example):
@@ -780,18 +806,56 @@ def _insert_new(
         return []
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(_quoted_column(model, name) for name in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    values = ", ".join([row] * len(rows))
     conflict = ", ".join(_quoted_column(model, name) for name in unique)
-    sql = (
-        f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608 — names from the model
-        f"ON CONFLICT ({conflict}) DO NOTHING"
-    )
+    if connection.vendor == "postgresql":
+        source, params = _unnested(model, fields, rows)
+    else:
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        source = "VALUES " + ", ".join([row] * len(rows))
+        params = [value for values_ in rows for value in values_]
+    sql = f"INSERT INTO {table} ({columns}) {source} ON CONFLICT ({conflict}) DO NOTHING"
     if returning:
         sql += f" RETURNING {_quoted_column(model, returning)}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for values_ in rows for value in values_])
+        cursor.execute(sql, params)
         return cursor.fetchall() if returning else []
+
+
+_LENGTH = re.compile(r"\(\d+(?:,\s*\d+)?\)")
+
+
+def _unnested(
+    model: type[Model], fields: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> tuple[str, list[Any]]:
+    """PostgreSQL's SELECT of the rows: a column with one value for every row as that value,
+    the others as arrays unnested side by side. A thousand rows of VALUES with six parameters
+    each cost PostgreSQL a third more to parse and plan, and psycopg2 half again as much to
+    quote (measured at 1,000 notices: 35 → 24 ms of PostgreSQL's CPU, 10 → 4 ms of ours)."""
+    selected: list[str] = []
+    arrays: list[str] = []
+    array_params: list[list[Any]] = []
+    constant_params: list[Any] = []
+    for index, name in enumerate(fields):
+        field = model._meta.get_field(name)
+        assert isinstance(field, Field)
+        # Without a length: a value too long for the column is refused on assignment, where
+        # an explicit cast to varchar(n) would cut it short.
+        db_type = _LENGTH.sub("", field.db_type(connection) or "")
+        column = [values_[index] for values_ in rows]
+        first = column[0]
+        if all(value == first for value in column):
+            selected.append(f"%s::{db_type}")
+            constant_params.append(first)
+        else:
+            selected.append(f"_rows.c{len(arrays)}")
+            arrays.append(f"%s::{db_type}[]")
+            array_params.append(column)
+    select = ", ".join(selected)
+    if not arrays:
+        return f"SELECT {select}", constant_params
+    names = ", ".join(f"c{i}" for i in range(len(arrays)))
+    source = f"SELECT {select} FROM unnest({', '.join(arrays)}) AS _rows ({names})"  # noqa: S608
+    return source, constant_params + array_params
 
 
 def _quoted_column(model: type[Model], name: str) -> str:

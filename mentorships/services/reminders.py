@@ -8,17 +8,19 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.memory import gc_paused
 from mentorships import selectors
 from mentorships.models import (
     CheckIn,
     CheckInReminder,
     CheckInStatus,
     EngagementSettings,
+    Mentorship,
     MentorshipStatus,
 )
 from notifications.models import EmailKind
@@ -93,28 +95,28 @@ def check_in_reminders_send(*, organization: Organization, now: dt.datetime | No
     the same Message-ID). A reminder whose check-in has started is dropped unsent."""
     now = now or timezone.now()
     sent = 0
-    while True:
-        with transaction.atomic():
-            batch = _due_reminders_claimed(organization, now)
-            if not batch:
-                return sent
-            upcoming = [
-                r
-                for r in batch
-                if r.starts_at > now
-                and r.status == CheckInStatus.SCHEDULED
-                # A paused or closed mentorship gets no reminders.
-                and r.mentorship_status == MentorshipStatus.ACTIVE
-            ]
-            sent += notices_send(
-                organization=organization,
-                template="check_in_reminder",
-                outgoing=_reminder_messages(organization, upcoming),
-                kind=EmailKind.REMINDERS,
-            )
-            CheckInReminder.objects.for_org(organization).filter(
-                pk__in=[r.pk for r in batch]
-            ).update(sent_at=now)
+    # A scan makes a few objects per email (the locmem backend keeps every message), and each
+    # collection the allocations set off would walk all of them: the collector is paused.
+    with gc_paused():
+        while True:
+            with transaction.atomic():
+                batch = _due_reminders_claimed(organization, now)
+                if not batch:
+                    return sent
+                upcoming = [
+                    r
+                    for r in batch
+                    if r.starts_at > now
+                    and r.status == CheckInStatus.SCHEDULED
+                    # A paused or closed mentorship gets no reminders.
+                    and r.mentorship_status == MentorshipStatus.ACTIVE
+                ]
+                sent += notices_send(
+                    organization=organization,
+                    template="check_in_reminder",
+                    outgoing=_reminder_messages(organization, upcoming),
+                    kind=EmailKind.REMINDERS,
+                )
 
 
 class _DueReminder(NamedTuple):
@@ -131,11 +133,12 @@ class _DueReminder(NamedTuple):
 
 
 def _due_reminders_claimed(organization: Organization, now: dt.datetime) -> list[_DueReminder]:
-    """The next batch of unsent due reminders, oldest first, their rows locked FOR UPDATE SKIP
-    LOCKED (those another scan holds are passed over), read as plain rows with their check-in
-    and mentorship: model instances cost more than the rest of the read. The lock is taken in
-    a subquery over the reminders alone, so the check-in and mentorship rows joined for
-    reading are not locked (as select_for_update(of=("self",)) would leave them)."""
+    """The next batch of unsent due reminders, oldest first, claimed: locked FOR UPDATE SKIP
+    LOCKED (those another scan holds are passed over) and marked sent in the transaction that
+    sends them, so a rollback leaves them due. Read as plain rows with their check-in and
+    mentorship: model instances cost more than the rest of the read."""
+    if connection.vendor == "postgresql":
+        return _due_reminders_claimed_postgresql(organization, now)
     claimed = (
         CheckInReminder.objects.for_org(organization)
         .select_for_update(skip_locked=True)
@@ -143,8 +146,9 @@ def _due_reminders_claimed(organization: Organization, now: dt.datetime) -> list
         .order_by("due_at", "pk")
         .values("pk")[:REMINDER_BATCH]
     )
-    rows = (
-        CheckInReminder.objects.for_org(organization)
+    rows = [
+        _DueReminder(*row)
+        for row in CheckInReminder.objects.for_org(organization)
         .filter(pk__in=claimed)
         .order_by("due_at", "pk")
         .values_list(
@@ -157,8 +161,50 @@ def _due_reminders_claimed(organization: Organization, now: dt.datetime) -> list
             "check_in__location",
             "check_in__mentorship__status",
         )
+    ]
+    CheckInReminder.objects.for_org(organization).filter(pk__in=[r.pk for r in rows]).update(
+        sent_at=now
     )
-    return [_DueReminder(*row) for row in rows]
+    return rows
+
+
+def _due_reminders_claimed_postgresql(
+    organization: Organization, now: dt.datetime
+) -> list[_DueReminder]:
+    """`_due_reminders_claimed` in one statement: the lock, the mark and the read. The lock
+    is taken over the reminders alone, so the check-in and mentorship rows joined for reading
+    are not locked; each table is filtered by the organization, row-level security or not.
+    The claim walks the partial index of unsent reminders in due order (a table without
+    statistics gets a plan that sorts every due row for each batch instead)."""
+    reminder, check_in, mentorship = (
+        connection.ops.quote_name(model._meta.db_table)
+        for model in (CheckInReminder, CheckIn, Mentorship)
+    )
+    sql = f"""
+        WITH due AS (
+            SELECT id FROM {reminder}
+            WHERE organization_id = %(organization)s AND sent_at IS NULL AND due_at <= %(now)s
+            ORDER BY due_at, id
+            LIMIT %(limit)s
+            FOR UPDATE SKIP LOCKED
+        ), claimed AS (
+            UPDATE {reminder} AS r SET sent_at = %(now)s
+            FROM due
+            WHERE r.id = due.id AND r.organization_id = %(organization)s
+            RETURNING r.id, r.kind, r.check_in_id, r.due_at
+        )
+        SELECT claimed.id, claimed.kind, c.mentorship_id, c.starts_at, c.status, c.agenda,
+               c.location, m.status
+        FROM claimed
+        JOIN {check_in} AS c ON c.id = claimed.check_in_id
+            AND c.organization_id = %(organization)s
+        JOIN {mentorship} AS m ON m.id = c.mentorship_id
+            AND m.organization_id = %(organization)s
+        ORDER BY claimed.due_at, claimed.id
+    """  # noqa: S608 — table names from the models
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"organization": organization.pk, "now": now, "limit": REMINDER_BATCH})
+        return [_DueReminder(*row) for row in cursor.fetchall()]
 
 
 # What the reminder templates only print, filled into one shared render per language, zone and
@@ -218,6 +264,8 @@ def _reminder_messages(organization: Organization, reminders: list[_DueReminder]
                     },
                     text=wording % {"names": others, "when": when},
                     url=url,
+                    # The subject shows the kind and the start in the person's zone alone.
+                    subject_key=(reminder.kind, zone, reminder.starts_at),
                     fill_in=_PER_PERSON,
                 )
             )
