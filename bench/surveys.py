@@ -284,6 +284,7 @@ def main(argv: list[str] | None = None) -> None:
         "--two-dispatchers", type=int, default=20_000, help="participants of the concurrent case"
     )
     parser.add_argument("--responses", type=int, default=100_000, help="for the results case")
+    parser.add_argument("--repeat", type=int, default=20, help="requests per results case")
     parser.add_argument("--host", default=os.environ.get("PGHOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PGPORT", "5432")))
     parser.add_argument("--admin-user", default="postgres")
