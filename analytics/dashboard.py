@@ -2,7 +2,8 @@
 headline with its previous period, the charts' data and the same data as export tables.
 
 A fixed number of queries whatever the organization's size (tests/analytics/test_dashboard.py
-counts them at two sizes): each metric is a few aggregates, the weekly series reads snapshots.
+counts them at two sizes): each metric is a few aggregates, the check-ins' figures read the
+snapshots of past days, and a computed panel is cached under the organization's data version.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.utils import formats
+from django.core.cache import cache
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -38,6 +40,7 @@ from analytics.metrics import (
     pair_mix,
     satisfaction_figures,
 )
+from analytics.models.snapshots import data_version
 from analytics.selectors import (
     DayFacts,
     WeekCount,
@@ -53,6 +56,10 @@ if TYPE_CHECKING:
 
 # The exports a viewer may ask for, by the chart (or table) they hold.
 EXPORTS = ("headline", "funnel", "engagement", "satisfaction")
+# How long a computed panel is served at most. Writes that send no signal (bulk updates, rows
+# written by SQL) do not change the data version, and the at-risk count moves with the clock
+# alone (a pair turns quiet without any write): both show within this.
+PANEL_CACHE_SECONDS = 10 * 60
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,8 @@ class ProgramHealth:
     load: MentorLoad
     drop_off: DropOff
     at_risk: int
+    # When the figures were counted: a cached panel is as of then.
+    computed_at: dt.datetime
 
     @property
     def is_empty(self) -> bool:
@@ -216,9 +225,42 @@ def program_health(
     *, organization: Organization, scope: Scope, period: Period, today: dt.date | None = None
 ) -> ProgramHealth:
     """The dashboard's figures for `scope` over `period`, each headline next to the previous
-    period's. The check-ins, their hours and ratings, of both periods and of the weekly chart,
-    come from one pass over the days (`facts_by_day`: the nightly snapshots where they cover a
-    day, live counts for the rest); the other figures are counted live."""
+    period's: computed once per organization data version (`analytics.models.snapshots
+    .data_version`, set anew by every write to a row the figures read), scope, period, day and
+    language, and kept at most `PANEL_CACHE_SECONDS`. A cached panel costs two cache reads and
+    no query; `computed_at` says when its figures were counted."""
+    today = today or timezone.localdate(timezone=timezone.get_default_timezone())
+    key = ":".join(
+        str(part)
+        for part in (
+            "analytics:health",
+            organization.pk,
+            scope.program_id,
+            scope.cohort_id,
+            period.start,
+            period.end,
+            today,
+            translation.get_language(),
+            data_version(organization.pk),
+        )
+    )
+    health = cache.get(key)
+    if isinstance(health, ProgramHealth):
+        return health
+    health = compute_program_health(
+        organization=organization, scope=scope, period=period, today=today
+    )
+    cache.set(key, health, PANEL_CACHE_SECONDS)
+    return health
+
+
+def compute_program_health(
+    *, organization: Organization, scope: Scope, period: Period, today: dt.date | None = None
+) -> ProgramHealth:
+    """The panel counted now (what `program_health` caches). The check-ins, their hours and
+    ratings, of both periods and of the weekly chart, come from one pass over the days
+    (`facts_by_day`: the nightly snapshots where they cover a day, live counts for the rest);
+    the other figures are counted live."""
     without_jit()
     previous = period.previous()
     facts = facts_by_day(scope=scope, start=previous.start, end=period.end, today=today)
@@ -291,4 +333,5 @@ def program_health(
         load=mentor_load(scope=scope, period=period, hours=check_ins.hours),
         drop_off=drop_off(scope=scope, period=period),
         at_risk=at_risk_count(scope=scope),
+        computed_at=timezone.now(),
     )

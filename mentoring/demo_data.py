@@ -468,6 +468,7 @@ SCALE_VOLUMES = {
     "survey_responses": 200_000,
 }
 SCALE_COHORTS = 20
+SCALE_SNAPSHOT_DAYS = 180
 _SCALE_CHUNK = 5_000
 
 
@@ -481,7 +482,7 @@ def _in_chunks(model: Any, rows: list[Any]) -> list[Any]:
 def seed_scale(*, scale: float = 1.0, seed: int = 7) -> DemoResult:
     """A separate organization ("Scale Co") with `scale` times 100,000 participants, 60,000
     mentorships, 500,000 check-ins and 200,000 survey responses over the last 120 days, bulk
-    created in chunks, and the last 30 days' nightly snapshots. Rebuilt on every call; the
+    created in chunks, and the last 180 days' nightly snapshots. Rebuilt on every call; the
     demo organization is left alone. Returns an API key with `reports:read`."""
     from analytics.services import organization_snapshots_take
     from mentorships.models import (
@@ -693,7 +694,9 @@ def seed_scale(*, scale: float = 1.0, seed: int = 7) -> DemoResult:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         today = timezone.localdate(timezone=timezone.get_default_timezone())
-        for days_ago in range(30, 0, -1):
+        # The nights of both periods the dashboard compares by default (90 days each), so
+        # its past days read snapshots as they would after half a year of nightly runs.
+        for days_ago in range(SCALE_SNAPSHOT_DAYS, 0, -1):
             organization_snapshots_take(
                 organization=organization, day=today - dt.timedelta(days=days_ago)
             )

@@ -3,7 +3,11 @@ few rows instead of recounting every check-in (docs/metrics.md, "Snapshots")."""
 
 from __future__ import annotations
 
-from django.db import models
+import uuid
+
+from django.core.cache import cache
+from django.db import models, transaction
+from django.db.models import signals
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -89,3 +93,65 @@ class CohortDaySnapshot(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"Cohort {self.cohort_id} on {self.day}"
+
+
+# --- The dashboard's data version -------------------------------------------------------------
+#
+# The program-health panel is cached per organization, scope and period under the organization's
+# data version (analytics.dashboard.program_health). Every save or delete of a row its figures
+# read sets a new version, so the next request computes the panel again. Connected here, with
+# the models, so that every process that writes (web, worker) bumps it. Writes that send no
+# signal (bulk updates, `bulk_create`, raw SQL) are not seen: the cache's lifetime
+# (`analytics.dashboard.PANEL_CACHE_SECONDS`) bounds how long they can go unseen.
+
+DATA_VERSION_KEY = "analytics:data-version:{organization_id}"
+# What the dashboard's figures read (the surveys' answers feed satisfaction and NPS).
+VERSIONED_MODELS = (
+    "participants.Participant",
+    "programs.Cohort",
+    "mentorships.Mentorship",
+    "mentorships.MentorshipMentee",
+    "mentorships.CheckIn",
+    "mentorships.CheckInRecord",
+    "mentorships.Goal",
+    "mentorships.GoalChange",
+    "mentorships.Message",
+    "mentorships.EngagementSettings",
+    "surveys.SurveyResponse",
+    "surveys.SurveyAnswer",
+    "analytics.CohortDaySnapshot",
+)
+
+
+def data_version(organization_id: int) -> str:
+    """The organization's current data version (set on first use)."""
+    key = DATA_VERSION_KEY.format(organization_id=organization_id)
+    version = cache.get(key)
+    if version is None:
+        version = uuid.uuid4().hex
+        # `add`: two first requests at once agree on one version.
+        if not cache.add(key, version, timeout=None):
+            version = cache.get(key) or version
+    return str(version)
+
+
+def bump_data_version(organization_id: int) -> None:
+    """A new version (never one used before, even after the cache lost the key)."""
+    cache.set(DATA_VERSION_KEY.format(organization_id=organization_id), uuid.uuid4().hex, None)
+
+
+def _bump_on_write(sender: type[models.Model], instance: models.Model, **kwargs: object) -> None:
+    organization_id = getattr(instance, "organization_id", None)
+    if organization_id is None:
+        return
+    bump_data_version(organization_id)
+    # Again once the write is committed: a panel computed meanwhile, before the write was
+    # visible, went under the first new version and must not be served.
+    transaction.on_commit(lambda: bump_data_version(organization_id))
+
+
+for _label in VERSIONED_MODELS:
+    for _signal in (signals.post_save, signals.post_delete):
+        _signal.connect(
+            _bump_on_write, sender=_label, weak=False, dispatch_uid=f"analytics-version-{_label}"
+        )
