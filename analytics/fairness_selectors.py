@@ -45,6 +45,7 @@ from matching.models import MatchProposal, MatchRound, ProposalStatus, RoundStat
 from mentorships.models import CheckInRecord, MentorshipMentee
 from participants.models import Participant, ParticipantStatus, Seniority
 from programs.models import Cohort, EnrollmentQuestion
+from surveys.models import QuestionType, SurveyAnswer
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -115,6 +116,13 @@ MATCH_METRICS = (
         MEAN,
         gettext_lazy("of 5"),
         gettext_lazy("mentees who rated a check-in"),
+    ),
+    Metric(
+        "survey_satisfaction",
+        gettext_lazy("Survey satisfaction"),
+        MEAN,
+        gettext_lazy("of 5"),
+        gettext_lazy("mentees who answered a named survey"),
     ),
 )
 ROUND_METRICS = (
@@ -599,8 +607,21 @@ _GROUP_FIGURES = (
     " SUM(CASE WHEN m.wait IS NOT NULL AND m.checked THEN 1 ELSE 0 END),"
     " COUNT(m.wait), SUM(m.wait), SUM(m.wait * m.wait),"
     " COUNT(m.score), SUM(m.score), SUM(m.score * m.score),"
-    " COUNT(m.rating), SUM(m.rating), SUM(m.rating * m.rating)"
+    " COUNT(m.rating), SUM(m.rating), SUM(m.rating * m.rating),"
+    " COUNT(m.survey), SUM(m.survey), SUM(m.survey * m.survey)"
 )
+
+
+def _named_scale_answers(organization: Organization) -> QuerySet[SurveyAnswer]:
+    """The 1-5 scale answers of submitted responses to named surveys, the ones that say who
+    answered. Anonymous answers never reach a group: only the whole survey's results show
+    them, under their own threshold rule."""
+    return SurveyAnswer.objects.for_org(organization).filter(
+        survey__anonymous=False,
+        response__submitted_at__isnull=False,
+        question__type=QuestionType.SCALE_1_5,
+        number__isnull=False,
+    )
 
 
 def _mentee_facts(
@@ -608,8 +629,8 @@ def _mentee_facts(
 ) -> QuerySet[Participant]:
     """One row per mentee: each attribute's group (`g0`, `g1`, …), the function as spelled,
     the seconds from joining to the first match (`wait`, null when never matched), whether a
-    check-in was held, the mean score of the approved proposals of published rounds and the
-    mean rating given."""
+    check-in was held, the mean score of the approved proposals of published rounds, the
+    mean check-in rating given and the mean of their named survey answers on a 1-5 scale."""
     organization = scope.organization
     first_match = (
         MentorshipMentee.objects.for_org(organization)
@@ -639,6 +660,13 @@ def _mentee_facts(
         .annotate(mean=Avg("rating"))
         .values("mean")
     )
+    survey = (
+        _named_scale_answers(organization)
+        .filter(response__participant=OuterRef("pk"))
+        .values("response__participant")
+        .annotate(mean=Avg("number"))
+        .values("mean")
+    )
     groups = {f"g{i}": _group_expression(item) for i, item in enumerate(attributes)}
     return (
         mentees.annotate(
@@ -648,9 +676,10 @@ def _mentee_facts(
             checked=Exists(held),
             score=Subquery(score, output_field=FloatField()),
             rating=Subquery(rating, output_field=FloatField()),
+            survey=Subquery(survey, output_field=FloatField()),
         )
         .annotate(wait=_SecondsBetween(F("first_matched_at"), F("created_at")))
-        .values(*groups, "spelled", "wait", "checked", "score", "rating")
+        .values(*groups, "spelled", "wait", "checked", "score", "rating", "survey")
     )
 
 
@@ -687,6 +716,7 @@ def _match_group_counts(
                     "days_to_match": _summary(sums, "wait", 1 / 86400),
                     "score": _summary(sums, "score"),
                     "rating": _summary(sums, "rating"),
+                    "survey_satisfaction": _summary(sums, "survey"),
                 },
             )
         )
@@ -694,7 +724,9 @@ def _match_group_counts(
 
 
 _MEAN_COLUMNS = tuple(
-    f"{name}_{part}" for name in ("wait", "score", "rating") for part in ("n", "sum", "sq")
+    f"{name}_{part}"
+    for name in ("wait", "score", "rating", "survey")
+    for part in ("n", "sum", "sq")
 )
 
 
