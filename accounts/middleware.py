@@ -19,7 +19,13 @@ def _zone_or_none(name: str | None) -> zoneinfo.ZoneInfo | None:
 
 
 class UserPreferencesMiddleware:
-    """Activates the viewer's language and time zone for the rest of the request."""
+    """Activates the viewer's language and time zone for the rest of the request.
+
+    The zone is the person's one zone (docs/i18n.md): their account's, which their participant
+    profiles copy, so pages that format with a profile's zone (a mentorship's home, booking,
+    messages, notes) and the emails read the same. Only someone who never named one (no
+    setting and no profile) gets the zone their browser reports, else UTC.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import CalendarFeed, User
+from accounts.models import CalendarFeed, User, validate_time_zone
+from accounts.signals import time_zone_changed
 from core.errors import DomainError
 
 
@@ -18,6 +19,23 @@ def user_update_settings(*, user: User, full_name: str, language: str, time_zone
     user.time_zone = time_zone
     user.full_clean(exclude=["password"])
     user.save(update_fields=["full_name", "language", "time_zone"])
+    # Sent whether or not the zone changed: the settings form has already put the new value
+    # on `user`, and a profile left behind by an earlier change is brought along too.
+    if time_zone:
+        time_zone_changed.send(sender=User, user=user)
+    return user
+
+
+@transaction.atomic
+def user_set_time_zone(*, user: User, time_zone: str) -> User:
+    """The person's one time zone (docs/i18n.md): every page, email and reminder they get is
+    in it, and their participant profiles follow it."""
+    if not time_zone or time_zone == user.time_zone:
+        return user
+    validate_time_zone(time_zone)
+    user.time_zone = time_zone
+    user.save(update_fields=["time_zone"])
+    time_zone_changed.send(sender=User, user=user)
     return user
 
 

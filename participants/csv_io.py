@@ -18,7 +18,13 @@ from organizations.models import Membership, Organization
 from organizations.services import audit_log_record
 from participants.models import Participant
 from participants.parsing import format_languages, parse_languages, parse_time, split_list
-from participants.services import build_participant, check_seats, seats_taken, store_seats
+from participants.services import (
+    build_participant,
+    check_seats,
+    seats_taken,
+    store_seats,
+    user_time_zone_fill,
+)
 from programs.models import Cohort, EnrollmentQuestion, QuestionKind
 from programs.services import cohort_lock
 
@@ -269,6 +275,7 @@ def participant_import(
     if errors:
         raise ImportRejected(errors)
     Participant.objects.bulk_create(to_create, batch_size=500)
+    user_time_zone_fill(to_create)
     store_seats(
         organization,
         cohort,

@@ -106,8 +106,14 @@ class ProfileForm(forms.Form):
         help_text=_("e.g. “English (native), Spanish (fluent)” or “en:native; es:conversational”."),
     )
     # Blank means "follow my browser": the zone the request runs in (the viewer's setting, else
-    # the zone their browser reports), as in personal settings.
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices, required=False)
+    # the zone their browser reports), as in personal settings. The zone chosen here becomes the
+    # person's zone everywhere (participants.services.participant_enroll).
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        required=False,
+        help_text=_("Pages, emails and reminders show your times in this zone."),
+    )
     working_hours_start = forms.TimeField(
         label=_("Working hours start"), widget=forms.TimeInput(attrs={"type": "time"})
     )
@@ -270,8 +276,13 @@ def _participant_time_zone_choices() -> list[tuple[str, StrOrPromise]]:
 class AdminParticipantForm(ProfileForm):
     email = forms.EmailField(label=_("Email"))
     full_name = forms.CharField(label=_("Full name"), max_length=150)
-    # An admin's browser says nothing about the participant's zone: it must be chosen.
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_participant_time_zone_choices)
+    # An admin's browser says nothing about the participant's zone: it must be chosen. It is
+    # used until the person names one of their own (build_participant).
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=_participant_time_zone_choices,
+        help_text=_("Someone whose account names a time zone keeps their own."),
+    )
     field_order = ["email", "full_name"]
 
 

@@ -11,8 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from accounts.models import User
+from accounts.models import User, known_time_zones
+from accounts.services import user_set_time_zone
 from core.errors import DomainError
+from core.rls import across_organizations
+from core.tenancy import in_organization
 from organizations.models import Membership, Organization
 from organizations.services import AuditActor, audit_log_record
 from participants.models import PROFILE_FIELDS, Participant, ParticipantRole, ParticipantStatus
@@ -184,6 +187,12 @@ def build_participant(
     for key in PROFILE_FIELDS:
         if key in data:
             setattr(participant, key, data[key])
+    user = participant.user
+    if user is not None and user.time_zone and participant.time_zone in known_time_zones():
+        # One zone per person, the account's (docs/i18n.md): whatever zone an admin, the API or
+        # a CSV file gives someone with an account, their own choice stands (a zone that is no
+        # zone is still reported, as any bad input).
+        participant.time_zone = user.time_zone
     errors: dict[str, list[str]] = {}
     try:
         _check_profile(participant)
@@ -213,7 +222,41 @@ def _save(participant: Participant) -> Participant:
                 ]
             }
         ) from error
+    user_time_zone_fill([participant])
     return participant
+
+
+def user_time_zone_fill(participants: Iterable[Participant]) -> None:
+    """An account that names no zone takes its first profile's: the person then sees on every
+    page the zone their check-ins, reminders and matching already use."""
+    for participant in participants:
+        user = participant.user
+        if user is not None and not user.time_zone and participant.time_zone:
+            user_set_time_zone(user=user, time_zone=participant.time_zone)
+
+
+def participant_time_zones_follow(*, user: User) -> int:
+    """Every participant profile of the person, in every organization, takes their account's
+    time zone (on `accounts.signals.time_zone_changed`). Returns how many changed."""
+    if not user.time_zone:
+        return 0
+    with across_organizations():
+        organization_ids = set(
+            Participant.objects.with_scopes_disabled()
+            .filter(user=user)
+            .exclude(time_zone=user.time_zone)
+            .values_list("organization_id", flat=True)
+        )
+    changed = 0
+    for organization_id in sorted(organization_ids):
+        with in_organization(organization_id):
+            changed += (
+                Participant.objects.for_org(organization_id)
+                .filter(user=user)
+                .exclude(time_zone=user.time_zone)
+                .update(time_zone=user.time_zone, updated_at=timezone.now())
+            )
+    return changed
 
 
 def _questions(organization: Organization, cohort: Cohort) -> list[EnrollmentQuestion]:
@@ -237,6 +280,9 @@ def participant_enroll(
     )
     if existing is not None and existing.status == ParticipantStatus.ACTIVE:
         raise DomainError(_("You are already enrolled in this cohort."))
+    # The zone the person gives on enrolling is their zone from now on, everywhere.
+    if user.time_zone and data.get("time_zone") and data["time_zone"] in known_time_zones():
+        user_set_time_zone(user=user, time_zone=data["time_zone"])
     participant = build_participant(
         organization=organization,
         cohort=cohort,
