@@ -162,7 +162,7 @@ class _TimeForm(forms.Form):
 class BookForm(_TimeForm):
     duration = forms.TypedChoiceField(
         label=gettext_lazy("Length"),
-        choices=[(d, gettext_lazy("%(minutes)d minutes") % {"minutes": d}) for d in DURATIONS],
+        choices=lambda: [(d, _("%(minutes)d minutes") % {"minutes": d}) for d in DURATIONS],
         coerce=int,
         initial=DEFAULT_DURATION,
         widget=forms.Select(attrs={"data-slot-control": ""}),

@@ -1,7 +1,8 @@
-"""Found by trying the product from a fresh `scripts/run`: the home's "Book your first check-in"
-still leads a paused pair to the booking page, which offered the whole form only for the booking
-to be refused ("no longer active") once filled in. The page now says the mentorship is paused
-and leads to its home, where it can be resumed."""
+"""Found by trying the product from a fresh `scripts/run`, on the check-in booking page: the
+home's "Book your first check-in" still leads a paused pair there, and the page offered the
+whole form only for the booking to be refused ("no longer active") once filled in; it now says
+the mentorship is paused and leads to its home, where it can be resumed. And its lengths read
+"45 minutes" to a Spanish speaker."""
 
 import pytest
 from django.urls import reverse
@@ -56,3 +57,17 @@ def test_an_active_pair_still_gets_the_booking_form(new_page, sign_in, org):
 
     expect(page.get_by_role("button", name="Book and send invitations")).to_be_visible()
     expect(page.get_by_test_id("booking-closed")).to_have_count(0)
+
+
+def test_the_booking_lengths_read_in_the_viewers_language(new_page, sign_in, org):
+    """The lengths were put into words once, in English, when the form class was defined."""
+    mentorship, _, mentee = tokyo_sao_paulo_pair(org)
+    mentee.user.language = "es"
+    mentee.user.save(update_fields=["language"])
+    page = new_page()
+    sign_in(page, mentee.user)
+
+    page.goto(reverse("mentorships:book", args=[org.slug, mentorship.pk]))
+
+    lengths = page.locator("select[name=duration] option").all_inner_texts()
+    assert lengths == ["30 minutos", "45 minutos", "60 minutos", "90 minutos"]
