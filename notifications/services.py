@@ -171,8 +171,8 @@ class Outgoing:
     context: dict[str, Any]
     text: str
     url: str
-    # Items with the same key and language share one rendered subject (when the subject
-    # depends on less than the whole context); None renders it for each item.
+    # Items of one call with the same key and language share one rendered subject (when the
+    # subject depends on less than the whole context); None renders it for each item.
     subject_key: Any = None
     # Context keys the templates only print or test for truth (names, an agenda, a datetime
     # shown through one of Django's date formats): items alike in language and every other
@@ -208,6 +208,8 @@ def notices_send(
     body_template = _django_template(f"notifications/email/{template}_body.txt")
     default_language = translation.get_language()
     sent = 0
+    # Subjects by (language, subject key), kept across batches: a scan's start times repeat.
+    subjects_shared: dict[tuple[str, Any], str] = {}
     email_connection = get_connection()
     with email_connection, gc_paused():
         for batch in _batches(outgoing, SEND_BATCH):
@@ -220,6 +222,7 @@ def notices_send(
                     default_language=default_language,
                     email_connection=email_connection,
                     kind=kind,
+                    subjects_shared=subjects_shared,
                 )
     return sent
 
@@ -246,6 +249,7 @@ def _send_batch(
     default_language: str,
     email_connection: BaseEmailBackend,
     kind: str | None = None,
+    subjects_shared: dict[tuple[str, Any], str] | None = None,
 ) -> int:
     # The same key twice in one batch is one message.
     unique = list({item.idempotency_key: item for item in reversed(batch)}.values())
@@ -277,12 +281,13 @@ def _send_batch(
         prepared = _Prepared(item, context, fill_in, group)
         groups.setdefault(item.language or default_language, []).append(prepared)
     subjects: dict[str, str] = {}
+    shared = {} if subjects_shared is None else subjects_shared
     for language, prepared_items in groups.items():
-        shared: dict[Any, str] = {}
         with translation.override(language):
             for prepared in prepared_items:
                 item = prepared.item
-                subject = shared.get(item.subject_key) if item.subject_key is not None else None
+                key = (language, item.subject_key)
+                subject = shared.get(key) if item.subject_key is not None else None
                 if subject is None:
                     rendered = _render_context(
                         subject_template,
@@ -293,7 +298,7 @@ def _send_batch(
                     )
                     subject = " ".join(rendered.split())
                     if item.subject_key is not None:
-                        shared[item.subject_key] = subject
+                        shared[key] = subject
                 subjects[item.idempotency_key] = subject
     claimed = _claim(
         organization,
@@ -550,15 +555,16 @@ def _context_group(context: dict[str, Any], fill_in: frozenset[str]) -> tuple | 
     and whether each of those is set (templates test them with {% if %}) and its type; None
     when a filled-in value is of a kind a form cannot take. In the context's own order:
     contexts built alike share a group, others only make a form more."""
-    fixed, filled = [], []
+    key: list[tuple[Any, ...]] = []
     for name, value in context.items():
         if name in fill_in:
-            if not (value is None or isinstance(value, str | dt.datetime)):
+            kind = type(value)
+            if kind is not str and value is not None and not isinstance(value, dt.datetime):
                 return None
-            filled.append((name, bool(value), type(value)))
+            key.append((name, kind, not value))
         else:
-            fixed.append((name, value))
-    return (tuple(fixed), tuple(filled))
+            key.append((name, value))
+    return tuple(key)
 
 
 def _form_make(
@@ -724,26 +730,41 @@ class _BatchEmail(EmailMessage):
         encoding = self.encoding or self.header_cache.charset
         msg = _body_part(str(self.body), self.content_subtype, encoding)
         cache = self.header_cache
-        headers = [
-            ("Subject", self.subject),
-            ("From", self.extra_headers.get("From", self.from_email)),
-        ]
+        extra = self.extra_headers
+        if len(extra) == 1 and "Message-ID" in extra and self.to and not (self.cc or self.reply_to):
+            # A batch's email: what the general case below gives it, without its lookups.
+            return self._with_headers(
+                msg,
+                [
+                    ("Subject", self.subject),
+                    ("From", self.from_email),
+                    ("To", ", ".join(str(v) for v in self.to)),
+                    ("Date", cache.date),
+                    ("Message-ID", extra["Message-ID"]),
+                ],
+                encoding,
+            )
+        headers = [("Subject", self.subject), ("From", extra.get("From", self.from_email))]
         for name, values in (("To", self.to), ("Cc", self.cc), ("Reply-To", self.reply_to)):
-            if name in self.extra_headers:
-                headers.append((name, self.extra_headers[name]))
+            if name in extra:
+                headers.append((name, extra[name]))
             elif values:
                 headers.append((name, ", ".join(str(v) for v in values)))
-        names = {name.lower() for name in self.extra_headers}
+        names = {name.lower() for name in extra}
         if "date" not in names:
             headers.append(("Date", cache.date))
         if "message-id" not in names:
             headers.append(("Message-ID", make_msgid(domain=DNS_NAME)))
         headers += [
             (name, value)
-            for name, value in self.extra_headers.items()
+            for name, value in extra.items()
             if name.lower() not in {"from", "to", "cc", "reply-to"}
         ]
+        return self._with_headers(msg, headers, encoding)
+
+    def _with_headers(self, msg: Message, headers: list[tuple[str, Any]], encoding: str) -> Message:
         # The checks of SafeMIMEText.__setitem__ (no newlines, encoded words), cached.
+        cache = self.header_cache
         encoded = [(name, cache.encoded(name, str(value), encoding)) for name, value in headers]
         if msg.policy is compat32:
             # What Message.__setitem__ stores under compat32: the pair as given, no count limit.
