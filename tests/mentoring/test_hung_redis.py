@@ -94,7 +94,10 @@ class HungRedis:
             if not data:
                 return
             if not self.hung and sink is not None:
-                sink.sendall(data)
+                try:
+                    sink.sendall(data)
+                except OSError:  # the other side was closed by restart()
+                    return
                 continue
             if from_client:
                 pending += data
