@@ -274,9 +274,15 @@ def compute_program_health(
     satisfaction = satisfaction_figures(scope=scope, period=period)
     previous_satisfaction = satisfaction_figures(scope=scope, period=previous)
     participants = on_roster(scope, period.ends_at).count()
-    previous_participants = on_roster(scope, previous.ends_at).count()
     active = active_mentorship_count(scope=scope, day=period.end)
-    previous_active = active_mentorship_count(scope=scope, day=previous.end)
+    # The previous period's last day is usually covered: its snapshots hold both figures.
+    previous_end = facts[previous.end]
+    previous_participants = previous_end.participants
+    if previous_participants is None:
+        previous_participants = on_roster(scope, previous.ends_at).count()
+    previous_active = previous_end.active
+    if previous_active is None:
+        previous_active = active_mentorship_count(scope=scope, day=previous.end)
     headlines = [
         Headline("participants", _("Participants"), participants, previous_participants, "number"),
         Headline(

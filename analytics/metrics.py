@@ -335,43 +335,53 @@ class _Seconds(Func):
     output_field = FloatField()
 
 
+# How many mentees were first matched, and their median wait in seconds, over rows `w` of
+# (first, joined).
+_MEDIAN_WAIT = (
+    "COUNT(*), percentile_cont(0.5) WITHIN GROUP"
+    " (ORDER BY EXTRACT(EPOCH FROM (w.first - w.joined)))"
+)
+
+
 def match_figures(*, scope: Scope, period: Period) -> Matching:
-    """Match rate and median time to match: two queries."""
+    """Match rate and median time to match: two queries. Each mentee's first match is found
+    in one grouped pass over the mentorship rows of the scope's mentees, and "in a mentorship"
+    is one hashed set: as correlated subqueries per mentee, PostgreSQL looked each mentee's
+    rows up three times (1.4 s of the dashboard at 100,000 participants)."""
     organization = scope.organization
     mentees = Participant.objects.for_org(organization).filter(
         scope.cohort_filter(), role__in=MENTEE_ROLES
     )
     in_mentorship = MentorshipMentee.objects.for_org(organization).filter(
-        mentee=OuterRef("pk"), mentorship__started_on__lte=period.end
+        mentorship__started_on__lte=period.end
     )
     counts = mentees.filter(
         created_at__gte=period.starts_at, created_at__lt=period.ends_at
-    ).aggregate(mentees=Count("pk"), matched=Count("pk", filter=Q(Exists(in_mentorship))))
+    ).aggregate(
+        mentees=Count("pk"),
+        matched=Count("pk", filter=Q(pk__in=in_mentorship.values("mentee_id"))),
+    )
     # When each mentee was first matched: the first mentorship row that names them.
-    first_match = (
+    first_matched = (
         MentorshipMentee.objects.for_org(organization)
-        .filter(mentee=OuterRef("pk"))
+        .filter(scope.cohort_filter("mentee__"), mentee__role__in=MENTEE_ROLES)
         .order_by()
-        .values("mentee")
-        .annotate(first=Min("created_at"))
-        .values("first")
-    )
-    first_matched = mentees.annotate(first_matched_at=Subquery(first_match)).filter(
-        first_matched_at__gte=period.starts_at, first_matched_at__lt=period.ends_at
-    )
-    waited = ExpressionWrapper(
-        F("first_matched_at") - F("created_at"), output_field=DurationField()
+        .values("mentee_id")
+        .annotate(first=Min("created_at"), joined=Min("mentee__created_at"))
+        .filter(first__gte=period.starts_at, first__lt=period.ends_at)
+        .values("first", "joined")
     )
     median: float | None
     if connection.vendor == "postgresql":
-        row = first_matched.aggregate(n=Count("pk"), median=_Median(_Seconds(waited)))
-        matched_in_period = row["n"]
-        median = row["median"] / 86400 if row["median"] is not None else None
+        inner, params = first_matched.query.sql_with_params()
+        with connection.cursor() as cursor:
+            # The median over the grouped rows: written around the ORM's SQL, which cannot
+            # aggregate over its own aggregates.
+            cursor.execute(f"SELECT {_MEDIAN_WAIT} FROM ({inner}) w", params)  # noqa: S608
+            matched_in_period, seconds = cursor.fetchone()
+        median = seconds / 86400 if seconds is not None else None
     else:
-        waits = [
-            delta.total_seconds() / 86400
-            for delta in first_matched.annotate(waited=waited).values_list("waited", flat=True)
-        ]
+        waits = [(row["first"] - row["joined"]).total_seconds() / 86400 for row in first_matched]
         matched_in_period = len(waits)
         median = statistics.median(waits) if waits else None
     return Matching(

@@ -38,6 +38,10 @@ class DayFacts:
     ratings: int = 0
     rating_total: int = 0
     rating_counts: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)  # of the values 1..5
+    # At the day's end, where a snapshot says (None on a day counted live; not summed):
+    # participations on the roster, and mentorships active.
+    participants: int | None = None
+    active: int | None = None
 
     def __add__(self, other: DayFacts) -> DayFacts:
         return DayFacts(
@@ -116,6 +120,8 @@ def facts_by_day(
             .annotate(
                 cohorts=Count("pk"),
                 held=Sum("check_ins_held"),
+                participants=Sum("participants"),
+                active=Sum("mentorships_active"),
                 seconds=Sum("seconds_mentored"),
                 ratings=Sum("ratings"),
                 rating_total=Sum("rating_total"),
@@ -132,6 +138,8 @@ def facts_by_day(
                 ratings=snapshot["ratings"],
                 rating_total=snapshot["rating_total"],
                 rating_counts=_rating_counts(snapshot),
+                participants=snapshot["participants"],
+                active=snapshot["active"],
             )
             live.discard(snapshot["day"])
     if not live:
