@@ -78,6 +78,16 @@ def _shot(page, name: str) -> None:
     page.set_viewport_size(size)
 
 
+def _figures(figures) -> dict[str, str]:
+    return dict(
+        zip(
+            figures.locator("dt").all_inner_texts(),
+            figures.locator("dd").all_inner_texts(),
+            strict=True,
+        )
+    )
+
+
 def _drawn(canvas) -> bool:
     return canvas.evaluate(
         "c => c.width > 0 && c.height > 0 && "
@@ -134,9 +144,12 @@ def test_a_manager_thanks_a_mentor_by_keyboard_and_the_mentor_reads_it(
     page, errors = _open(
         new_page, sign_in, manager, reverse("analytics:recognition_thank", args=[org.slug, ada.pk])
     )
-    expect(page.get_by_test_id("thank-figures")).to_have_text(
-        "3.0 hours mentored in 3 check-ins with 2 mentee(s)."
-    )
+    # Labelled figures: a sentence read "1 check-ins with 1 mentee(s)" for a new mentor.
+    assert _figures(page.get_by_test_id("thank-figures")) == {
+        "Hours mentored": "3.0",
+        "Check-ins held": "3",
+        "Mentees": "2",
+    }
     page.get_by_label("Your message").fill("Your mentees grew with you this spring.")
     page.get_by_role("button", name="Send thank-you").focus()
     page.keyboard.press("Enter")
@@ -151,9 +164,17 @@ def test_a_manager_thanks_a_mentor_by_keyboard_and_the_mentor_reads_it(
     mine, mine_errors = _open(
         new_page, sign_in, member, reverse("analytics:recognition_me", args=[org.slug]), PHONE
     )
-    expect(mine.get_by_test_id("my-thank-yous")).to_contain_text(
-        "Your mentees grew with you this spring."
-    )
+    thanks = mine.get_by_test_id("my-thank-yous")
+    expect(thanks).to_contain_text("Your mentees grew with you this spring.")
+    # From the sender by name (the template asked for a get_full_name the User has not).
+    expect(thanks).to_contain_text(manager.full_name)
+    expect(thanks).not_to_contain_text(manager.email)
+    assert _figures(mine.get_by_test_id("my-figures")) == {
+        "Hours mentored": "3.0",
+        "Check-ins held": "3",
+        "Mentees": "2",
+        "Mentees' rating": "4.0/5",
+    }
     assert _fits(mine)
     assert mine_errors == []
 
