@@ -317,33 +317,62 @@ def invitations_create_due(
     if survey.status != SurveyStatus.OPEN or not schedule.is_active:
         return 0
     offered = 0
-    batch: list[SurveyInvitation] = []
-    for participant_id, mentorship_id, role, email, language in _due_rows(
-        organization, survey, schedule, now
-    ):
-        batch.append(
-            SurveyInvitation(
-                organization=organization,
-                survey_id=survey.pk,
-                schedule_id=schedule.pk,
-                participant_id=participant_id,
-                mentorship_id=mentorship_id,
-                role=role,
-                email=email,
-                language=language,
-                created_at=now,
-            )
-        )
+    batch: list[_DueRow] = []
+    for row in _due_rows(organization, survey, schedule, now):
+        batch.append(row)
         if len(batch) >= CREATE_BATCH:
-            offered += _insert(batch)
+            offered += _insert(organization, survey, schedule, now, batch)
             batch = []
     if batch:
-        offered += _insert(batch)
+        offered += _insert(organization, survey, schedule, now, batch)
     return offered
 
 
-def _insert(batch: list[SurveyInvitation]) -> int:
-    SurveyInvitation.objects.bulk_create(batch, ignore_conflicts=True)
+def _insert(
+    organization: Organization,
+    survey: Survey,
+    schedule: SurveySchedule,
+    now: dt.datetime,
+    batch: list[_DueRow],
+) -> int:
+    """The batch's invitations, skipping any another scanner inserted first. On PostgreSQL one
+    INSERT … SELECT FROM unnest(arrays): bulk_create spent more CPU building its VALUES (a
+    prepared value per row and column) than the database spent inserting them."""
+    if connection.vendor != "postgresql":
+        SurveyInvitation.objects.bulk_create(
+            [
+                SurveyInvitation(
+                    organization=organization,
+                    survey_id=survey.pk,
+                    schedule_id=schedule.pk,
+                    participant_id=participant_id,
+                    mentorship_id=mentorship_id,
+                    role=role,
+                    email=email,
+                    language=language,
+                    created_at=now,
+                )
+                for participant_id, mentorship_id, role, email, language in batch
+            ],
+            ignore_conflicts=True,
+        )
+        return len(batch)
+    participants, mentorships, roles, emails, languages = (
+        list(c) for c in zip(*batch, strict=True)
+    )
+    table = connection.ops.quote_name(SurveyInvitation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (organization_id, created_at, survey_id, schedule_id, "  # noqa: S608 — names from the model
+            "participant_id, mentorship_id, role, email, language) "
+            "SELECT %s, %s, %s, %s, p, m, r, e, l FROM unnest("
+            "%s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[], %s::varchar[]"
+            ") AS v(p, m, r, e, l) ON CONFLICT DO NOTHING",
+            [
+                organization.pk, now, survey.pk, schedule.pk,
+                participants, mentorships, roles, emails, languages,
+            ],
+        )  # fmt: skip
     return len(batch)
 
 
@@ -538,6 +567,9 @@ def _messages(
     """One message per invitation. What depends only on the survey, the language and the time
     zone (the name, the notice's text, the closing time as written) is worked out once."""
     in_app_url = reverse("surveys:mine", args=[organization.slug])
+    # The link with a placeholder token, reversed once: per invitation it was 1 of 8 parts of
+    # the batch's CPU. A token is URL-safe base64, so the placeholder splits it exactly.
+    link_start, link_end = answer_url("TOKEN").split("TOKEN")
     default_language = translation.get_language() or settings.LANGUAGE_CODE
     key_prefix = "survey-reminder" if reminder else "survey-invitation"
     texts: dict[tuple[int, str], tuple[str, str]] = {}
@@ -572,7 +604,7 @@ def _messages(
                 "survey_name": name,
                 "program": row["survey__program__name"],
                 "anonymous": row["survey__anonymous"],
-                "answer_url": answer_url(tokens[row["pk"]]),
+                "answer_url": link_start + tokens[row["pk"]] + link_end,
                 "closes": closes[shown, time_zone, closes_at],
                 "time_zone": time_zone,
             },
