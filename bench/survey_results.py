@@ -289,8 +289,20 @@ def _percentile(values: list[float], share: float) -> float:
     return round(ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))], 4)
 
 
+def _timing(timings: list[tuple[float, str]]):
+    def timed(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timings.append((time.perf_counter() - start, sql))
+
+    return timed
+
+
 def _timed(client, url: str, repeat: int, **headers: Any) -> dict[str, Any]:
     from django.core.cache import cache
+    from django.db import connection
 
     from bench.rounds import _measure
 
@@ -306,7 +318,8 @@ def _timed(client, url: str, repeat: int, **headers: Any) -> dict[str, Any]:
         cold_cpu.append(time.process_time() - cpu_start)
         assert response.status_code == 200, (url, response.status_code)
     cache.clear()
-    with _measure() as cold:
+    timings: list[tuple[float, str]] = []
+    with _measure() as cold, connection.execute_wrapper(_timing(timings)):
         client.get(url, **headers)
     times, cpu = [], []
     for _ in range(repeat):
@@ -322,6 +335,11 @@ def _timed(client, url: str, repeat: int, **headers: Any) -> dict[str, Any]:
         "cold_p95": _percentile(cold_times, 0.95),
         "cold_cpu_p50": round(statistics.median(cold_cpu), 4),
         "cold_queries": cold["queries"],
+        # Where a cold view's database time goes: the sum, and the slowest statement's start.
+        "cold_db_seconds": round(sum(seconds for seconds, _sql in timings), 4),
+        "cold_slowest": [
+            (round(seconds, 4), sql[:90]) for seconds, sql in sorted(timings, reverse=True)[:3]
+        ],
         "p50": _percentile(times, 0.5),
         "p95": _percentile(times, 0.95),
         "cpu_p50": round(statistics.median(cpu), 4),

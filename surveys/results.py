@@ -1,12 +1,15 @@
 """Survey results: what the program team, HR analysts, the API, the exports and mentors read.
 
-Every figure is an aggregate computed by PostgreSQL (`GROUP BY` over the typed answer columns),
-so the number of queries and the rows that come back do not grow with the responses: a results
-page of a survey with 100,000 responses is the same handful of queries as one with ten.
+Every figure is a sum over the results' counts (`SurveyResultCount`, kept by each submit in
+`surveys.result_counts`): the whole survey's rows, or those of the attribute combinations a
+filter chooses. So the number of queries and the rows they read do not grow with the
+responses: a fresh results page of a survey with 100,000 responses is the same handful of
+queries as one with ten, and its figures a sum of a few hundred count rows (a filtered view: of
+the rows of the combinations it chooses). Text answers are read live, a page per question.
 
 Anonymous surveys pass through `surveys.anonymity` first: the responses are counted per
-combination of the respondents' attributes (one query), and a group that the threshold rule
-refuses is never read at all.
+combination of the respondents' attributes (one query over the counts), and a group that the
+threshold rule refuses is never read at all.
 """
 
 from __future__ import annotations
