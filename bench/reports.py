@@ -37,6 +37,24 @@ are several times a quiet machine's; read the CPU and query figures beside them)
         of both periods and the weekly chart, from the snapshots, 0.4 s in all (the live
         check_in_figures: 3.1 s per period). The cold panel is far from the goal: see
         docs/metrics.md for what stays live.
+
+Reports, measured last (scale 1 on a copy of the seeded database, the default 30 days, 10
+requests; 2026-11-29 20:46 UTC, load 15 on 2 cores shared by eight engineers: read the CPU and
+query figures beside the wall times):
+    before: summary 2.6 s at scale 0.1 and 24 s at scale 1; fairness 52 s at scale 0.1 (PostgreSQL's
+        JIT compiled each attribute's query for 13 of its 14 s, and each mentee's facts were looked
+        up 14 times per attribute); mentorships 0.28 s at scale 0.1 (every mentorship sorted by
+        creation time before a page was taken).
+    report:summary: p50 0.05 s, p95 0.07 s, 3 queries, CPU 0.007 s (kept under the data version);
+        report:summary:cold p50 19 s, p95 21 s, 22 queries, CPU 0.09 s: the metrics' own queries
+        (analytics/metrics.py), as the cold dashboard.
+    report:fairness: p50 0.06 s, p95 0.08 s, 3 queries, CPU 0.007 s; report:fairness:cold p50 7.0 s,
+        p95 7.6 s, 5 queries (every mentee the organization ever held, in one query for the three
+        standard attributes).
+    report:cohorts p50 0.14 s, p95 0.16 s, 7 queries; report:time-series 0.13 s, 0.17 s, 5 queries;
+        report:mentorships 0.23 s, 0.33 s, 4 queries (its page query 25 ms in the database);
+        report:participants 0.20 s, 0.26 s, 4 queries (15 ms); report:survey-results 0.12 s,
+        0.13 s, 5 queries; CPU 0.013-0.032 s each.
 """
 
 from __future__ import annotations
