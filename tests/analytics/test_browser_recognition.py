@@ -3,8 +3,8 @@ that opens by keyboard, a mentor is thanked through the confirmation by keyboard
 reads the thanks on their own page and opens a certificate that prints on one page; each page
 fits a 375 px phone without console errors. Screenshots go to docs/screenshots/."""
 
-# The browser fixtures are imported from tests/browser/conftest.py (as tests/webhooks/conftest.py
-# does), so the tests' parameters of the same name shadow them.
+# `new_page` and `sign_in` are imported from tests/browser/conftest.py, so the tests' parameters
+# of the same name shadow them.
 # ruff: noqa: F811
 
 import re
@@ -12,13 +12,21 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import expect
+from playwright.sync_api import expect, sync_playwright
 
 from analytics.models import ThankYou
 from organizations.models import Role
 from tests.analytics.test_recognition import _meeting, _rate
-from tests.browser.conftest import DESKTOP, PHONE, browser, new_page, sign_in  # noqa: F401
-from tests.factories import MembershipFactory, ParticipantFactory
+from tests.browser.conftest import (  # noqa: F401
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    PHONE,
+    _unavailable,
+    new_page,
+    sign_in,
+)
+from tests.factories import MembershipFactory, ParticipantFactory, UserFactory
 from tests.mentorships.factories import MentorshipFactory
 
 pytestmark = [
@@ -28,6 +36,22 @@ pytestmark = [
 ]
 
 DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """This module's own Chromium, closed when the module ends: a Playwright started for another
+    folder's tests and still open would refuse to start a second one in the same process."""
+    if not CHROMIUM.exists():
+        _unavailable(f"Chromium not found at {CHROMIUM}; apt-get install -y chromium")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 @pytest.fixture
@@ -48,7 +72,9 @@ def ada(org, cohort, member):
 
 @pytest.fixture
 def manager(org):
-    return MembershipFactory(organization=org, role=Role.PROGRAM_MANAGER).user
+    # A fixed name: the screenshot in docs/screenshots/ stays the same from run to run.
+    user = UserFactory(full_name="Megan Orr")
+    return MembershipFactory(organization=org, role=Role.PROGRAM_MANAGER, user=user).user
 
 
 def _open(new_page, sign_in, user, url, viewport=DESKTOP):

@@ -14,7 +14,7 @@ from matching.learned import LEARNED_THRESHOLD
 from matching.models import LearnedMatchModel
 from organizations.models import Role
 from tests.browser.conftest import PHONE
-from tests.factories import CohortFactory, MembershipFactory, ProgramFactory
+from tests.factories import CohortFactory, MembershipFactory, ProgramFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -23,7 +23,9 @@ DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 @pytest.fixture
 def manager(org):
-    return MembershipFactory(organization=org, role=Role.PROGRAM_MANAGER).user
+    # A fixed name: the screenshot in docs/screenshots/ stays the same from run to run.
+    user = UserFactory(full_name="Megan Orr")
+    return MembershipFactory(organization=org, role=Role.PROGRAM_MANAGER, user=user).user
 
 
 @pytest.fixture
