@@ -31,6 +31,7 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -266,6 +267,14 @@ def enrollment_funnel(*, scope: Scope, period: Period) -> Funnel:
     worked out once, in an inner query, and the stages counted over them: written as filters
     of one aggregate, PostgreSQL built each membership set again for every stage that named
     it (twenty hashed subplans instead of four)."""
+    if connection.vendor == "postgresql":
+        return _enrollment_funnel_in_one_pass(scope=scope, period=period)
+    return _enrollment_funnel_by_sets(scope=scope, period=period)
+
+
+def _enrollment_funnel_by_sets(*, scope: Scope, period: Period) -> Funnel:
+    """`enrollment_funnel` with membership sets, on any database (SQLite has no
+    `bool_or`)."""
     organization = scope.organization
     end = period.ends_at
     active_from = day_start(period.end - dt.timedelta(days=ACTIVE_WINDOW_DAYS - 1))
@@ -299,6 +308,83 @@ def enrollment_funnel(*, scope: Scope, period: Period) -> Funnel:
         # The ORM cannot aggregate over its own inner query: the outer count is written
         # around the ORM's SQL (its tables, organization filter and parameters).
         cursor.execute(f"SELECT {stages} FROM ({inner}) flags", params)  # noqa: S608
+        row = cursor.fetchone()
+    return Funnel(**dict(zip(_FUNNEL_STAGES, row, strict=True)))
+
+
+def _enrollment_funnel_in_one_pass(*, scope: Scope, period: Period) -> Funnel:
+    """`enrollment_funnel` on PostgreSQL, one query: the held check-ins are read once, grouped
+    by mentorship (the latest one's start tells "met" and "met lately"), each mentorship's
+    flags are spread to its mentor and mentees, and each person's flags are the OR of their
+    mentorships'. As membership sets, PostgreSQL scanned every check-in once per set and side
+    (four passes over 500,000 check-ins, 12 s of the dashboard at 100,000 participants under
+    load). Same flags, same stages."""
+    organization = scope.organization
+    end = period.ends_at
+    active_from = day_start(period.end - dt.timedelta(days=ACTIVE_WINDOW_DAYS - 1))
+    held = (
+        held_check_ins(scope, before=end)
+        .order_by()
+        .values("mentorship_id")
+        .annotate(latest=Max("starts_at"))
+    )
+    mentorships = (
+        Mentorship.objects.for_org(organization)
+        .order_by()
+        .values(mid=F("pk"), mentor_person=F("mentor_id"))
+        .annotate(
+            started=ExpressionWrapper(Q(started_on__lte=period.end), output_field=BooleanField()),
+            completed=ExpressionWrapper(
+                Q(status=MentorshipStatus.COMPLETED, ended_on__lte=period.end),
+                output_field=BooleanField(),
+            ),
+        )
+    )
+    seats = (
+        MentorshipMentee.objects.for_org(organization)
+        .order_by()
+        .values(mid=F("mentorship_id"), person=F("mentee_id"))
+    )
+    joined = (
+        Participant.objects.for_org(organization)
+        .filter(scope.cohort_filter(), created_at__gte=period.starts_at, created_at__lt=end)
+        .order_by()
+        .values(pid=F("pk"))
+        .annotate(
+            stayed=ExpressionWrapper(
+                Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=end),
+                output_field=BooleanField(),
+            )
+        )
+    )
+    held_sql, held_params = held.query.sql_with_params()
+    mentorships_sql, mentorships_params = mentorships.query.sql_with_params()
+    seats_sql, seats_params = seats.query.sql_with_params()
+    joined_sql, joined_params = joined.query.sql_with_params()
+    stages = ", ".join(
+        f"COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"
+        for condition in _FUNNEL_STAGES.values()
+    )
+    # Written around the ORM's SQL (its tables, organization filters and parameters): the ORM
+    # has no common table expressions.
+    sql = (
+        f"WITH h AS MATERIALIZED ({held_sql}),"  # noqa: S608
+        " m AS MATERIALIZED (SELECT m.mid, m.mentor_person, m.started, m.completed,"
+        " h.latest IS NOT NULL AS met, COALESCE(h.latest >= %s, FALSE) AS met_lately"
+        f" FROM ({mentorships_sql}) m LEFT JOIN h ON h.mentorship_id = m.mid),"
+        " people AS (SELECT person, bool_or(started) AS matched, bool_or(met) AS met,"
+        " bool_or(met_lately) AS met_lately, bool_or(completed) AS completed FROM ("
+        " SELECT m.mentor_person AS person, m.started, m.met, m.met_lately, m.completed FROM m"
+        " UNION ALL SELECT s.person, m.started, m.met, m.met_lately, m.completed"
+        f" FROM ({seats_sql}) s JOIN m ON m.mid = s.mid) members GROUP BY person)"
+        f" SELECT {stages} FROM (SELECT j.stayed, COALESCE(p.matched, FALSE) AS matched,"
+        " COALESCE(p.met, FALSE) AS met, COALESCE(p.met_lately, FALSE) AS met_lately,"
+        " COALESCE(p.completed, FALSE) AS completed"
+        f" FROM ({joined_sql}) j LEFT JOIN people p ON p.person = j.pid) flags"
+    )
+    params = (*held_params, active_from, *mentorships_params, *seats_params, *joined_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     return Funnel(**dict(zip(_FUNNEL_STAGES, row, strict=True)))
 

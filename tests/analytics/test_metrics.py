@@ -560,3 +560,18 @@ def test_the_at_risk_count_is_the_length_of_the_at_risk_list(org, world):
 def test_the_at_risk_count_costs_two_queries(org, world, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
         at_risk_count(scope=Scope(org))
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(MARCH_START, MARCH_END), (dt.date(2025, 1, 1), dt.date(2025, 4, 30)), (MARCH_END, MARCH_END)],
+)
+def test_the_one_pass_funnel_counts_as_the_membership_sets_do(org, world, start, end):
+    from analytics.metrics import _enrollment_funnel_by_sets, _enrollment_funnel_in_one_pass
+
+    # The one pass is PostgreSQL's (the tests' database); the sets run anywhere.
+    period = Period(start, end)
+    for scope_ in (Scope(org), Scope(org, program_id=world.program.pk)):
+        assert _enrollment_funnel_in_one_pass(
+            scope=scope_, period=period
+        ) == _enrollment_funnel_by_sets(scope=scope_, period=period)
