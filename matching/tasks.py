@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
 from core.tenancy import for_each_organization, in_organization
 from matching import services
@@ -61,6 +62,24 @@ def notify_match_published_task(organization_id: int, mentorship_ids: list[int])
         return
     with in_organization(organization.pk):
         services.notify_match_published(organization=organization, mentorship_ids=mentorship_ids)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def announce_matches_task() -> None:
+    """Every five minutes: the news of recent matches whose task was never queued or was lost."""
+    from matching.services.publish import ANNOUNCE_WINDOW
+    from mentorships.models import Mentorship
+
+    since = timezone.now() - ANNOUNCE_WINDOW
+    organization_ids = set(
+        Mentorship.objects.with_scopes_disabled()
+        .filter(created_at__gte=since)
+        .values_list("organization_id", flat=True)
+    )
+    for_each_organization(
+        organization_ids,
+        lambda organization: services.unannounced_matches_notify(organization=organization),
+    )
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from standardwebhooks import Webhook
 
 from accounts.models import User
+from core.broker import task_send_once
 from core.errors import DomainError
 from webhooks.models import (
     TEST_EVENT_TYPE,
@@ -360,34 +361,13 @@ def _enqueue_on_commit(organization_id: int) -> None:
 def _enqueue(organization_id: int) -> bool:
     """Trigger a worker now, best effort: the rows are due either way, and the sweep (every
     minute) sends them when the broker was unreachable."""
-    from kombu.exceptions import OperationalError
-
     from webhooks.tasks import send_due_webhooks_task
 
-    # A connection of its own, tried once: a request must not hang on a broker that is down.
-    with send_due_webhooks_task.app.connection_for_write() as broker:
-        errors: tuple[type[BaseException], ...] = (
-            OperationalError,
-            OSError,
-            *broker.connection_errors,
-            *broker.channel_errors,
-        )
-        try:
-            broker.ensure_connection(max_retries=0)
-            # celery-types omit `connection`, which Celery passes on to the producer.
-            send_due_webhooks_task.apply_async(  # type: ignore[call-arg]
-                (organization_id,), connection=broker, retry=False
-            )
-        except errors as error:
-            logger.warning(
-                "webhooks of organization %s not triggered, broker unreachable (%s: %s); "
-                "the sweep sends them",
-                organization_id,
-                error.__class__.__name__,
-                error,
-            )
-            return False
-    return True
+    return task_send_once(
+        send_due_webhooks_task,
+        (organization_id,),
+        what=f"webhooks of organization {organization_id}",
+    )
 
 
 # --- Delivering -------------------------------------------------------------------------------

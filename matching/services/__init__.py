@@ -1,6 +1,10 @@
 """Every write of the matching app, by concern. Callers use `matching.services.<name>`."""
 
-from matching.services.publish import notify_match_published, round_publish
+from matching.services.publish import (
+    notify_match_published,
+    round_publish,
+    unannounced_matches_notify,
+)
 from matching.services.rankings import stated_preferences_save
 from matching.services.requests import (
     mentor_request_approve,
@@ -47,4 +51,5 @@ __all__ = [
     "rounds_sweep",
     "scheduled_rounds_start",
     "stated_preferences_save",
+    "unannounced_matches_notify",
 ]

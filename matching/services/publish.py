@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Iterator
 
 from django.conf import settings as django_settings
 from django.db import transaction
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from accounts.models import User
+from core.broker import task_send_once
 from core.errors import DomainError
 from matching.models import (
     MatchProposal,
@@ -21,8 +25,10 @@ from matching.models import (
     ProposalStatus,
     RoundStatus,
 )
+from mentorships.models import Mentorship
 from mentorships.selectors import mentorship_people_list
 from mentorships.services import MentorshipSeats, mentorships_create_from_match
+from notifications.models import SentEmail
 from notifications.services import Outgoing, notices_send
 from organizations.models import Organization
 from organizations.services import audit_log_record
@@ -32,12 +38,62 @@ logger = logging.getLogger(__name__)
 
 
 def enqueue_match_notifications(organization: Organization, mentorship_ids: list[int]) -> None:
+    """Tell both sides once the mentorships are committed. A broker that is down (or a task
+    lost with its worker) delays the news to the sweep, `unannounced_matches_notify`; the
+    publish itself has already happened and must not answer an error."""
     from matching.tasks import notify_match_published_task
 
     organization_id = organization.pk
     transaction.on_commit(
-        lambda: notify_match_published_task.delay(organization_id, mentorship_ids)
+        lambda: task_send_once(
+            notify_match_published_task,
+            (organization_id, mentorship_ids),
+            what=f"news of {len(mentorship_ids)} matches",
+        )
     )
+
+
+# The news of a match goes out within seconds from its task; the sweep looks this far back for
+# mentorships whose mentor was never told, leaving the task this long to do it first.
+ANNOUNCE_WINDOW = dt.timedelta(days=2)
+ANNOUNCE_GRACE = dt.timedelta(minutes=2)
+
+
+def _match_news_key(mentorship_id: int, participant_id: int) -> str:
+    return f"match-published:{mentorship_id}:{participant_id}"
+
+
+def unannounced_matches_notify(
+    *, organization: Organization, now: dt.datetime | None = None
+) -> int:
+    """Send the news of recent mentorships whose mentor has no match email yet: its task was
+    never queued (broker down) or was lost. Idempotent like the task (each person's email is
+    claimed by its key), so a sweep racing a slow task sends nothing twice. Returns the
+    emails sent."""
+    now = now or timezone.now()
+    told = SentEmail.objects.for_org(organization).filter(
+        idempotency_key=Concat(
+            Value("match-published:"),
+            Cast(OuterRef("pk"), CharField()),
+            Value(":"),
+            Cast(OuterRef("mentor_id"), CharField()),
+        )
+    )
+    unannounced = list(
+        Mentorship.objects.for_org(organization)
+        .filter(created_at__gte=now - ANNOUNCE_WINDOW, created_at__lte=now - ANNOUNCE_GRACE)
+        .exclude(Exists(told))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not unannounced:
+        return 0
+    logger.warning(
+        "%d matches of organization %s were not announced by their task; sending now",
+        len(unannounced),
+        organization.pk,
+    )
+    return notify_match_published(organization=organization, mentorship_ids=unannounced)
 
 
 # Mentorships read per pair of queries (about 2,000 people, two send batches); the next
@@ -101,7 +157,7 @@ def _match_notices(organization: Organization, mentorship_ids: list[int]) -> Ite
                 }
                 email_language = language or default_language
                 yield Outgoing(
-                    idempotency_key=f"match-published:{mentorship['id']}:{person['id']}",
+                    idempotency_key=_match_news_key(mentorship["id"], person["id"]),
                     email=person["email"],
                     user_id=person["user_id"],
                     language=language,

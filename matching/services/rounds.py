@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from core.broker import task_send_once
 from core.errors import DomainError
 from core.memory import gc_paused
 from core.tenancy import in_organization
@@ -147,36 +148,15 @@ def _enqueue_run(organization_id: int, round_id: int) -> None:
 
 
 def _send_run(organization_id: int, round_id: int) -> bool:
-    from kombu.exceptions import OperationalError
-
     from matching.tasks import run_match_round_task
 
-    # A connection of its own, tried once: a request must not hang on a broker that is down
-    # (the Redis transport options bound the connect; docs/operations.md).
-    with run_match_round_task.app.connection_for_write() as broker:
-        errors: tuple[type[BaseException], ...] = (
-            OperationalError,
-            OSError,
-            *broker.connection_errors,
-            *broker.channel_errors,
-        )
-        try:
-            broker.ensure_connection(max_retries=0)
-            # celery-types omit `connection`, which Celery passes on to the producer.
-            run_match_round_task.apply_async(  # type: ignore[call-arg]
-                (organization_id, round_id), connection=broker, retry=False
-            )
-        except errors as error:
-            logger.warning(
-                "match round %s not queued, broker unreachable (%s: %s); the sweep sends it",
-                round_id,
-                error.__class__.__name__,
-                error,
-            )
-            # Not sent: the sweep's next pass sends it at once rather than after the grace.
-            MatchRound.objects.for_org(organization_id).filter(pk=round_id).update(queued_at=None)
-            return False
-    return True
+    if task_send_once(
+        run_match_round_task, (organization_id, round_id), what=f"match round {round_id}"
+    ):
+        return True
+    # Not sent: the sweep's next pass sends it at once rather than after the grace.
+    MatchRound.objects.for_org(organization_id).filter(pk=round_id).update(queued_at=None)
+    return False
 
 
 @transaction.atomic

@@ -226,6 +226,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "options": {"expires": 60},
     },
+    # The news of a match goes out from a task at publish; this sends what a broker outage or
+    # a lost worker left unsent.
+    "announce-matches": {
+        "task": "matching.tasks.announce_matches_task",
+        "schedule": 5 * 60,
+        "options": {"expires": 5 * 60},
+    },
     # Reminders are rows made when a check-in is booked; this sends the due ones.
     "send-check-in-reminders": {
         "task": "mentorships.tasks.send_check_in_reminders_task",

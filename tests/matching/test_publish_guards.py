@@ -144,7 +144,7 @@ def test_publishing_queues_the_news_once_after_commit_and_is_audited(
 ):
     queued = []
     monkeypatch.setattr(
-        notify_match_published_task, "delay", lambda *arguments: queued.append(arguments)
+        notify_match_published_task, "apply_async", lambda arguments, **_: queued.append(arguments)
     )
     match_round, _people = _round(
         org, "Pairs", [("Ana", "Mina", APPROVED, None), ("Ben", "Omar", APPROVED, None)]

@@ -234,7 +234,7 @@ def test_an_acceptance_withdraws_only_that_mentees_open_requests_and_queues_the_
     ana, ben, fay, gus, hal = (people[k] for k in ("ana", "ben", "fay", "gus", "hal"))
     queued = []
     monkeypatch.setattr(
-        notify_match_published_task, "delay", lambda *arguments: queued.append(arguments)
+        notify_match_published_task, "apply_async", lambda arguments, **_: queued.append(arguments)
     )
     with scopes_disabled():
         MentorRequest.objects.create(
