@@ -23,38 +23,21 @@ same scope and period within 10 minutes of unchanged data). `--breakdown RUNS` a
 per figure of the panel, each timed apart (p50 wall and CPU seconds, queries).
 
 Dashboard, measured last (scale 1, the default 90 days against the previous 90, 180 days of
-snapshots; 2026-11-29 20:44 UTC, load 17-18 on 2 cores shared by eight engineers, so wall times
-are several times a quiet machine's; read the CPU and query figures beside them):
+snapshots; 2026-11-29 21:00 UTC, load 10.6 on 2 cores shared by eight engineers, so wall
+times are several times a quiet machine's; read the CPU and query figures beside them):
     before (the brief's figures): scale 0.1 p50 9.3 s; 20,000 participants 7.9 s, 37 queries.
         Mentor load alone took 9.0 s at scale 0.1 (its load subquery ran eight times per
         mentor); it now takes one grouped pass.
-    dashboard (cached panel): p50 0.44 s, p95 0.50 s at load 18 (0.23 s and 0.32 s at load 14),
-        9 queries (session, user, organization, filter form), CPU 0.05 s.
-    dashboard:cold: p50 26 s, p95 38 s, 41 queries, CPU 0.15 s. Per figure (--breakdown 1,
-        same load): funnel 12 s, at-risk count 8.3 s, mentor load 3.5 s, satisfaction from the
-        surveys 3.1 s per period, active mentorships 1.9 s, match figures 1.6 s per period
-        (4.5 s before its first-match pass), pair mix 1.0 s; the check-ins, hours and ratings
-        of both periods and the weekly chart, from the snapshots, 0.4 s in all (the live
-        check_in_figures: 3.1 s per period). The cold panel is far from the goal: see
-        docs/metrics.md for what stays live.
-
-Reports, measured last (scale 1 on a copy of the seeded database, the default 30 days, 10
-requests; 2026-11-29 20:46 UTC, load 15 on 2 cores shared by eight engineers: read the CPU and
-query figures beside the wall times):
-    before: summary 2.6 s at scale 0.1 and 24 s at scale 1; fairness 52 s at scale 0.1 (PostgreSQL's
-        JIT compiled each attribute's query for 13 of its 14 s, and each mentee's facts were looked
-        up 14 times per attribute); mentorships 0.28 s at scale 0.1 (every mentorship sorted by
-        creation time before a page was taken).
-    report:summary: p50 0.05 s, p95 0.07 s, 3 queries, CPU 0.007 s (kept under the data version);
-        report:summary:cold p50 19 s, p95 21 s, 22 queries, CPU 0.09 s: the metrics' own queries
-        (analytics/metrics.py), as the cold dashboard.
-    report:fairness: p50 0.06 s, p95 0.08 s, 3 queries, CPU 0.007 s; report:fairness:cold p50 7.0 s,
-        p95 7.6 s, 5 queries (every mentee the organization ever held, in one query for the three
-        standard attributes).
-    report:cohorts p50 0.14 s, p95 0.16 s, 7 queries; report:time-series 0.13 s, 0.17 s, 5 queries;
-        report:mentorships 0.23 s, 0.33 s, 4 queries (its page query 25 ms in the database);
-        report:participants 0.20 s, 0.26 s, 4 queries (15 ms); report:survey-results 0.12 s,
-        0.13 s, 5 queries; CPU 0.013-0.032 s each.
+    dashboard (cached panel): p50 0.135 s, p95 0.150 s, 9 queries (session, user,
+        organization, filter form), CPU 0.035 s. Within the goal.
+    dashboard:cold: p50 12.4 s, p95 13.7 s, 41 queries, CPU 0.13 s (26 s at load 18 before the
+        one-pass funnel). Per figure (--breakdown 1, same load): mentor load 3.9 s, at-risk
+        count 4.0 s, funnel 2.8 s (12 s before its one pass, at load 17), satisfaction from
+        the surveys 2.0 s per period, active mentorships today 1.1 s, pair mix 1.2 s, match
+        figures 1.0 s per period (4.5 s before the first-match pass, load 15); the check-ins,
+        hours and ratings of both periods and the weekly chart, from the snapshots, 0.4 s in
+        all (the live check_in_figures: 3.1 s per period). The cold panel is far from the
+        goal: the figures as of the period's end and now stay live (docs/metrics.md).
 """
 
 from __future__ import annotations
