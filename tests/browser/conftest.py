@@ -40,9 +40,10 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser():
-    """One Chromium per module; each test gets a fresh context (cookies, storage)."""
+    """One Chromium for the package's tests (starting Playwright and Chromium for each module
+    cost about 4 s each under load); each test gets a fresh context (cookies, storage)."""
     if not CHROMIUM.exists():
         _unavailable(f"Chromium not found at {CHROMIUM}; apt-get install -y chromium")
     with sync_playwright() as playwright:
