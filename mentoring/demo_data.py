@@ -15,6 +15,10 @@ from django_scopes import scopes_disabled
 
 from accounts.models import User
 from core.memory import gc_paused
+from mentorships.models import Mentorship
+from mentorships.services import mentorship_create_from_match
+from mentorships.services.path import path_copy_starter
+from mentorships.starter_paths import starter_for
 from organizations.models import (
     APIKeyScope,
     AuditLogEntry,
@@ -291,10 +295,35 @@ def _demo_logins_take_part(
                 user.full_name,
             )
             participant.languages = [{"code": "en", "proficiency": "fluent"}]
+            # One zone per person, the account's (docs/i18n.md).
+            participant.time_zone = user.time_zone or participant.time_zone
             participant.answers = answers.get(cohort.pk, {})
             participant.save()
             made += 1
     return made
+
+
+def _demo_pair_matched(
+    organization: Organization, cohort: Cohort, users: dict[str, User]
+) -> Mentorship:
+    """The member chose the program manager as their mentor in `cohort` (mentees choose there)
+    and the pair started a week ago, with the program's starter learning path: both demo
+    logins find their mentorship on their home at once, to book a first check-in, set goals
+    and write to each other."""
+    people = Participant.objects.for_org(organization).filter(cohort=cohort)
+    mentor = people.get(user=users[Role.PROGRAM_MANAGER])
+    mentee = people.get(user=users[Role.MEMBER])
+    week_ago = timezone.localdate() - dt.timedelta(days=7)
+    cohort.starts_on, cohort.status = week_ago, CohortStatus.ACTIVE
+    cohort.save(update_fields=["starts_on", "status"])
+    mentorship = mentorship_create_from_match(
+        organization=organization, cohort=cohort, mentor=mentor, mentees=[mentee]
+    )
+    program = cohort.program
+    starter = starter_for(program.goal, program.program_type)
+    if starter is not None:
+        path_copy_starter(organization=organization, program=program, starter=starter.key)
+    return mentorship
 
 
 def _reset(organization: Organization) -> None:
@@ -441,6 +470,7 @@ def seed_demo(*, participants: int = 240, seed: int = 7, reset: bool = False) ->
         users,
         answers={cohorts[0].pk: showcase_answers()},
     )
+    _demo_pair_matched(organization, crossroads, users)
     for cohort in cohorts:
         # The participants above were written in bulk, around the services that keep the
         # cohorts' stored seat counts.

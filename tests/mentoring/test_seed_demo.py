@@ -1,8 +1,11 @@
 import pytest
 from django.core.management import call_command
+from django.db.models import F
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from mentoring.demo_data import seed_demo
+from mentorships.models import Mentorship, MentorshipStatus, PathStage
 from organizations.models import Membership, Organization
 from participants.models import Participant
 from participants.services import build_participant
@@ -141,3 +144,27 @@ def test_reset_removes_everything_people_did_in_the_demo(django_capture_on_commi
         for model in apps.get_models():
             if is_tenant_owned(model):
                 assert not model.objects.filter(organization_id=organization.pk).exists(), model
+
+
+def test_the_demo_mentee_and_mentor_logins_share_a_running_mentorship_with_a_path():
+    """A fresh `scripts/run` lets two people try the mentorship pages at once: the member is the
+    program manager's mentee in the cohort where mentees choose, started a week ago, with the
+    program's starter learning path; each login's profiles show their account's zone."""
+    organization = seed_demo(participants=20).organization
+
+    with scopes_disabled():
+        mentorship = Mentorship.objects.get(organization=organization)
+        mentees = list(mentorship.mentees.values_list("user__email", flat=True))
+        stages = PathStage.objects.filter(path__program=mentorship.cohort.program).count()
+        zones = set(
+            Participant.objects.filter(organization=organization, user__isnull=False)
+            .annotate(account_zone=F("user__time_zone"))
+            .values_list("time_zone", "account_zone")
+        )
+    assert mentorship.mentor.user.email == "manager@demo.meridian.test"
+    assert mentees == ["member@demo.meridian.test"]
+    assert mentorship.status == MentorshipStatus.ACTIVE
+    assert mentorship.started_on <= timezone.localdate()
+    assert mentorship.cohort.matching_settings["self_match"]["enabled"] is True
+    assert stages >= 3
+    assert all(profile == account for profile, account in zones)
