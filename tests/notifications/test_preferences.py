@@ -113,3 +113,18 @@ def test_bulk_notices_carry_each_persons_own_link(org, member):
     assert services.unsubscribe_read(token) == services.Unsubscribe(
         organization_id=org.pk, user_id=member.pk, kind=EmailKind.NUDGES
     )
+
+
+def test_bulk_links_are_the_tokens_one_link_gets_and_read_back_as_their_person(org, monkeypatch):
+    """The batch signer keys its HMAC once; its tokens must be signing.dumps' to the byte
+    (the second fixed, as tokens carry it), so each reads back as its own person and kind."""
+    monkeypatch.setattr("django.core.signing.time.time", lambda: 1_795_000_000.0)
+    user_ids = {1, 42, 10**12}
+    links = services._unsubscribe_links(org, {*user_ids, None}, EmailKind.REMINDERS)
+    assert set(links) == user_ids
+    for user_id, link in links.items():
+        token = services.unsubscribe_token(org, user_id, EmailKind.REMINDERS)
+        assert link == services.unsubscribe_url(org, user_id, EmailKind.REMINDERS)
+        assert services.unsubscribe_read(token) == services.Unsubscribe(
+            organization_id=org.pk, user_id=user_id, kind=EmailKind.REMINDERS
+        )
