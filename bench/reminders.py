@@ -40,37 +40,42 @@ counts them (the issue's 5,000 per second); ``check_ins_per_second`` counts chec
   each with its own connection; ``duplicates`` counts emails sent twice (same recipient and
   body), ``shares`` what each scanner sent.
 
-Measured last (2026-11-29 16:44-16:58 UTC, 100,000 check-ins, the shared 2-core machine at
-load 13-15 while eight helpers worked, so this process got about a tenth of a core): scan
-538.5 s wall / 55.4 s CPU for 100,000 reminders (200,000 emails + 200,000 in-app notices;
-186 reminders/s wall, 1,804 per CPU second, against ~1,000 per CPU second before shared
-renders), 0 duplicates, 0 left unsent, 1,801 queries = 8.96 per batch of 500; batch probe
-10.6 queries per batch of 100 and 11.7 per batch of 1,000 (flat); a second scan sends nothing
-(1 query); two scanners over 20,000 fresh reminders: 59.5 s, 40,000 of 40,000 emails, 0
-duplicates. At 20,000 check-ins (load 12-18): 106.9 s wall / 11.6 s CPU (1,727 per CPU
-second), 8.8 queries per batch, two scanners 0 duplicates. The 5,000 reminders/s target is
-not shown on this machine. What a 5,000-reminder cProfile still puts on top: Django's
-DateFormat (the bench's start times spread over ten weeks of random minutes in 16 zones, so
-few repeat; a real minute scan has a handful), building MIME messages for the locmem backend,
-and loading the batch's reminders as model instances.
+Measured last (2026-11-29 20:43-20:54 UTC, the default command, the shared 2-core machine at
+load 17-18 while eight engineers ran tests, so this process got about an eighth of a core):
+scan 156.4 s wall, 18.1 s CPU of this process, 59.2 s waiting on statements, 12.4 s of the
+PostgreSQL backend's CPU, for 100,000 check-ins = 200,000 reminders (200,000 emails and
+200,000 in-app notices): 1,279 reminders per second of wall time on that machine, 11,022
+per CPU second, 6,554 per busy second (ours and the backend's CPU together); 0 duplicates,
+0 unsent, 7.97 queries per batch of 500 (batch probe: 9.67 at 100, 11.0 at 1,000: one
+claim statement, two member reads and five statements per 1,000 people); a second scan
+sends nothing (1 query); two scanners over 20,000 fresh check-ins: 40,000 of 40,000
+emails, 0 duplicates, 27.7 s. The quiet machine's wall time is about the CPU of both sides
+plus the round trips and the commits' flushes (at the session's start, quiet: 65.2 s wall =
+31.0 s CPU + 35.1 s waiting): 18.1 + 12.4 s and about a second of round trips and flushes
+give ~32 s, ~6,300 reminders per second, above the issue's 5,000; this machine was not
+quiet during the session to show it.
 
-Issue 8, round 2 (2026-11-29 17:28-17:48 UTC, the same shared machine, load 14-20), the command
-``--check-ins 5000 --baseline 100 --batch-probe 500 --two-scanners 0`` without ``--profile``:
-before, scan 19.6 s wall / 1.99 s CPU (2,513 reminders = 5,025 emails per CPU second; load 16.7
-→ 16.2); after, 19.2 s / 1.41 s (3,536 reminders = 7,072 emails per CPU second; load 19.5 →
-19.4) and 11.3 s / 1.29 s (3,870 reminders = 7,740 emails per CPU second, ``sql_seconds`` 5.1,
-so 45% of the wall time waits on PostgreSQL; load 19.7 → 17.7). Both sides: 10,000 emails, 0
-duplicates, 0 unsent, 8.27 queries per batch (9.67 at 100, 7.0 at 1,000), a second scan sends
-nothing. With the command's ``--profile``, 4.3 s CPU before; a profile timed by process CPU went
-7.0 s → 4.4 s with the first half of the changes. What went: HTML escaping of values with
-nothing to escape, the active language asked per filled-in datetime, the group key computed
-twice per email, model instances for the batch (now one row tuple per reminder, the lock taken
-in a subquery over reminders alone), a language switch per (language, zone, start) for the
-in-app line (now one per language), the Message-ID's character loop, Django's copy protocol and
-header checks per message (plain ASCII headers are stored as Django would store them), and
-settings and ``organization.pk`` read per email. What a CPU-timed profile now puts on top:
-filling forms (0.7 s of 4.4), the locmem backend's ``message()`` and deep copy per email (~1.0
-s), ``members_by_mentorship`` and the Outgoing items (0.8 s), and the group key (0.3 s).
+Before (the same session's start, quiet machine, load ~1): 100,000 check-ins: 65.2 s wall,
+31.0 s CPU, 35.1 s waiting on statements: 3,069 reminders per second (1,535 check-ins per
+second); 20,000: 8.6 s, 4.9 s, 3.96 s: 4,634 per second. Twice the SQL per unit at five
+times the rows: the tables had no statistics (this server runs without autovacuum, and the
+bench did not ANALYZE), so the claim's plan was a bitmap scan of every due reminder and an
+external sort of them for each batch of 500 (450 ms a batch at 100,000 due, 3 ms with
+statistics, whose plan walks the partial index of unsent reminders in due order and stops
+at 500; with it the claim costs the same in the scan's first and last tenth). Our CPU grew
+6.3 times: the collector was paused only inside each batch's send, and each collection in
+between walked the locmem outbox's messages (200,000 at the end). What went, measured at
+20,000 and 100,000 check-ins with the scan's statements timed by kind and the backend's CPU
+read from /proc: the UPDATE of sent_at (folded into the claim: one statement locks, marks
+and reads a batch), the send records' and notices' 1,000-row VALUES (now unnested arrays:
+PostgreSQL 35 → 24 ms and our quoting 10 → 4 ms per 1,000 notices), dataclasses.replace
+and a sorted group key per email, a subject rendered per person (now per language, kind,
+zone and start across the call), members read as renamed dicts, the generic header walk
+of each batch email, and the collector's walks. What is left per reminder: on PostgreSQL,
+two rows with their unique indexes and deferred foreign-key checks at commit (in a probe of
+1,000 notices the commit took as long as the insert); here, the body's form fill, the
+locmem backend's message() and deep copy per email, the Outgoing items and the unsubscribe
+token.
 """
 
 from __future__ import annotations
