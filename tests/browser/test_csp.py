@@ -108,16 +108,25 @@ def test_no_page_violates_the_policy(new_page, sign_in, client, db):
     assert violations == []
 
 
+# Both viewers fetch and lay out the whole schema (hundreds of operations): on a busy machine
+# that takes longer than Playwright's default 5 s.
+DOCS_TIMEOUT_MS = 30_000
+
+
 def test_the_api_documentation_renders_under_the_policy(new_page, db):
     page, console = _watched_page(new_page)
     page.goto(reverse("api-docs"))
-    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Meridian API")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text(
+        "Meridian API", timeout=DOCS_TIMEOUT_MS
+    )
     expect(page.locator(".opblock").first).to_be_visible()
     page.wait_for_load_state("networkidle")
     violations = _violations(page, "docs", console)
 
     page.goto(reverse("api-redoc"))
-    expect(page.get_by_role("heading", level=1).first).to_contain_text("Meridian API")
+    expect(page.get_by_role("heading", level=1).first).to_contain_text(
+        "Meridian API", timeout=DOCS_TIMEOUT_MS
+    )
     page.wait_for_load_state("networkidle")
     # Redoc's bundle always adds a Redocly logo from its CDN (no option turns it off); the policy
     # refuses it, as intended, and Redoc then drops the image. Nothing else may be refused.
