@@ -21,13 +21,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Count,
     Q,
     QuerySet,
     Sum,
 )
-from django.db.models.functions import TruncDate
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -639,7 +639,9 @@ def survey_results(
     if isinstance(cached, SurveyResults):
         cached.survey = survey
         return cached
-    invited, answered = _invitation_totals(organization, survey)
+    # Totals and the response-rate line from one pass over the invitations.
+    sent_days, answered_days = _invitation_days(organization, survey)
+    invited, answered = sum(sent_days.values()), sum(answered_days.values())
     counts = _counted_attributes(organization, survey)
     group = _group(counts, survey.anonymous, chosen, threshold)
     results = SurveyResults(
@@ -655,7 +657,7 @@ def survey_results(
         questions=[],
         invited=invited,
         answered=answered,
-        rate=survey_response_rate(organization=organization, survey=survey),
+        rate=_rate_points(sent_days, answered_days),
     )
     if results.shown:
         questions = survey_questions(organization=organization, survey=survey)
@@ -697,35 +699,44 @@ def _cache_key(organization: Organization, survey: Survey, *parts: object) -> st
     return f"surveys:results:{organization.pk}:{survey.pk}:{digest}"
 
 
-def _invitation_totals(organization: Organization, survey: Survey) -> tuple[int, int]:
-    totals = (
-        SurveyInvitation.objects.for_org(organization)
-        .filter(survey=survey, sent_at__isnull=False)
-        .aggregate(invited=Count("*"), answered=Count("answered_at"))
-    )
-    return totals["invited"] or 0, totals["answered"] or 0
+def _invitation_days(
+    organization: Organization, survey: Survey
+) -> tuple[dict[dt.date, int], dict[dt.date, int]]:
+    """People invited per day of `sent_at` and people who answered per day of `answered_at`, in
+    the viewer's time zone, from one pass over the sent invitations' index (GROUPING SETS: one
+    row per day of either, not per pair of days)."""
+    table = SurveyInvitation._meta.db_table
+    zone = timezone.get_current_timezone_name()
+    sent: dict[dt.date, int] = {}
+    answered: dict[dt.date, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT GROUPING(d.sent_day) = 1, COALESCE(d.sent_day, d.answered_day), COUNT(*)
+            FROM (
+                SELECT (i.sent_at AT TIME ZONE %(zone)s)::date AS sent_day,
+                       (i.answered_at AT TIME ZONE %(zone)s)::date AS answered_day
+                FROM "{table}" i
+                WHERE i.organization_id = %(org)s AND i.survey_id = %(survey)s
+                  AND i.sent_at IS NOT NULL
+            ) d
+            GROUP BY GROUPING SETS ((d.sent_day), (d.answered_day))""",  # noqa: S608
+            {"zone": zone, "org": organization.pk, "survey": survey.pk},
+        )
+        for by_answer, day, n in cursor.fetchall():
+            if not by_answer:
+                sent[day] = n
+            elif day is not None:
+                answered[day] = n
+    return sent, answered
 
 
 def survey_response_rate(*, organization: Organization, survey: Survey) -> list[RatePoint]:
     """People invited and people who answered, as running totals per day in the viewer's time
     zone, from the first invitation to the last day anything happened (at most a year)."""
-    zone = timezone.get_current_timezone()
-    invitations = SurveyInvitation.objects.for_org(organization).filter(
-        survey=survey, sent_at__isnull=False
-    )
-    sent = dict(
-        invitations.annotate(day=TruncDate("sent_at", tzinfo=zone))
-        .order_by()
-        .values_list("day")
-        .annotate(n=Count("*"))
-    )
-    answered = dict(
-        invitations.filter(answered_at__isnull=False)
-        .annotate(day=TruncDate("answered_at", tzinfo=zone))
-        .order_by()
-        .values_list("day")
-        .annotate(n=Count("*"))
-    )
+    return _rate_points(*_invitation_days(organization, survey))
+
+
+def _rate_points(sent: Mapping[dt.date, int], answered: Mapping[dt.date, int]) -> list[RatePoint]:
     days = sorted(set(sent) | set(answered))
     if not days:
         return []

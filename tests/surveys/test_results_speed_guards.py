@@ -219,8 +219,9 @@ def test_a_fresh_view_reads_the_counts_and_a_page_of_texts_never_every_answer(or
     (texts,) = reading("surveys_surveyanswer")
     assert "LIMIT 50" in texts and "GROUP BY" not in texts
     assert len(reading("surveys_surveyresultcount")) == 2
-    # A page of an anonymous survey's texts walks the written-texts index in its order.
+    # A page of an anonymous survey's texts can walk the written-texts index in its order: with
+    # sorting off as well, no other plan is cheap (on tiny tables a sort of any index's rows is).
     if not chosen:
-        plan = _plan(texts, ("seqscan", "bitmapscan"))
-        assert "survey_answer_written_ids" in plan
+        plan = _plan(texts, ("seqscan", "bitmapscan", "sort"))
+        assert "Index Scan using survey_answer_written_ids" in plan
         assert "Sort" not in plan
