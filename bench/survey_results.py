@@ -11,28 +11,36 @@ long text, a matrix of four statements): about 11 answer rows per response, writ
 from 4 cohorts, 3 roles, 8 countries, 6 functions and 5 seniority levels. Every respondent was
 invited (one invitation each, sent over 14 days, answered over the following days).
 
-Prints one JSON object per case: ``p50`` and ``p95`` are wall seconds over ``--repeat`` requests
-through Django's test client (the whole stack: middleware, row-level security, selectors,
-templates), ``cpu_p50`` this process's CPU time (the database's work excluded), ``queries`` the
-queries of one request (the same for any number of responses), ``bytes`` the response size;
-``cold_seconds`` and ``cold_queries`` are the first request after the cache is cleared (the
-view after a new response computes every aggregate; repeated views reuse them).
+Prints one JSON object per case: ``p50`` and ``p95`` are wall seconds over ``--repeat`` warm
+requests through Django's test client (the whole stack: middleware, row-level security,
+selectors, templates), ``cpu_p50`` this process's CPU time (the database's work excluded),
+``queries`` the queries of one request (the same for any number of responses), ``bytes`` the
+response size. ``cold_p50`` and ``cold_p95`` are over as many requests each after a cleared
+cache: what every view costs on a survey being answered (each submit changes the results
+version, so the next view computes everything); ``cold_queries``, ``cold_db_seconds`` (the
+sum of its statements' times) and ``cold_slowest`` describe one of them. ``results_submit``
+times a submit through the answer service on the big survey (its counts included).
 The goal is p95 <= 0.3 s for the results page.
 
 Before the results version and the index-only aggregates (2026-11-29, 100,000 responses, load
-12-15): seed 1,581 s; page cold 3.85 s (20 queries), warm p50 0.64 s / p95 0.87 s (10 queries),
-the warm time spent in two counts over 100,000 responses and 100,000 invitations.
+12-15): seed 1,581 s; page cold 3.85 s (20 queries), warm p50 0.64 s / p95 0.87 s (10 queries).
+With them (20,000 responses, load 12-17): page cold 4.39 s (20 queries), warm p50 0.46 s.
 
-After (2026-11-29 17:52-17:58 UTC, 20,000 responses = 220,000 answer rows only, as the deadline
-left no room for the 100,000 run; load 12.4 at the start, 17.3 at the end, with seven other
-sessions and their test runs on 2 cores, so these wall times measure the queue for the CPU more
-than the work): seed 145 s (answers by INSERT … SELECT; 1,000 responses 3.5 s); results page cold
-4.39 s (20 queries), warm p50 0.46 s / p95 0.83 s (9 queries, 0.04 s of this process's CPU);
-filtered htmx cold 1.59 s, warm p50 0.45 s / p95 0.62 s (7); API JSON cold 1.57 s, warm p50
-0.21 s / p95 0.24 s (6); API CSV (881 KB) warm p50 1.10 s. A warm view no longer reads any
-response or invitation: its one surveys query is the version row by primary key, so its cost
-does not grow with the responses; the cold view's aggregates are index-only scans (held by
-tests/surveys/test_results_speed_guards.py). The goal needs a quiet run to be shown.
+Measured last, with the results' counts (2026-11-29 20:29-20:52 UTC, 100,000 responses, 1.1
+million answer rows, 95,949 count rows; load 14-17 on the 2-core machine shared with seven
+other sessions, so wall time is mostly the wait for a CPU: compare the CPU and database
+columns): seed 1,011 s, counts rebuilt from the answers in 125 s. Results page cold p50 1.08 s
+/ p95 1.57 s (17 queries, 0.077 s of this process's CPU), warm p50 0.25 s / p95 0.36 s (9);
+filtered htmx cold p50 1.70 s / p95 2.27 s (15), warm p50 0.13 s / p95 0.18 s (7); API JSON
+cold p50 1.04 s / p95 1.49 s (14), warm p50 0.07 s / p95 0.09 s (6). At 20,000 responses
+(20:53-21:06, load ~15, after invitation totals and rate became one query): page cold p50
+0.66 s / p95 1.56 s with 0.32 s in the database (16 queries; slowest: the invitations' pass
+0.05 s, the counts per combination 0.035 s), filtered cold p50 0.56 s / p95 0.68 s (the sum
+over the chosen combinations' count rows 0.16 s of its 0.35 s in the database), API JSON cold
+p50 0.27 s, CSV with every text cold p50 1.20 s; a submit p50 0.10 s / p95 0.17 s (9 queries,
+0.013 s CPU). The goal needs a quiet run to be shown; the cold view no longer reads an answer
+or a response, so its database work no longer grows with them (84,333 count rows at 20,000
+responses, 95,949 at 100,000: bounded by the combinations of attributes).
 """
 
 from __future__ import annotations
