@@ -38,6 +38,24 @@ times are several times a quiet machine's; read the CPU and query figures beside
         hours and ratings of both periods and the weekly chart, from the snapshots, 0.4 s in
         all (the live check_in_figures: 3.1 s per period). The cold panel is far from the
         goal: the figures as of the period's end and now stay live (docs/metrics.md).
+
+Reports, measured last (scale 1 on a copy of the seeded database, the default 30 days, 5-10
+requests; 2026-11-29 21:07 UTC, load 9-10 on 2 cores shared by eight engineers: read the CPU and
+query figures beside the wall times):
+    before: summary 2.6 s at scale 0.1 and 24 s at scale 1; fairness 52 s at scale 0.1 (PostgreSQL's
+        JIT compiled each attribute's query for 13 of its 14 s, and each mentee's facts were looked
+        up 14 times per attribute); mentorships 0.28 s at scale 0.1 (every mentorship sorted by
+        creation time before a page was taken).
+    report:summary: p50 0.013 s, p95 0.018 s, 3 queries, CPU 0.004 s (kept under the data
+        version); report:summary:cold p50 5.8 s, p95 6.3 s, 22 queries, CPU 0.07 s: the metrics'
+        own queries (analytics/metrics.py), as the cold dashboard (19 s at load 15).
+    report:fairness: p50 0.020 s, p95 0.031 s, 3 queries, CPU 0.007 s; report:fairness:cold p50
+        3.1 s, p95 4.0 s, 5 queries (every mentee the organization ever held, in one query for the
+        three standard attributes; 7.0 s at load 15).
+    report:cohorts p50 0.049 s, p95 0.055 s, 7 queries; report:time-series 0.031 s, 0.043 s, 5
+        queries; report:mentorships 0.084 s, 0.099 s, 4 queries (its page query 25 ms in the
+        database at load 18); report:participants 0.075 s, 0.077 s, 4 queries;
+        report:survey-results 0.031 s, 0.038 s, 5 queries; CPU 0.010-0.025 s each.
 """
 
 from __future__ import annotations
