@@ -21,7 +21,12 @@ from matching.config import config_from_json
 from matching.models import MatchRound, MentorRequest, ProposalStatus, RequestStatus, RoundStatus
 from mentorships.models import Mentorship, MentorshipMentee, MentorshipStatus
 from mentorships.selectors import mentorship_list_for_user
-from mentorships.selectors.home import LocalTime, check_in_annotations, local_times
+from mentorships.selectors.home import (
+    LocalTime,
+    card_count_annotations,
+    check_in_annotations,
+    local_times,
+)
 from participants.languages import ISO_639_1
 from participants.models import Participant, ParticipantRole, ParticipantStatus
 from participants.selectors import participant_list_for_user
@@ -51,6 +56,8 @@ if TYPE_CHECKING:
         viewer_is_mentor: bool
         next_check_in_at: datetime | None  # annotated by check_in_annotations
         has_met: bool
+        open_goals: int  # annotated by card_count_annotations
+        unread_messages: int
         next_check_in: LocalTime | None  # set by set_partners, in the viewer's zone
 
     # The models as this page reads them: with the counts and words added to each.
@@ -317,9 +324,11 @@ def participant_home(
         "list[MentorshipShown]",
         [
             m
-            # Each with its next check-in, or the ask to book the first one.
+            # Each with its next check-in, or the ask to book the first one, and what waits
+            # in it: open goals and unread messages.
             for m in mentorship_list_for_user(organization=organization, user=user).annotate(
-                **check_in_annotations(organization=organization)
+                **check_in_annotations(organization=organization),
+                **card_count_annotations(organization=organization, user=user),
             )
             if m.status == MentorshipStatus.ACTIVE
         ],

@@ -26,9 +26,10 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, membership, row-level security on and off, the shell's counts, and the home's
-# own reads (three for the program team, three or four for a participant).
-MAX_HOME_QUERIES = 15
+# Session, user, membership, row-level security on and off, the shell's counts (for the program
+# team, whether they take part in a mentorship and its unread messages), and the home's own
+# reads (three for the program team, three or four for a participant).
+MAX_HOME_QUERIES = 16
 
 
 def _mentorship(mentor, *mentees, status=MentorshipStatus.ACTIVE):

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language_info
@@ -18,9 +20,13 @@ from mentorships.models import (
     CheckIn,
     CheckInRecord,
     CheckInStatus,
+    Goal,
+    GoalStatus,
     LearningPath,
     Mentorship,
+    Message,
     PathStage,
+    ThreadRead,
 )
 from mentorships.selectors.goals import GoalSummary, goal_summary
 from mentorships.selectors.mentorships import loaded_members
@@ -59,6 +65,14 @@ class Other:
 def zone_label(time_zone: str) -> str:
     """The city of an IANA zone, as people say it: "America/Sao_Paulo" → "Sao Paulo"."""
     return time_zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+class NamedZone(ZoneInfo):
+    """A zone that prints as its city ("Mexico City", as the check-in pages name it) and still
+    sets `{% timezone %}`: the messages and notes pages use one context value for both."""
+
+    def __str__(self) -> str:
+        return zone_label(self.key)
 
 
 @dataclass(frozen=True)
@@ -236,4 +250,35 @@ def check_in_annotations(*, organization: Organization) -> dict[str, Subquery | 
             scheduled.filter(ends_at__gt=now).order_by("starts_at", "id").values("starts_at")[:1]
         ),
         "has_met": Exists(scheduled.filter(starts_at__lte=now)),
+    }
+
+
+def _count_per_mentorship(rows: QuerySet[Any]) -> Coalesce:
+    """A correlated count of `rows` (filtered on OuterRef("pk")), 0 when there are none."""
+    counted = rows.order_by().values("mentorship_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def card_count_annotations(*, organization: Organization, user: User) -> dict[str, Coalesce]:
+    """For a list of the user's mentorships (a participant's home): `open_goals`, the goals
+    proposed or in progress, and `unread_messages`, the messages by others after what the user
+    has read (as mentorships.selectors.messages counts them for the navigation), as subqueries,
+    so the list costs no extra query however many mentorships it shows."""
+    open_goals = Goal.objects.for_org(organization).filter(
+        mentorship_id=OuterRef("pk"), status__in=[GoalStatus.PROPOSED, GoalStatus.IN_PROGRESS]
+    )
+    read_marks = ThreadRead.objects.for_org(organization).filter(
+        mentorship_id=OuterRef("mentorship_id"),
+        participant__user=user,
+        read_until__gte=OuterRef("created_at"),
+    )
+    unread = (
+        Message.objects.for_org(organization)
+        .filter(mentorship_id=OuterRef("pk"))
+        .exclude(author__user=user)
+        .filter(~Exists(read_marks))
+    )
+    return {
+        "open_goals": _count_per_mentorship(open_goals),
+        "unread_messages": _count_per_mentorship(unread),
     }
