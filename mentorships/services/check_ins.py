@@ -324,6 +324,12 @@ def _send_invitations(
                 "kind": kind,
                 "organizer": organizer.full_name,
                 "others": others,
+                # The booking reads "You booked … with <others>" for the organizer, and
+                # "<organizer> booked … with you (and <the rest>)" for everyone else.
+                "booked_by_you": person.pk == organizer.pk,
+                "also_invited": [
+                    p.full_name for p in members if p.pk not in (person.pk, organizer.pk)
+                ],
                 "starts_at": check_in.starts_at.astimezone(zoneinfo.ZoneInfo(person.time_zone)),
                 "time_zone": person.time_zone,
                 "occurrences": count,

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from core.permissions import Capability
@@ -56,13 +57,16 @@ def _tell_program_team(organization: Organization, mentorship: Mentorship, sourc
         .select_related("user")
     )
 
+    # The survey does not say who answered, but the team must know which pair it is about.
+    people = [mentorship.mentor.full_name, *(m.full_name for m in mentorship.mentees.all())]
+
     def send() -> None:
         for membership in managers:
             with translation.override(membership.user.language or translation.get_language()):
-                text = _("%(source)s: a mentorship in %(program)s may need a new match.") % {
-                    "source": source,
-                    "program": program.name,
-                }
+                pair = str(get_text_list(people, _("and")))
+                text = _(
+                    "%(source)s: the mentorship of %(pair)s in %(program)s may need a new match."
+                ) % {"source": source, "pair": pair, "program": program.name}
             notify(
                 organization=organization,
                 email=membership.user.email,
@@ -71,6 +75,7 @@ def _tell_program_team(organization: Organization, mentorship: Mentorship, sourc
                 context={
                     "program": program.name,
                     "member": source,
+                    "pair": pair,
                     "reason": mentorship.rematch_reason,
                     "url": url,
                     "site_url": settings.SITE_URL,
