@@ -7,8 +7,6 @@ Anyone else, program staff included, gets 404: staff never read a pair's message
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +20,7 @@ from core.permissions import Capability, requires
 from mentorships.models import Mentorship, MentorshipStatus, Message
 from mentorships.selectors import mentorship_get_for_member, mentorship_members
 from mentorships.selectors import messages as message_selectors
+from mentorships.selectors.home import NamedZone
 from mentorships.services import messages as message_services
 from participants.models import Participant
 
@@ -58,11 +57,12 @@ def _shown(request: OrganizationRequest) -> int:
     return max(PAGE_SIZE, min(asked, MAX_SHOWN))
 
 
-def _zone(viewer: Participant) -> ZoneInfo:
+def _zone(viewer: Participant) -> NamedZone:
+    """The viewer's zone; printed, its city ("Times are in Mexico City")."""
     try:
-        return ZoneInfo(viewer.time_zone or "UTC")
+        return NamedZone(viewer.time_zone or "UTC")
     except (KeyError, ValueError):
-        return ZoneInfo("UTC")
+        return NamedZone("UTC")
 
 
 def _member(request: OrganizationRequest, mentorship_id: int) -> tuple[Mentorship, Participant]:
@@ -112,7 +112,7 @@ def _thread(request: OrganizationRequest, mentorship: Mentorship, viewer: Partic
         "rows": rows,
         "viewer": viewer,
         "mentorship": mentorship,
-        "time_zone": str(_zone(viewer)),
+        "time_zone": _zone(viewer),
         "shown": shown,
         "has_older": has_older and shown < MAX_SHOWN,
         "older_shown": min(shown + PAGE_SIZE, MAX_SHOWN),
@@ -199,7 +199,7 @@ def _message_item(
     context = {
         "row": _row(message, viewer, _can_write(mentorship)),
         "mentorship": mentorship,
-        "time_zone": str(_zone(viewer)),
+        "time_zone": _zone(viewer),
         "focus_edit": True,
     }
     return render(request, "mentorships/messages_item.html", context)

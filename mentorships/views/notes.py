@@ -8,7 +8,6 @@ author. Anyone outside the pair, program staff included, gets 404."""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.http import Http404, HttpResponse
@@ -26,6 +25,7 @@ from mentorships import markdown
 from mentorships.models import Mentorship, MentorshipStatus, SharedDocument
 from mentorships.selectors import documents as document_selectors
 from mentorships.selectors import mentorship_get_for_member
+from mentorships.selectors.home import NamedZone
 from mentorships.services import documents as document_services
 from mentorships.services.documents import StaleDocument
 from participants.models import Participant
@@ -53,11 +53,12 @@ class ReflectionForm(forms.Form):
     )
 
 
-def _zone(viewer: Participant) -> ZoneInfo:
+def _zone(viewer: Participant) -> NamedZone:
+    """The viewer's zone; printed, its city ("Times are in Mexico City")."""
     try:
-        return ZoneInfo(viewer.time_zone or "UTC")
+        return NamedZone(viewer.time_zone or "UTC")
     except (KeyError, ValueError):
-        return ZoneInfo("UTC")
+        return NamedZone("UTC")
 
 
 def _local(instant: dt.datetime | None, viewer: Participant) -> dt.datetime | None:
@@ -115,7 +116,7 @@ def _context(
         "reflection_form": reflection_form or ReflectionForm(),
         "can_edit": mentorship.status not in (MentorshipStatus.COMPLETED, MentorshipStatus.ENDED),
         "tab": "notes",
-        "time_zone": str(_zone(viewer)),
+        "time_zone": _zone(viewer),
     }
 
 
@@ -182,7 +183,7 @@ def notes_version(
             "at": _local(revision.created_at, viewer),
             "rendered": markdown.render(revision.body),
             "tab": "notes",
-            "time_zone": str(_zone(viewer)),
+            "time_zone": _zone(viewer),
         },
     )
 
