@@ -225,7 +225,7 @@ def test_withdraw_asks_first_and_can_be_cancelled_confirmed_or_done_by_keyboard(
     dialog.wait_for(state="visible")
     assert "Withdraw Ana Ruiz?" in dialog.inner_text()
     _shot(page, "withdraw-confirm-1280")
-    dialog.get_by_role("button", name="Cancel").click()
+    dialog.get_by_role("button", name="Go back").click()
     dialog.wait_for(state="hidden")
     assert _status(ana) == "active"
 
@@ -274,7 +274,7 @@ def test_publish_says_how_many_people_it_emails(
     dialog.wait_for(state="visible")
     assert "emails 4 people" in dialog.inner_text()
     _shot(page, "publish-confirm-375")
-    dialog.get_by_role("button", name="Cancel").click()
+    dialog.get_by_role("button", name="Go back").click()
     with scopes_disabled():
         match_round.refresh_from_db()
     assert match_round.status == "reviewed"
