@@ -40,20 +40,24 @@ counts them (the issue's 5,000 per second); ``check_ins_per_second`` counts chec
   each with its own connection; ``duplicates`` counts emails sent twice (same recipient and
   body), ``shares`` what each scanner sent.
 
-Measured last (2026-11-29 20:43-20:54 UTC, the default command, the shared 2-core machine at
-load 17-18 while eight engineers ran tests, so this process got about an eighth of a core):
-scan 156.4 s wall, 18.1 s CPU of this process, 59.2 s waiting on statements, 12.4 s of the
-PostgreSQL backend's CPU, for 100,000 check-ins = 200,000 reminders (200,000 emails and
-200,000 in-app notices): 1,279 reminders per second of wall time on that machine, 11,022
-per CPU second, 6,554 per busy second (ours and the backend's CPU together); 0 duplicates,
-0 unsent, 7.97 queries per batch of 500 (batch probe: 9.67 at 100, 11.0 at 1,000: one
-claim statement, two member reads and five statements per 1,000 people); a second scan
-sends nothing (1 query); two scanners over 20,000 fresh check-ins: 40,000 of 40,000
-emails, 0 duplicates, 27.7 s. The quiet machine's wall time is about the CPU of both sides
-plus the round trips and the commits' flushes (at the session's start, quiet: 65.2 s wall =
-31.0 s CPU + 35.1 s waiting): 18.1 + 12.4 s and about a second of round trips and flushes
-give ~32 s, ~6,300 reminders per second, above the issue's 5,000; this machine was not
-quiet during the session to show it.
+Measured last (2026-11-29 21:18-21:23 UTC, the default command, the shared 2-core machine at
+load 5.5-8.7 while other engineers ran tests): scan 74.1 s wall, 18.7 s CPU of this process,
+26.6 s waiting on statements, 13.1 s of the PostgreSQL backend's CPU, for 100,000 check-ins
+= 200,000 reminders (200,000 emails and 200,000 in-app notices): 2,700 reminders per second
+of wall time on that machine (1,350 check-ins per second), 10,679 per CPU second, 6,288 per
+busy second (ours and the backend's CPU together); 0 duplicates, 0 unsent, 7.97 queries per
+batch of 500 (batch probe: 9.67 at 100, 11.0 at 1,000: one claim statement, two member
+reads and five statements per 1,000 people); a second scan sends nothing (1 query); two
+scanners over 20,000 fresh check-ins: 40,000 of 40,000 emails, 0 duplicates, 9.9 s (4,028
+reminders per second). The wall time left over (74.1 - 18.7 - 26.6 s) is this process
+waiting for a core and on its 201 commits. A quiet machine's wall time is about the CPU of
+both sides plus the round trips and the commits' flushes (at the session's start, quiet:
+65.2 s wall = 31.0 s CPU + 35.1 s waiting): 18.7 + 13.1 s and about a second of round trips
+and flushes give ~33 s, ~6,000 reminders per second, above the issue's 5,000; the machine
+was not quiet during the session to show it. An earlier run at load 17-18 (20:43-20:54):
+18.1 s CPU, 12.4 s of the backend's, 6,554 per busy second; one at 21:04-21:13 counted 74.3 s
+of CPU for the same scan (2,297 per busy second), which neither this run nor the scan alone
+at 21:15 (21.4 s) repeated: take CPU figures from more than one run here.
 
 Before (the same session's start, quiet machine, load ~1): 100,000 check-ins: 65.2 s wall,
 31.0 s CPU, 35.1 s waiting on statements: 3,069 reminders per second (1,535 check-ins per
