@@ -120,6 +120,10 @@ VERSIONED_MODELS = (
     "surveys.SurveyResponse",
     "surveys.SurveyAnswer",
     "analytics.CohortDaySnapshot",
+    # The fairness audit's (reports API) inputs besides the above.
+    "matching.MatchRound",
+    "matching.MatchProposal",
+    "programs.EnrollmentQuestion",
 )
 
 

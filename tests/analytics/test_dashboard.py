@@ -318,3 +318,35 @@ def test_program_health_reads_as_the_metrics_do(org, world):
     assert [stage.count for stage in health.funnel.stages] == [6, 5, 4, 4, 4, 1]
     assert sum(w.held for w in health.weeks) == 3
     assert health.pairs.pairs == 3
+
+
+def test_the_panel_says_when_its_figures_were_counted_in_the_viewer_s_zone(
+    client, org, org_admin, world, monkeypatch
+):
+    """A panel may be served from the cache for a while: it names the time it was counted."""
+    counted = dt.datetime(2025, 4, 2, 9, 5, tzinfo=dt.UTC)
+    monkeypatch.setattr("analytics.dashboard.timezone.now", lambda: counted)
+    org_admin.time_zone = "Asia/Kolkata"
+    org_admin.save(update_fields=["time_zone"])
+    login(client, org_admin)
+
+    html = _panel(client, org, MARCH).content.decode()
+
+    # 09:05 UTC is 14:35 in Kolkata.
+    assert "Counted at 2:35 p.m." in html
+
+
+def test_a_new_match_round_makes_the_next_reports_count_again(org):
+    """The fairness audit reads rounds and proposals: saving one bumps the data version."""
+    from analytics.models.snapshots import data_version
+    from matching.models import MatchRound
+    from tests.factories import CohortFactory, ProgramFactory
+
+    before = data_version(org.pk)
+    cohort = CohortFactory(program=ProgramFactory(organization=org))
+    after_cohort = data_version(org.pk)
+    with scopes_disabled():
+        MatchRound.objects.create(organization=org, cohort=cohort)
+
+    assert after_cohort != before
+    assert data_version(org.pk) != after_cohort
