@@ -168,3 +168,22 @@ def test_the_demo_mentee_and_mentor_logins_share_a_running_mentorship_with_a_pat
     assert mentorship.cohort.matching_settings["self_match"]["enabled"] is True
     assert stages >= 3
     assert all(profile == account for profile, account in zones)
+
+
+def test_the_benchmark_organization_s_survey_counts_are_built_with_it():
+    """Its answers are written in bulk, around the submit service that keeps the results'
+    counts: the seed counts them, so no first results view pays for it."""
+    from mentoring.demo_data import seed_scale
+    from surveys.models import SurveyResponse, SurveyResultCount
+
+    organization = seed_scale(scale=0.002).organization
+
+    with scopes_disabled():
+        submitted = SurveyResponse.objects.filter(organization=organization).count()
+        counted = sum(
+            SurveyResultCount.objects.filter(
+                organization=organization, whole=True, question__isnull=True
+            ).values_list("n", flat=True)
+        )
+    assert submitted > 0
+    assert counted == submitted
