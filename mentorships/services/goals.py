@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -133,7 +134,7 @@ def _tell_the_others(
                 email=person.email,
                 user=person.user,
                 template="notice",
-                context={"person": person, "text": text, "url": url},
+                context={"person": person, "text": text, "url": url, "site_url": settings.SITE_URL},
                 text=text,
                 url=url,
                 idempotency_key=f"goal-proposed:{goal.pk}:{person.pk}",

@@ -18,6 +18,7 @@ from django_scopes import scope
 
 from mentorships import services
 from mentorships.models import GoalStatus
+from mentorships.services import goals
 from mentorships.services.concerns import mentorship_flag_match_concern
 from notifications.services import email_send
 from organizations.models import Role
@@ -123,6 +124,21 @@ class TestBookingEmail:
         assert "You booked a check-in with Kenji Watanabe on" in by_recipient["ana@acme.test"]
         for body in by_recipient.values():
             assert "with Ana Souza" not in body
+
+
+class TestGoalEmail:
+    def test_a_proposed_goal_s_email_links_with_the_site_s_address(
+        self, org, pair, django_capture_on_commit_callbacks
+    ):
+        mentorship, _mentor, mentee = pair
+        with django_capture_on_commit_callbacks(execute=True), scope(organization=org.pk):
+            goals.goal_propose(
+                organization=org, mentorship=mentorship, actor=mentee.user, title="Read a P&L"
+            )
+
+        (email,) = mail.outbox
+        assert email.to == ["kenji@acme.test"]
+        assert f"{settings.SITE_URL}/o/{org.slug}/" in email.body
 
 
 class TestPlainTextEmails:
