@@ -26,6 +26,8 @@ from django.core.mail.utils import DNS_NAME
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Field, Model, Q
 from django.template.backends.django import Template as BackendTemplate
+from django.template.base import TextNode
+from django.template.defaulttags import AutoEscapeControlNode, CommentNode, LoadNode
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -617,7 +619,7 @@ def _form_make(
             found += [
                 (formats.time_format(value, f), _Slot(name, "time", f)) for f in _TIME_FORMATS
             ]
-    autoescape = bool(template.backend.engine.autoescape)
+    autoescape = _escapes(template)
     for text, slot in sorted(found, key=lambda pair: -len(pair[0])):
         shown = str(conditional_escape(text)) if autoescape else text
         if shown and shown in rendered:
@@ -642,6 +644,21 @@ def _form_make(
         if form.fill(example) != template.render(example):
             return None
     return form
+
+
+def _escapes(template: BackendTemplate) -> bool:
+    """Whether what the template prints is HTML-escaped: the engine's setting, unless the
+    template turns escaping off around all it prints, as the plain-text emails do
+    (`{% load … %}{% autoescape off %}…{% endautoescape %}`)."""
+    printing = [
+        node
+        for node in template.template.nodelist
+        if not isinstance(node, LoadNode | CommentNode)
+        and not (isinstance(node, TextNode) and not node.s.strip())
+    ]
+    if len(printing) == 1 and isinstance(printing[0], AutoEscapeControlNode):
+        return bool(printing[0].setting)
+    return bool(template.backend.engine.autoescape)
 
 
 def _probe_value(value: Any) -> Any:

@@ -134,10 +134,10 @@ def test_grouped_renders_equal_each_email_rendered_on_its_own():
         subject, body = _rendered_alone(organization, user, item)
         assert by_recipient[user.email].subject == subject
         assert _signed_at_any_second(by_recipient[user.email].body) == _signed_at_any_second(body)
-    # Escaped as the template escapes, in each person's zone and language.
+    # As typed (plain text is not HTML), in each person's zone and language.
     obrien = by_recipient[people[1][0].email]
-    assert "O&#x27;Brien &amp; &lt;Partners&gt;" in obrien.body
-    assert "Pricing &lt;draft&gt; &amp; &quot;review&quot;" in obrien.body
+    assert "O'Brien & <Partners>" in obrien.body
+    assert 'Pricing <draft> & "review"' in obrien.body
     assert "(America/Sao_Paulo)" in by_recipient["ana@acme.test"].body
     assert by_recipient["ana@acme.test"].subject.startswith("Mañana")
     # Each group's body rendered for its form and twice to check it (its first person and a
