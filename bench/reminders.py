@@ -40,7 +40,20 @@ counts them (the issue's 5,000 per second); ``check_ins_per_second`` counts chec
   each with its own connection; ``duplicates`` counts emails sent twice (same recipient and
   body), ``shares`` what each scanner sent.
 
-Measured last (2026-11-29 21:18-21:23 UTC, the default command, the shared 2-core machine at
+Measured last, quiet (2026-11-29 21:39-21:41 UTC, the default command, load 0.1-1.0, nothing
+else running): scan 33.0 s wall, 18.3 s CPU of this process, 12.2 s waiting on statements,
+14.1 s of the backend's CPU, for 100,000 check-ins = 200,000 reminders: **6,065 reminders per
+second** (3,033 check-ins per second; the issue's goal is 5,000), 0 duplicates, 0 unsent, 7.97
+queries per batch (probe: 9.67 at 100, 11.0 at 1,000); a second scan sends nothing (1 query);
+two scanners over 20,000 fresh check-ins: shares 20,000 + 20,000 reminders, 40,000 of 40,000
+emails, 0 duplicates, 3.7 s. The two runs whose CPU was four times this (74.3 s at 21:04 and
+76.2 s at 21:29) each ran while the plain-text email templates were being changed to turn
+HTML escaping off and the renderer did not yet read that from the template: every shared
+form then failed its check against the template's own render, and each email was rendered
+alone (notifications.services._form_make); with the renderer reading the template's setting
+the forms hold again.
+
+Under load (2026-11-29 21:18-21:23 UTC, the default command, the shared 2-core machine at
 load 5.5-8.7 while other engineers ran tests): scan 74.1 s wall, 18.7 s CPU of this process,
 26.6 s waiting on statements, 13.1 s of the PostgreSQL backend's CPU, for 100,000 check-ins
 = 200,000 reminders (200,000 emails and 200,000 in-app notices): 2,700 reminders per second
