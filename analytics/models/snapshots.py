@@ -120,10 +120,6 @@ VERSIONED_MODELS = (
     "surveys.SurveyResponse",
     "surveys.SurveyAnswer",
     "analytics.CohortDaySnapshot",
-    # The fairness audit's (reports API) inputs besides the above.
-    "matching.MatchRound",
-    "matching.MatchProposal",
-    "programs.EnrollmentQuestion",
 )
 
 

@@ -334,19 +334,3 @@ def test_the_panel_says_when_its_figures_were_counted_in_the_viewer_s_zone(
 
     # 09:05 UTC is 14:35 in Kolkata.
     assert "Counted at 2:35 p.m." in html
-
-
-def test_a_new_match_round_makes_the_next_reports_count_again(org):
-    """The fairness audit reads rounds and proposals: saving one bumps the data version."""
-    from analytics.models.snapshots import data_version
-    from matching.models import MatchRound
-    from tests.factories import CohortFactory, ProgramFactory
-
-    before = data_version(org.pk)
-    cohort = CohortFactory(program=ProgramFactory(organization=org))
-    after_cohort = data_version(org.pk)
-    with scopes_disabled():
-        MatchRound.objects.create(organization=org, cohort=cohort)
-
-    assert after_cohort != before
-    assert data_version(org.pk) != after_cohort
