@@ -474,11 +474,31 @@ def check_in_cancel(request: OrganizationRequest, org_slug: str, check_in_id: in
     return redirect("mentorships:check_ins", org_slug=org_slug, mentorship_id=mentorship.pk)
 
 
+def _not_recordable_yet(check_in: CheckIn, viewer: Participant) -> str:
+    """Why the viewer cannot say how this check-in went, or "" when they can."""
+    if check_in.status != CheckInStatus.SCHEDULED:
+        return _("This check-in was cancelled, so there is nothing to record.")
+    if check_in.starts_at > timezone.now():
+        (mine,) = local_times(check_in.starts_at, [viewer])
+        return _(
+            "This check-in starts on %(day)s at %(clock)s (%(zone)s time). "
+            "You can say how it went once it has started."
+        ) % {"day": mine.day, "clock": mine.clock, "zone": mine.zone_label}
+    return ""
+
+
 @requires(Capability.VIEW_CATALOG)
 def check_in_record(request: OrganizationRequest, org_slug: str, check_in_id: int) -> HttpResponse:
     """Each member's quick account of a check-in once it has started."""
     organization = request.organization
     check_in, mentorship, viewer = _check_in_for_member(request, check_in_id)
+    if request.method == "GET":
+        # The service refuses a note on a cancelled or future check-in; showing its form first
+        # would let someone fill it in only to be turned away on Save.
+        refusal = _not_recordable_yet(check_in, viewer)
+        if refusal:
+            messages.info(request, refusal)
+            return redirect("mentorships:detail", org_slug=org_slug, mentorship_id=mentorship.pk)
     existing = check_in_record_of(organization=organization, check_in=check_in, participant=viewer)
     initial = (
         {
