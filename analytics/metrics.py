@@ -199,6 +199,24 @@ def _member_of(organization: Organization, mentorships: Q) -> Q:
     return Q(pk__in=rows.values("mentor_id")) | Q(pk__in=mentees.values("mentee_id"))
 
 
+def matched_as_mentee(organization: Organization, *, before: dt.datetime) -> Q:
+    """The participation got a mentor before `before`: a mentorship names it as a mentee in a
+    row (`MentorshipMentee`) created before then, which is when the round was published or the
+    request accepted. The one definition of "matched" (docs/metrics.md): the match's moment,
+    not the mentorship's `started_on` (a round published before its cohort starts has matched
+    its mentees on the day it was published), and whatever became of the mentorship since.
+    The match rate, the time to match, the funnel and the organization's home count by it."""
+    seats = MentorshipMentee.objects.for_org(organization).filter(created_at__lt=before)
+    return Q(pk__in=seats.values("mentee_id"))
+
+
+def matched_either_side(organization: Organization, *, before: dt.datetime) -> Q:
+    """The participation was matched before `before` on either side: it got a mentor
+    (`matched_as_mentee`), or, as a mentor, its first mentee."""
+    seats = MentorshipMentee.objects.for_org(organization).filter(created_at__lt=before)
+    return Q(pk__in=seats.values("mentee_id")) | Q(pk__in=seats.values("mentorship__mentor_id"))
+
+
 def _met_in(organization: Organization, check_ins: QuerySet[CheckIn]) -> Q:
     """The participant is the mentor or a mentee of a mentorship that held one of
     `check_ins`."""
@@ -280,7 +298,7 @@ def _enrollment_funnel_by_sets(*, scope: Scope, period: Period) -> Funnel:
     active_from = day_start(period.end - dt.timedelta(days=ACTIVE_WINDOW_DAYS - 1))
     held = held_check_ins(scope, before=end)
     flags = {
-        "matched": _member_of(organization, Q(started_on__lte=period.end)),
+        "matched": matched_either_side(organization, before=end),
         "met": _met_in(organization, held),
         "met_lately": _met_in(organization, held.filter(starts_at__gte=active_from)),
         "completed": _member_of(
@@ -316,9 +334,10 @@ def _enrollment_funnel_in_one_pass(*, scope: Scope, period: Period) -> Funnel:
     """`enrollment_funnel` on PostgreSQL, one query: the held check-ins are read once, grouped
     by mentorship (the latest one's start tells "met" and "met lately"), each mentorship's
     flags are spread to its mentor and mentees, and each person's flags are the OR of their
-    mentorships'. As membership sets, PostgreSQL scanned every check-in once per set and side
-    (four passes over 500,000 check-ins, 12 s of the dashboard at 100,000 participants under
-    load). Same flags, same stages."""
+    mentorships'. "Matched" is per seat: a mentee's own seat made before the end, a mentor's
+    first seat in the mentorship. As membership sets, PostgreSQL scanned every check-in once
+    per set and side (four passes over 500,000 check-ins, 12 s of the dashboard at 100,000
+    participants under load). Same flags, same stages."""
     organization = scope.organization
     end = period.ends_at
     active_from = day_start(period.end - dt.timedelta(days=ACTIVE_WINDOW_DAYS - 1))
@@ -333,7 +352,6 @@ def _enrollment_funnel_in_one_pass(*, scope: Scope, period: Period) -> Funnel:
         .order_by()
         .values(mid=F("pk"), mentor_person=F("mentor_id"))
         .annotate(
-            started=ExpressionWrapper(Q(started_on__lte=period.end), output_field=BooleanField()),
             completed=ExpressionWrapper(
                 Q(status=MentorshipStatus.COMPLETED, ended_on__lte=period.end),
                 output_field=BooleanField(),
@@ -343,7 +361,7 @@ def _enrollment_funnel_in_one_pass(*, scope: Scope, period: Period) -> Funnel:
     seats = (
         MentorshipMentee.objects.for_org(organization)
         .order_by()
-        .values(mid=F("mentorship_id"), person=F("mentee_id"))
+        .values(mid=F("mentorship_id"), person=F("mentee_id"), seated=F("created_at"))
     )
     joined = (
         Participant.objects.for_org(organization)
@@ -369,20 +387,32 @@ def _enrollment_funnel_in_one_pass(*, scope: Scope, period: Period) -> Funnel:
     # has no common table expressions.
     sql = (
         f"WITH h AS MATERIALIZED ({held_sql}),"  # noqa: S608
-        " m AS MATERIALIZED (SELECT m.mid, m.mentor_person, m.started, m.completed,"
-        " h.latest IS NOT NULL AS met, COALESCE(h.latest >= %s, FALSE) AS met_lately"
-        f" FROM ({mentorships_sql}) m LEFT JOIN h ON h.mentorship_id = m.mid),"
-        " people AS (SELECT person, bool_or(started) AS matched, bool_or(met) AS met,"
+        f" s AS MATERIALIZED ({seats_sql}),"
+        " m AS MATERIALIZED (SELECT m.mid, m.mentor_person, m.completed,"
+        " h.latest IS NOT NULL AS met, COALESCE(h.latest >= %s, FALSE) AS met_lately,"
+        " COALESCE(f.first_seated < %s, FALSE) AS matched"
+        f" FROM ({mentorships_sql}) m LEFT JOIN h ON h.mentorship_id = m.mid"
+        " LEFT JOIN (SELECT s.mid, MIN(s.seated) AS first_seated FROM s GROUP BY s.mid) f"
+        " ON f.mid = m.mid),"
+        " people AS (SELECT person, bool_or(matched) AS matched, bool_or(met) AS met,"
         " bool_or(met_lately) AS met_lately, bool_or(completed) AS completed FROM ("
-        " SELECT m.mentor_person AS person, m.started, m.met, m.met_lately, m.completed FROM m"
-        " UNION ALL SELECT s.person, m.started, m.met, m.met_lately, m.completed"
-        f" FROM ({seats_sql}) s JOIN m ON m.mid = s.mid) members GROUP BY person)"
+        " SELECT m.mentor_person AS person, m.matched, m.met, m.met_lately, m.completed FROM m"
+        " UNION ALL SELECT s.person, s.seated < %s, m.met, m.met_lately, m.completed"
+        " FROM s JOIN m ON m.mid = s.mid) members GROUP BY person)"
         f" SELECT {stages} FROM (SELECT j.stayed, COALESCE(p.matched, FALSE) AS matched,"
         " COALESCE(p.met, FALSE) AS met, COALESCE(p.met_lately, FALSE) AS met_lately,"
         " COALESCE(p.completed, FALSE) AS completed"
         f" FROM ({joined_sql}) j LEFT JOIN people p ON p.person = j.pid) flags"
     )
-    params = (*held_params, active_from, *mentorships_params, *seats_params, *joined_params)
+    params = (
+        *held_params,
+        *seats_params,
+        active_from,
+        end,
+        *mentorships_params,
+        end,
+        *joined_params,
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -397,7 +427,7 @@ def _enrollment_funnel_in_one_pass(*, scope: Scope, period: Period) -> Funnel:
 @dataclass(frozen=True)
 class Matching:
     mentees: int  # mentee participations that joined in the period
-    matched: int  # of those, in a mentorship started by the period's end
+    matched: int  # of those, matched (got a mentor) before the period's end
     median_days_to_match: float | None  # over mentees first matched in the period
     first_matched_in_period: int
 
@@ -430,22 +460,20 @@ _MEDIAN_WAIT = (
 
 
 def match_figures(*, scope: Scope, period: Period) -> Matching:
-    """Match rate and median time to match: two queries. Each mentee's first match is found
-    in one grouped pass over the mentorship rows of the scope's mentees, and "in a mentorship"
-    is one hashed set: as correlated subqueries per mentee, PostgreSQL looked each mentee's
-    rows up three times (1.4 s of the dashboard at 100,000 participants)."""
+    """Match rate and median time to match: two queries, both by the moment of the match
+    (`matched_as_mentee`). Each mentee's first match is found in one grouped pass over the
+    mentorship rows of the scope's mentees, and "matched" is one hashed set: as correlated
+    subqueries per mentee, PostgreSQL looked each mentee's rows up three times (1.4 s of the
+    dashboard at 100,000 participants)."""
     organization = scope.organization
     mentees = Participant.objects.for_org(organization).filter(
         scope.cohort_filter(), role__in=MENTEE_ROLES
-    )
-    in_mentorship = MentorshipMentee.objects.for_org(organization).filter(
-        mentorship__started_on__lte=period.end
     )
     counts = mentees.filter(
         created_at__gte=period.starts_at, created_at__lt=period.ends_at
     ).aggregate(
         mentees=Count("pk"),
-        matched=Count("pk", filter=Q(pk__in=in_mentorship.values("mentee_id"))),
+        matched=Count("pk", filter=matched_as_mentee(organization, before=period.ends_at)),
     )
     # When each mentee was first matched: the first mentorship row that names them.
     first_matched = (

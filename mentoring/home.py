@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import get_language_info
 
+from analytics.metrics import matched_as_mentee
 from matching.config import config_from_json
 from matching.models import MatchRound, MentorRequest, ProposalStatus, RequestStatus, RoundStatus
-from mentorships.models import Mentorship, MentorshipMentee, MentorshipStatus
+from mentorships.models import Mentorship, MentorshipStatus
 from mentorships.selectors import mentorship_list_for_user
 from mentorships.selectors.home import (
     LocalTime,
@@ -153,12 +155,9 @@ def live_cohort_list(*, organization: Organization) -> list[LiveCohort]:
     """Every live cohort of a program still offered, with the seat counts programs.selectors
     annotates (mentor_count, mentee_count) and two more: how many take both roles (they hold a
     seat on each side, so enrolled people = mentors + mentees - both) and how many mentees are
-    in an active mentorship. One query."""
-    in_mentorship = Exists(
-        MentorshipMentee.objects.for_org(organization).filter(
-            mentee=OuterRef("pk"), mentorship__status=MentorshipStatus.ACTIVE
-        )
-    )
+    matched, by the dashboard's definition (`analytics.metrics.matched_as_mentee`: got a
+    mentor by now, whatever the mentorship's start date), so both pages agree. One query."""
+    matched = matched_as_mentee(organization, before=timezone.now())
     # cohort_list's annotations are not part of its declared type, hence the cast.
     return cast(
         "list[LiveCohort]",
@@ -167,9 +166,7 @@ def live_cohort_list(*, organization: Organization) -> list[LiveCohort]:
             .filter(status__in=LIVE_STATUSES, program__is_archived=False)
             .annotate(
                 both_count=_count_per_cohort(organization, Q(role=ParticipantRole.BOTH)),
-                matched_count=_count_per_cohort(
-                    organization, Q(role__in=MENTEE_ROLES), in_mentorship
-                ),
+                matched_count=_count_per_cohort(organization, Q(role__in=MENTEE_ROLES), matched),
             )
         ),
     )
