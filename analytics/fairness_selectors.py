@@ -45,7 +45,7 @@ from matching.models import MatchProposal, MatchRound, ProposalStatus, RoundStat
 from mentorships.models import CheckInRecord, MentorshipMentee
 from participants.models import Participant, ParticipantStatus, Seniority
 from programs.models import Cohort, EnrollmentQuestion
-from surveys.models import QuestionType, SurveyAnswer
+from surveys.selectors import named_scale_answers
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -612,18 +612,6 @@ _GROUP_FIGURES = (
 )
 
 
-def _named_scale_answers(organization: Organization) -> QuerySet[SurveyAnswer]:
-    """The 1-5 scale answers of submitted responses to named surveys, the ones that say who
-    answered. Anonymous answers never reach a group: only the whole survey's results show
-    them, under their own threshold rule."""
-    return SurveyAnswer.objects.for_org(organization).filter(
-        survey__anonymous=False,
-        response__submitted_at__isnull=False,
-        question__type=QuestionType.SCALE_1_5,
-        number__isnull=False,
-    )
-
-
 def _mentee_facts(
     attributes: Sequence[Attribute], mentees: QuerySet[Participant], scope: Scope
 ) -> QuerySet[Participant]:
@@ -661,7 +649,7 @@ def _mentee_facts(
         .values("mean")
     )
     survey = (
-        _named_scale_answers(organization)
+        named_scale_answers(organization=organization)
         .filter(response__participant=OuterRef("pk"))
         .values("response__participant")
         .annotate(mean=Avg("number"))

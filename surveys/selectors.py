@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from organizations.models import Organization
 from programs.models import Program
 from surveys.models import (
+    QuestionType,
     Survey,
+    SurveyAnswer,
     SurveyQuestion,
     SurveySchedule,
     SurveySection,
@@ -124,4 +126,19 @@ def ordered_questions(*, organization: Organization, survey: Survey) -> list[Sur
         .filter(survey=survey)
         .select_related("section")
         .order_by("section__position", "section_id", "position", "id")
+    )
+
+
+def named_scale_answers(*, organization: Organization) -> QuerySet[SurveyAnswer]:
+    """The 1-5 scale answers of submitted responses to named surveys: the answers that say who
+    gave them (`response__participant`), for figures per person or per group of people, such as
+    analytics' fairness report (the mean answer of each mentee's group).
+
+    Anonymous answers are left out on purpose: they reach no person and no group, only the whole
+    survey's results, under the threshold rule of `surveys.anonymity`."""
+    return SurveyAnswer.objects.for_org(organization).filter(
+        survey__anonymous=False,
+        response__submitted_at__isnull=False,
+        question__type=QuestionType.SCALE_1_5,
+        number__isnull=False,
     )
