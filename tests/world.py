@@ -128,6 +128,8 @@ def build_world(organization):
         "mentorship_id": mentorship.pk,
         "notification_id": notification.pk,
         "check_in_id": check_in.pk,
+        # analytics.recognition.mentor_get: someone who mentors in a mentorship.
+        "mentor_id": mentor.pk,
     }
     # The engagement rows' ids, by the URL keyword that names each.
     # The later apps' rows (tests/world_<app>.py, one file each), given what they hang from.
