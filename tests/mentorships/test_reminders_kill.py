@@ -12,17 +12,9 @@ was not finished and nothing that was.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
-from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -30,51 +22,24 @@ from django_scopes import scopes_disabled
 from mentorships.models import CheckInReminder
 from mentorships.tasks import send_check_in_reminders_task
 from notifications.models import Notification, SentEmail
-from tests.celery_helpers import ROOT, subprocess_database_url, wait_for
+from tests.kill_helpers import MailboxKill, delivered
 from tests.mentorships.test_reminders import book, in_days, make_pair
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-MAILBOX = "REMINDER_TEST_MAILBOX"
-HANG_FLAG = "REMINDER_TEST_HANG_FLAG"
-HANG_AT = "REMINDER_TEST_HANG_AT"
 REMINDER = "check-in-reminder:"
-BACKEND = "tests.mentorships.test_reminders_kill.MailboxBackend"
+KILL = MailboxKill(
+    prefix="REMINDER_TEST",
+    fields={
+        "to": lambda message: message.to,
+        "subject": lambda message: message.subject,
+        "message_id": lambda message: message.message()["Message-ID"],
+    },
+    backend_path=f"{__name__}.MailboxBackend",
+)
+MailboxBackend = KILL.backend  # the killed process loads it by this module's path
 
-
-class MailboxBackend(BaseEmailBackend):
-    """The mail server of this test: appends each message handed over to the file `MAILBOX`
-    names, so what a killed process delivered survives it. With `HANG_AT` set, hand-over
-    number `HANG_AT` writes this process's database session id to `HANG_FLAG` and hangs."""
-
-    handovers = 0
-
-    def send_messages(self, email_messages):
-        type(self).handovers += 1
-        if os.environ.get(HANG_AT) == str(type(self).handovers):
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                (session,) = cursor.fetchone()
-            Path(os.environ[HANG_FLAG]).write_text(str(session))
-            time.sleep(600)
-        with open(os.environ[MAILBOX], "a") as mailbox:
-            for message in email_messages:
-                record = {
-                    "to": message.to,
-                    "subject": message.subject,
-                    "message_id": message.message()["Message-ID"],
-                }
-                mailbox.write(json.dumps(record) + "\n")
-            mailbox.flush()
-            os.fsync(mailbox.fileno())
-        return len(email_messages)
-
-
-SCAN = f"""
-import django
-django.setup()
-from django.conf import settings
-settings.EMAIL_BACKEND = {BACKEND!r}
+SCAN = """
 from mentorships.services import reminders
 reminders.REMINDER_BATCH = 2
 from mentorships.tasks import send_check_in_reminders_task
@@ -82,22 +47,7 @@ send_check_in_reminders_task.apply()
 """
 
 
-def _delivered(mailbox: Path) -> list[dict]:
-    if not mailbox.exists():
-        return []
-    return [json.loads(line) for line in mailbox.read_text().splitlines()]
-
-
-def _session_gone(session: int) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [session])
-        (count,) = cursor.fetchone()
-    return count == 0
-
-
-def test_a_scan_killed_mid_batch_is_finished_by_the_next_with_nothing_sent_twice(
-    org, tmp_path, settings
-):
+def test_a_scan_killed_mid_batch_is_finished_by_the_next_with_nothing_sent_twice(org, tmp_path):
     if connection.vendor != "postgresql":
         pytest.fail("this test needs PostgreSQL's row locks")
     pairs = [make_pair(org, suffix=str(i)) for i in range(5)]
@@ -108,29 +58,11 @@ def test_a_scan_killed_mid_batch_is_finished_by_the_next_with_nothing_sent_twice
         CheckInReminder.objects.filter(kind="24h").update(
             due_at=timezone.now() - dt.timedelta(minutes=1)
         )
-    mailbox, flag = tmp_path / "mailbox.jsonl", tmp_path / "hanging"
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "mentoring.settings.test",
-        "DATABASE_URL": subprocess_database_url(),
-        MAILBOX: str(mailbox),
-        HANG_FLAG: str(flag),
-        HANG_AT: "2",
-    }
-    worker = subprocess.Popen([sys.executable, "-c", SCAN], cwd=ROOT, env=environment)
-    try:
-        wait_for(lambda: flag.exists() and flag.read_text(), seconds=120)
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(timeout=10)
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-    # PostgreSQL ends the dead worker's session and rolls its open transaction back.
-    wait_for(lambda: _session_gone(int(flag.read_text())), seconds=30)
+    mailbox = KILL.kill_mid_batch(SCAN, workdir=tmp_path)
 
     with scopes_disabled():
         # The first batch was committed and delivered; the second left no trace.
-        assert len(_delivered(mailbox)) == 4
+        assert len(delivered(mailbox)) == 4
         assert (
             SentEmail.objects.filter(organization=org, idempotency_key__startswith=REMINDER).count()
             == 4
@@ -144,22 +76,17 @@ def test_a_scan_killed_mid_batch_is_finished_by_the_next_with_nothing_sent_twice
         due = CheckInReminder.objects.filter(kind="24h", sent_at__isnull=True)
         assert due.count() == 3
 
-    settings.EMAIL_BACKEND = BACKEND
-    MailboxBackend.handovers = 0
-    os.environ[MAILBOX] = str(mailbox)
-    try:
+    with KILL.delivering(mailbox):
         send_check_in_reminders_task.apply()  # beat's next minute
         send_check_in_reminders_task.apply()  # and the one after: nothing left
-    finally:
-        del os.environ[MAILBOX]
 
-    delivered = _delivered(mailbox)
-    recipients = Counter(record["to"][0] for record in delivered)
+    records = delivered(mailbox)
+    recipients = Counter(record["to"][0] for record in records)
     assert sorted(recipients) == sorted(
         person.email for _, mentor, mentee in pairs for person in (mentor, mentee)
     )
     assert set(recipients.values()) == {1}
-    assert len({record["message_id"] for record in delivered}) == 10
+    assert len({record["message_id"] for record in records}) == 10
     with scopes_disabled():
         assert not CheckInReminder.objects.filter(kind="24h", sent_at__isnull=True).exists()
         assert (
