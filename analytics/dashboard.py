@@ -3,20 +3,23 @@ headline with its previous period, the charts' data and the same data as export 
 
 A fixed number of queries whatever the organization's size (tests/analytics/test_dashboard.py
 counts them at two sizes): each metric is a few aggregates, the check-ins' figures read the
-snapshots of past days, and a computed panel is cached under the organization's data version.
+snapshots of past days, and a counted panel is kept and served at once, refreshed in the
+background after a write (analytics.reports, "Kept figures").
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.core.cache import cache
+from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from analytics.forms import DEFAULT_DAYS
 from analytics.metrics import (
     CheckIns,
     DropOff,
@@ -40,7 +43,16 @@ from analytics.metrics import (
     pair_mix,
     satisfaction_figures,
 )
-from analytics.models.snapshots import data_version
+from analytics.reports import (
+    FRESH_SECONDS,
+    Counted,
+    count_fairness,
+    count_summary,
+    kept_figures,
+    params_period,
+    period_params,
+    refresh_figures,
+)
 from analytics.selectors import (
     DayFacts,
     WeekCount,
@@ -56,10 +68,12 @@ if TYPE_CHECKING:
 
 # The exports a viewer may ask for, by the chart (or table) they hold.
 EXPORTS = ("headline", "funnel", "engagement", "satisfaction")
-# How long a computed panel is served at most. Writes that send no signal (bulk updates, rows
-# written by SQL) do not change the data version, and the at-risk count moves with the clock
-# alone (a pair turns quiet without any write): both show within this.
-PANEL_CACHE_SECONDS = 10 * 60
+# How long a counted panel is served as current at most. Writes that send no signal (bulk
+# updates, rows written by SQL) do not change the data version, and the at-risk count moves with
+# the clock alone (a pair turns quiet without any write): both show within this.
+PANEL_CACHE_SECONDS = FRESH_SECONDS
+# The kind of kept figures the panel is (analytics.reports, "Kept figures").
+HEALTH = "health"
 
 
 @dataclass(frozen=True)
@@ -221,37 +235,95 @@ def _export_value(value: float | None) -> float | str:
     return "" if value is None else round(value, 4)
 
 
+def health_params(scope: Scope, period: Period, today: dt.date) -> dict[str, Any]:
+    """What a kept panel is counted for: scope, period (as days before today) and language."""
+    return {
+        "program": scope.program_id,
+        "cohort": scope.cohort_id,
+        **period_params(period, today),
+        "language": translation.get_language(),
+    }
+
+
+def program_health_counted(
+    *,
+    organization: Organization,
+    scope: Scope,
+    period: Period,
+    today: dt.date | None = None,
+    wait: bool = False,
+) -> Counted[ProgramHealth]:
+    """The dashboard's figures for `scope` over `period`, each headline next to the previous
+    period's, kept and refreshed as analytics.reports "Kept figures" says: a current panel
+    costs a few cache reads and no query; one older than the latest write is served at once,
+    marked as being updated, while one refresh task counts it again. With no panel kept yet
+    the result is `counting` (the page shows a progress state and polls) unless `wait`."""
+    today = today or timezone.localdate(timezone=timezone.get_default_timezone())
+    return kept_figures(
+        kind=HEALTH,
+        organization_id=organization.pk,
+        params=health_params(scope, period, today),
+        count=lambda: compute_program_health(
+            organization=organization, scope=scope, period=period, today=today
+        ),
+        wait=wait,
+        today=today,
+    )
+
+
 def program_health(
     *, organization: Organization, scope: Scope, period: Period, today: dt.date | None = None
 ) -> ProgramHealth:
-    """The dashboard's figures for `scope` over `period`, each headline next to the previous
-    period's: computed once per organization data version (`analytics.models.snapshots
-    .data_version`, set anew by every write to a row the figures read), scope, period, day and
-    language, and kept at most `PANEL_CACHE_SECONDS`. A cached panel costs two cache reads and
-    no query; `computed_at` says when its figures were counted."""
-    today = today or timezone.localdate(timezone=timezone.get_default_timezone())
-    key = ":".join(
-        str(part)
-        for part in (
-            "analytics:health",
-            organization.pk,
-            scope.program_id,
-            scope.cohort_id,
-            period.start,
-            period.end,
-            today,
-            translation.get_language(),
-            data_version(organization.pk),
-        )
-    )
-    health = cache.get(key)
-    if isinstance(health, ProgramHealth):
-        return health
-    health = compute_program_health(
-        organization=organization, scope=scope, period=period, today=today
-    )
-    cache.set(key, health, PANEL_CACHE_SECONDS)
+    """The panel now: the kept one (perhaps being updated), or counted during the call when
+    none is kept (exports and callers that cannot poll)."""
+    health = program_health_counted(
+        organization=organization, scope=scope, period=period, today=today, wait=True
+    ).value
+    assert health is not None  # counted during the call when nothing was kept
     return health
+
+
+def count_health(organization: Organization, params: Mapping[str, Any], today: dt.date) -> Any:
+    """The refresh's count of a kept panel (`health_params` back into a scope and period)."""
+    scope = Scope(organization, program_id=params["program"], cohort_id=params["cohort"])
+    return compute_program_health(
+        organization=organization,
+        scope=scope,
+        period=params_period(params, today),
+        today=today,
+    )
+
+
+# What each kind of kept figures is counted by, for the refresh task.
+COUNTERS: dict[str, Callable[[Organization, Mapping[str, Any], dt.date], Any]] = {
+    HEALTH: count_health,
+    "summary": count_summary,
+    "fairness": count_fairness,
+}
+
+
+def figures_refresh(*, organization: Organization, kind: str, params: Mapping[str, Any]) -> bool:
+    """Count one kept key's figures again if they are missing or older than the data, in the
+    language they are shown in; True when it counted (a second run counts nothing)."""
+    counter = COUNTERS[kind]
+    with translation.override(params.get("language")):
+        return refresh_figures(
+            kind=kind,
+            organization_id=organization.pk,
+            params=params,
+            count=lambda today: counter(organization, params, today),
+        )
+
+
+def default_health_params(today: dt.date) -> dict[str, Any]:
+    """The panel the admin's home shows first: the whole organization, the filter's default
+    period, in the site's language (the nightly prewarm counts it)."""
+    return {
+        "program": None,
+        "cohort": None,
+        **period_params(Period.last_days(DEFAULT_DAYS, today=today), today),
+        "language": settings.LANGUAGE_CODE,
+    }
 
 
 def compute_program_health(

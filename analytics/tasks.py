@@ -1,13 +1,20 @@
-"""Thin tasks: the nightly snapshot run only names the day; the service does the rest."""
+"""Thin tasks: the nightly snapshot run only names the day; the service does the rest. The
+kept figures' refreshes (analytics.reports, "Kept figures") name a key's kind, organization and
+parameters."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from celery import shared_task
 from django.utils import timezone
 
 from analytics import services
+from analytics.dashboard import default_health_params, figures_refresh
+from analytics.reports import figures_stale, request_refresh, viewed_figures
+from core.tenancy import for_each_organization
+from organizations.models import Organization
 
 
 # Safe to repeat: each cohort's day is one row, rewritten with the same figures, so beat firing
@@ -15,10 +22,39 @@ from analytics import services
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def take_daily_snapshots_task(day: str | None = None) -> None:
     """Nightly: the snapshots of the day that just ended (or of `day`, an ISO date, to fill a
-    day the schedule missed)."""
-    if day is None:
-        today = timezone.localdate(timezone=timezone.get_default_timezone())
-        taken = today - dt.timedelta(days=1)
-    else:
-        taken = dt.date.fromisoformat(day)
-    services.snapshots_take(taken)
+    day the schedule missed), then a refresh of each organization's default dashboard so the
+    morning's first admin finds it counted."""
+    today = timezone.localdate(timezone=timezone.get_default_timezone())
+    taken = today - dt.timedelta(days=1) if day is None else dt.date.fromisoformat(day)
+    written = services.snapshots_take(taken)
+    params = default_health_params(today)
+    for organization_id in sorted(written):
+        request_refresh("health", organization_id, params)
+
+
+# Safe to repeat: a key found current is not counted again, and each organization's figures are
+# counted inside its own scope and kept under its own keys.
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def refresh_figures_task(kind: str, organization_id: int, params: dict[str, Any]) -> None:
+    """Count one kept key's figures again (sent by a view that served them old, by the beat
+    sweep of viewed keys, or by the nightly prewarm)."""
+
+    def refresh(organization: Organization) -> None:
+        figures_refresh(organization=organization, kind=kind, params=params)
+
+    for_each_organization([organization_id], refresh)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def refresh_viewed_figures_task() -> None:
+    """Every few minutes: one refresh task for each key viewed in the last day whose figures
+    are older than the data, so the first viewer after a change usually finds them current.
+    Reads the cache only; the counting happens in the tasks it sends."""
+    organization_ids = Organization.objects.values_list("pk", flat=True)
+
+    def sweep(organization: Organization) -> None:
+        for kind, params in viewed_figures(organization.pk).values():
+            if figures_stale(kind, organization.pk, params):
+                request_refresh(kind, organization.pk, params)
+
+    for_each_organization(organization_ids, sweep)

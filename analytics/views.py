@@ -4,20 +4,32 @@ CSV or XLSX."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+import time
+
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from analytics.dashboard import EXPORTS, ProgramHealth, program_health
+from analytics.dashboard import EXPORTS, program_health, program_health_counted
 from analytics.exports import table_csv, table_xlsx
 from analytics.forms import DashboardFilterForm
 from analytics.metrics import Scope
 from core.http import OrganizationRequest
 from core.permissions import Capability, requires
 
+# While the figures are being counted or updated the panel asks again every `POLL_SECONDS`
+# (htmx); the answer is empty (204: nothing to redraw, nothing for a screen reader to announce)
+# until the figures are current, then the whole panel. Polling stops after `POLL_LIMIT_SECONDS`
+# (286): a refresh at scale 1 takes seconds, and a worker that is down should not keep a tab
+# polling all day.
+POLL_SECONDS = 2
+POLL_LIMIT_SECONDS = 60
+# htmx stops polling on this status (and draws the answer).
+STOP_POLLING = 286
 
-def _health(request: OrganizationRequest) -> tuple[DashboardFilterForm, ProgramHealth]:
+
+def _filter(request: OrganizationRequest) -> tuple[DashboardFilterForm, Scope]:
     organization = request.organization
     form = DashboardFilterForm(request.GET or None, organization=organization)
     program, cohort = form.chosen("program"), form.chosen("cohort")
@@ -26,29 +38,63 @@ def _health(request: OrganizationRequest) -> tuple[DashboardFilterForm, ProgramH
         program_id=program.pk if program else None,
         cohort_id=cohort.pk if cohort else None,
     )
-    health = program_health(organization=organization, scope=scope, period=form.chosen_period())
-    return form, health
+    return form, scope
+
+
+def _polling_since(request: OrganizationRequest) -> int | None:
+    """When this tab started polling (the poller's `?poll=`, seconds since the epoch)."""
+    try:
+        return int(request.GET["poll"])
+    except (KeyError, ValueError):
+        return None
 
 
 @requires(Capability.VIEW_PROGRAMS_ADMIN)
 def dashboard(request: OrganizationRequest, org_slug: str) -> HttpResponse:
-    """The panel alone for htmx (the home loads it, the filter redraws it); the page around it
-    otherwise."""
-    form, health = _health(request)
-    context = {"form": form, "health": health, "query": request.GET.urlencode()}
+    """The panel alone for htmx (the home loads it, the filter redraws it, and its poller asks
+    again while its figures are counted or updated); the page around it otherwise."""
+    form, scope = _filter(request)
+    counted = program_health_counted(
+        organization=request.organization, scope=scope, period=form.chosen_period()
+    )
+    now = int(time.time())
+    since = _polling_since(request)
+    polled_for = now - since if since is not None else 0
+    if since is not None and counted.updating and polled_for < POLL_LIMIT_SECONDS:
+        return HttpResponse(status=204)
+    query = request.GET.copy()
+    query.pop("poll", None)
+    poll_query = query.copy()
+    poll_query["poll"] = str(since if since is not None else now)
+    context = {
+        "form": form,
+        "health": counted.value,
+        "counted": counted,
+        "query": query.urlencode(),
+        "poll": counted.updating and polled_for < POLL_LIMIT_SECONDS,
+        "poll_query": poll_query.urlencode(),
+        "poll_seconds": POLL_SECONDS,
+    }
     if request.htmx:
-        return render(request, "analytics/dashboard_panel.html", context)
+        status = STOP_POLLING if since is not None and counted.updating else 200
+        return render(request, "analytics/dashboard_panel.html", context, status=status)
     return render(request, "analytics/dashboard.html", context)
 
 
 @requires(Capability.VIEW_PROGRAMS_ADMIN)
 def dashboard_export(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     """`?table=` one of EXPORTS, `&format=csv` (the default) or `xlsx`, and the filter's
-    fields."""
+    fields. A filter that is not one (an unknown period, dates that are not dates) is a 400
+    naming its errors: a download of other days than asked would pass for the right one."""
     table = request.GET.get("table", "")
     if table not in EXPORTS:
         raise Http404(_("No such table."))
-    _form, health = _health(request)
+    form, scope = _filter(request)
+    if form.is_bound and not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    health = program_health(
+        organization=request.organization, scope=scope, period=form.chosen_period()
+    )
     header, rows = health.export_table(table)
     filename = "-".join(
         [

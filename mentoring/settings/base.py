@@ -269,6 +269,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.tasks.take_daily_snapshots_task",
         "schedule": crontab(hour=0, minute=30),
     },
+    # The dashboard's and reports' figures viewed in the last day, counted again when a write
+    # made them old, so the first viewer after a change usually finds them current.
+    "refresh-viewed-figures": {
+        "task": "analytics.tasks.refresh_viewed_figures_task",
+        "schedule": 5 * 60,
+        "options": {"expires": 5 * 60},
+    },
     # Each program's model of match success, retrained on its past pairs (docs/learned-matching.md).
     "train-learned-models": {
         "task": "analytics.tasks_learning.train_learned_models_task",

@@ -40,7 +40,8 @@ def test_a_repeated_summary_is_read_from_the_kept_copy_until_a_write(hr, cohort)
 
     assert again == first and kept < counted
     assert after["participants"] == first["participants"] + 1
-    assert recounted == counted
+    # The first count also read the organization's size (kept for an hour).
+    assert recounted == counted - 1
 
 
 def test_the_summary_of_another_period_or_scope_is_its_own(hr, cohort, program):
