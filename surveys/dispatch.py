@@ -57,6 +57,7 @@ from surveys.models import (
     SurveySchedule,
     SurveyStatus,
 )
+from surveys.result_counts import invitations_sent_count
 from surveys.services import survey_close, survey_results_changed, token_hash
 
 logger = logging.getLogger(__name__)
@@ -486,6 +487,12 @@ def _send(
         outgoing=_messages(organization, rows, tokens, reminder=reminder),
         kind=EmailKind.SURVEYS,
     )
+    if not reminder:
+        # Last, so the count row another dispatcher of the same survey adds to stays locked
+        # only for the commit, not while this batch's emails go out.
+        invitations_sent_count(
+            organization=organization, survey_ids=[row["survey_id"] for row in rows], sent_at=now
+        )
 
 
 def _store_tokens(

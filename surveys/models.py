@@ -514,6 +514,13 @@ class SurveyResultCount(TenantOwnedModel):
     function and seniority each, so a filtered view sums the combinations it chooses. Written
     by `surveys.services` in the transaction that submits a response (`n = n + delta`, never
     read-modify-write), and rebuilt from the answers by `survey_result_counts_rebuild`.
+
+    Rows with a `period` count invitations for the response-rate line instead: `choice`
+    "invited" (sent in that period) or "answered" (answered in it), `whole` and no question or
+    attribute. A period is a quarter of an hour in UTC (`surveys.result_counts.rate_period`):
+    every time zone in use today is a whole number of quarter hours from UTC, so the periods add
+    up exactly to the days of any viewer's zone. Written by the batch that sends invitations
+    and by the first submit of each, in their transactions.
     """
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
@@ -531,6 +538,8 @@ class SurveyResultCount(TenantOwnedModel):
     country = models.CharField(max_length=2, blank=True)
     function = models.CharField(max_length=120, blank=True)
     seniority = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Invitation counts only: the start of the quarter hour (UTC) they were sent or answered in.
+    period = models.DateTimeField(null=True, blank=True)
     n = models.IntegerField(default=0)
 
     objects = TenantManager()
@@ -555,6 +564,7 @@ class SurveyResultCount(TenantOwnedModel):
                     "country",
                     "function",
                     "seniority",
+                    "period",
                 ],
                 nulls_distinct=False,
                 name="survey_result_count_key",

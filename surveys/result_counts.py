@@ -8,10 +8,16 @@ changed answers touch any row. Every change is one `INSERT … ON CONFLICT DO UP
 excluded.n` statement: two submits at once each add their own delta to the row, never a value
 read before the other wrote. Submits to one survey also lock its row first (the results
 version), which orders them; the rebuild takes the same lock, so it never interleaves with one.
+
+The response-rate line is counted the same way: each batch of invitations sent adds its
+invitations to the "invited" row of its quarter hour (`rate_period`), and each invitation's
+first submit adds one to the "answered" row of its own, so the line is a sum of a few rows per
+day instead of a pass over every invitation.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
@@ -24,6 +30,7 @@ from organizations.models import Organization
 from surveys.models import (
     Survey,
     SurveyAnswer,
+    SurveyInvitation,
     SurveyResponse,
     SurveyResultCount,
 )
@@ -47,7 +54,24 @@ AnswerRow = tuple[int, str, int | None, str, bool]
 
 # The attribute columns of a count row, in the order `_attributes` gives them.
 ATTRIBUTE_COLUMNS = ("cohort", "role", "country", "function", "seniority")
-_WHOLE: tuple[int | None, str, str, str, int | None] = (None, "", "", "", None)
+Attributes = tuple[int | None, str, str, str, int | None]
+_WHOLE: Attributes = (None, "", "", "", None)
+
+# The invitation counts of the response-rate line: invitations sent, and invitations answered
+# (first submitted), per quarter hour. Every zone in use today is a whole number of quarter
+# hours from UTC, so a viewer's day is exactly a run of these periods.
+RATE_PERIOD_SECONDS = 15 * 60
+INVITED = CountKey(None, "", None, "invited")
+ANSWERED = CountKey(None, "", None, "answered")
+
+# One row to add to: survey, whole, key, attributes, period (invitation counts only), delta.
+CountRow = tuple[int, bool, CountKey, Attributes, dt.datetime | None, int]
+
+
+def rate_period(moment: dt.datetime) -> dt.datetime:
+    """The start of the quarter hour (UTC) that holds `moment`."""
+    seconds = int(moment.timestamp()) // RATE_PERIOD_SECONDS * RATE_PERIOD_SECONDS
+    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
 
 
 def answer_row(answer: SurveyAnswer) -> AnswerRow:
@@ -70,7 +94,7 @@ def response_keys(answers: Iterable[AnswerRow]) -> Counter[CountKey]:
     return keys
 
 
-def _attributes(response: SurveyResponse) -> tuple[int | None, str, str, str, int | None]:
+def _attributes(response: SurveyResponse) -> Attributes:
     return (
         response.cohort_id,
         response.role,
@@ -86,49 +110,67 @@ def result_counts_change(
     response: SurveyResponse,
     before: Iterable[AnswerRow] | None,
     after: Iterable[AnswerRow] | None,
+    answered_at: dt.datetime | None = None,
 ) -> int:
     """Move the response's counts from its answers `before` (None: it was not counted) to
     `after` (None: it no longer counts), in the caller's transaction, which must hold the
-    survey's row lock (`survey_results_changed`). Returns the rows written."""
+    survey's row lock (`survey_results_changed`). `answered_at`: the moment its invitation is
+    first answered, counted for the response-rate line in the same statement. Returns the rows
+    written."""
     delta: dict[CountKey, int] = dict(response_keys(after)) if after is not None else {}
     if before is not None:
         for key, n in response_keys(before).items():
             delta[key] = delta.get(key, 0) - n
     changed = {key: n for key, n in delta.items() if n}
-    if not changed:
-        return 0
-    rows = []
+    survey_id = response.survey_id
+    rows: list[CountRow] = []
     for attributes, whole in ((_attributes(response), False), (_WHOLE, True)):
-        rows += [(whole, key, attributes, n) for key, n in changed.items()]
-    _upsert(organization, response.survey_id, rows)
+        rows += [(survey_id, whole, key, attributes, None, n) for key, n in changed.items()]
+    if answered_at is not None:
+        rows.append((survey_id, True, ANSWERED, _WHOLE, rate_period(answered_at), 1))
+    if not rows:
+        return 0
+    _upsert(organization, rows)
     return len(rows)
 
 
-def _sort_key(row: tuple[bool, CountKey, tuple[object, ...], int]) -> tuple[object, ...]:
-    whole, key, attributes, _n = row
-    return (whole, repr(key), repr(attributes))
+def invitations_sent_count(
+    *, organization: Organization, survey_ids: Iterable[int], sent_at: dt.datetime
+) -> int:
+    """Add invitations just marked as sent at `sent_at` (one survey id per invitation) to the
+    response-rate counts, in the caller's transaction: the one that marks them. One statement
+    for a batch, one row per survey. Returns the rows written."""
+    period = rate_period(sent_at)
+    rows: list[CountRow] = [
+        (survey_id, True, INVITED, _WHOLE, period, n)
+        for survey_id, n in Counter(survey_ids).items()
+    ]
+    if rows:
+        _upsert(organization, rows)
+    return len(rows)
 
 
-def _upsert(
-    organization: Organization,
-    survey_id: int,
-    rows: list[tuple[bool, CountKey, tuple[int | None, str, str, str, int | None], int]],
-) -> None:
+def _sort_key(row: CountRow) -> tuple[object, ...]:
+    survey_id, whole, key, attributes, period, _n = row
+    return (survey_id, whole, repr(key), repr(attributes), repr(period))
+
+
+def _upsert(organization: Organization, rows: list[CountRow]) -> None:
     # One statement; rows in a fixed order so two writers lock shared rows in the same order.
     table = SurveyResultCount._meta.db_table
     columns = (
         "organization_id, created_at, survey_id, whole, question_id, statement, number, "
-        "choice, cohort, role, country, function, seniority, n"
+        "choice, cohort, role, country, function, seniority, period, n"
     )
     conflict = (
         "organization_id, survey_id, whole, question_id, statement, number, choice, cohort, "
-        "role, country, function, seniority"
+        "role, country, function, seniority, period"
     )
     placeholders, params = [], []
     now = timezone.now()
-    for whole, key, attributes, n in sorted(rows, key=_sort_key):
-        placeholders.append("(" + ", ".join(["%s"] * 14) + ")")
-        params += [organization.pk, now, survey_id, whole, *key, *attributes, n]
+    for survey_id, whole, key, attributes, period, n in sorted(rows, key=_sort_key):
+        placeholders.append("(" + ", ".join(["%s"] * 15) + ")")
+        params += [organization.pk, now, survey_id, whole, *key, *attributes, period, n]
     with connection.cursor() as cursor:
         cursor.execute(
             f'INSERT INTO "{table}" ({columns}) VALUES {", ".join(placeholders)} '  # noqa: S608
@@ -137,12 +179,20 @@ def _upsert(
         )
 
 
+def _period_sql(column: str) -> str:
+    """`rate_period` in SQL, of a column named by this module."""
+    seconds = RATE_PERIOD_SECONDS
+    return f"to_timestamp(floor(extract(epoch FROM {column}) / {seconds}) * {seconds})"
+
+
 @transaction.atomic
 def survey_result_counts_rebuild(*, organization: Organization, survey: Survey) -> int:
-    """Count the survey's submitted responses and answers again from their rows, replacing
-    the counts: for rows written outside the services (seeds, scripts, data from before the
-    counts existed). Locks the survey's row first, as a submit does, so no submit runs while
-    the counts are replaced. Returns the count rows written."""
+    """Count the survey's submitted responses and answers, and its invitations sent and
+    answered per quarter hour, again from their rows, replacing the counts: for rows written
+    outside the services (seeds, scripts, a restore). Locks the survey's row first, as a submit
+    does, so no submit runs while the counts are replaced (a batch of invitations being sent
+    meanwhile waits for this to commit, on the rows it adds to). Returns the count rows
+    written."""
     # What `surveys.services.survey_results_changed` does (a new results version, the survey's
     # row locked until the end), written here because the services import this module.
     Survey.objects.for_org(organization).filter(pk=survey.pk).update(
@@ -182,13 +232,44 @@ def survey_result_counts_rebuild(*, organization: Organization, survey: Survey) 
         FROM keys k JOIN submitted r ON r.id = k.response_id
         GROUP BY GROUPING SETS (({key}, {attributes}), ({key}))
     """  # noqa: S608
+    invitations = SurveyInvitation._meta.db_table
+    # The rate line's counts: invitations sent and answered, per quarter hour, as
+    # `invitations_sent_count` and the first submit add them (answered among the sent only).
+    rate_sql = f"""
+        INSERT INTO "{counts}" (organization_id, created_at, survey_id, whole, question_id,
+            statement, number, choice, cohort, role, country, function, seniority, period, n)
+        SELECT %(org)s, now(), %(survey)s, true, NULL, '', NULL, k.kind, NULL, '', '', '', NULL,
+            k.period, COUNT(*)
+        FROM (
+            SELECT %(invited)s AS kind, {_period_sql("i.sent_at")} AS period
+            FROM "{invitations}" i
+            WHERE i.organization_id = %(org)s AND i.survey_id = %(survey)s
+              AND i.sent_at IS NOT NULL
+            UNION ALL
+            SELECT %(answered)s, {_period_sql("i.answered_at")}
+            FROM "{invitations}" i
+            WHERE i.organization_id = %(org)s AND i.survey_id = %(survey)s
+              AND i.sent_at IS NOT NULL AND i.answered_at IS NOT NULL
+        ) k
+        GROUP BY k.kind, k.period
+    """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(
             f'DELETE FROM "{counts}" WHERE organization_id = %s AND survey_id = %s',  # noqa: S608
             [organization.pk, survey.pk],
         )
         cursor.execute(sql, {"org": organization.pk, "survey": survey.pk})
-        return cursor.rowcount
+        written = cursor.rowcount
+        cursor.execute(
+            rate_sql,
+            {
+                "org": organization.pk,
+                "survey": survey.pk,
+                "invited": INVITED.choice,
+                "answered": ANSWERED.choice,
+            },
+        )
+        return written + cursor.rowcount
 
 
 def surveys_result_counts_rebuild(

@@ -21,13 +21,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import (
     Count,
     Q,
     QuerySet,
     Sum,
 )
+from django.db.models.functions import TruncDate
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -57,13 +57,12 @@ from surveys.models import (
     QuestionType,
     Survey,
     SurveyAnswer,
-    SurveyInvitation,
     SurveyKind,
     SurveyQuestion,
     SurveyResponse,
     SurveyResultCount,
 )
-from surveys.result_counts import survey_result_counts_rebuild
+from surveys.result_counts import ANSWERED, INVITED, survey_result_counts_rebuild
 
 # Text answers shown per question on the page and in the JSON results; exports carry them all.
 TEXT_ANSWERS_SHOWN = 50
@@ -639,10 +638,11 @@ def survey_results(
     if isinstance(cached, SurveyResults):
         cached.survey = survey
         return cached
-    # Totals and the response-rate line from one pass over the invitations.
+    counts = _counted_attributes(organization, survey)
+    # Totals and the response-rate line from the invitation counts (after the first view's
+    # rebuild above, which counts them too).
     sent_days, answered_days = _invitation_days(organization, survey)
     invited, answered = sum(sent_days.values()), sum(answered_days.values())
-    counts = _counted_attributes(organization, survey)
     group = _group(counts, survey.anonymous, chosen, threshold)
     results = SurveyResults(
         survey=survey,
@@ -703,30 +703,28 @@ def _invitation_days(
     organization: Organization, survey: Survey
 ) -> tuple[dict[dt.date, int], dict[dt.date, int]]:
     """People invited per day of `sent_at` and people who answered per day of `answered_at`, in
-    the viewer's time zone, from one pass over the sent invitations' index (GROUPING SETS: one
-    row per day of either, not per pair of days)."""
-    table = SurveyInvitation._meta.db_table
-    zone = timezone.get_current_timezone_name()
+    the viewer's time zone, summed from the invitation counts of the results' counts (one row
+    per quarter hour in which invitations went out or were answered, whatever their number)."""
+    zone = timezone.get_current_timezone()
     sent: dict[dt.date, int] = {}
     answered: dict[dt.date, int] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT GROUPING(d.sent_day) = 1, COALESCE(d.sent_day, d.answered_day), COUNT(*)
-            FROM (
-                SELECT (i.sent_at AT TIME ZONE %(zone)s)::date AS sent_day,
-                       (i.answered_at AT TIME ZONE %(zone)s)::date AS answered_day
-                FROM "{table}" i
-                WHERE i.organization_id = %(org)s AND i.survey_id = %(survey)s
-                  AND i.sent_at IS NOT NULL
-            ) d
-            GROUP BY GROUPING SETS ((d.sent_day), (d.answered_day))""",  # noqa: S608
-            {"zone": zone, "org": organization.pk, "survey": survey.pk},
+    rows = (
+        SurveyResultCount.objects.for_org(organization)
+        .filter(
+            survey=survey,
+            whole=True,
+            question__isnull=True,
+            choice__in=[INVITED.choice, ANSWERED.choice],
+            period__isnull=False,
         )
-        for by_answer, day, n in cursor.fetchall():
-            if not by_answer:
-                sent[day] = n
-            elif day is not None:
-                answered[day] = n
+        .annotate(day=TruncDate("period", tzinfo=zone))
+        .order_by()
+        .values_list("choice", "day")
+        .annotate(total=Sum("n"))
+    )
+    for choice, day, n in rows:
+        if n:
+            (sent if choice == INVITED.choice else answered)[day] = n
     return sent, answered
 
 

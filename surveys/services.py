@@ -1135,12 +1135,15 @@ def response_save(
         rows = SurveyAnswer.objects.bulk_create(
             _answer_rows(organization, response, questions, cleaned, created_at=stamp)
         )
-        # The results' counts move in this transaction, under the survey's lock taken above.
+        # The results' counts move in this transaction, under the survey's lock taken above;
+        # the invitation's first submit is counted for the response-rate line with them.
+        first_answer = invitation.answered_at is None and invitation.sent_at is not None
         result_counts_change(
             organization=organization,
             response=response,
             before=before,
             after=[answer_row(answer) for answer in rows],
+            answered_at=now if first_answer else None,
         )
     changed = []
     if invitation.started_at is None:

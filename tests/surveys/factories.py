@@ -17,6 +17,7 @@ from surveys.models import (
     SurveySection,
     SurveyStatus,
 )
+from surveys.result_counts import invitations_sent_count
 from surveys.services import token_hash
 from tests.factories import ParticipantFactory, ProgramFactory
 
@@ -87,5 +88,9 @@ def invitation_with_token(
         token_hash=token_hash(token),
         sent_at=timezone.now(),
         expires_at=survey.closes_at,
+    )
+    # Counted as the dispatch batch that sends it would count it (the response-rate line).
+    invitations_sent_count(
+        organization=survey.organization, survey_ids=[survey.pk], sent_at=invitation.sent_at
     )
     return invitation, token

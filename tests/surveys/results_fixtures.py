@@ -24,7 +24,11 @@ from surveys.models import (
     SurveySection,
     SurveyStatus,
 )
-from surveys.result_counts import answer_row, result_counts_change
+from surveys.result_counts import (
+    answer_row,
+    result_counts_change,
+    survey_result_counts_rebuild,
+)
 from surveys.services import survey_results_changed
 
 EVERY_TYPE: list[dict[str, Any]] = [
@@ -194,5 +198,6 @@ def invite(survey: Survey, participant, *, sent_at, answered_at=None) -> SurveyI
             sent_at=sent_at,
             answered_at=answered_at,
         )
-        survey_results_changed(organization=survey.organization, survey_ids=[survey.pk])
+        # Written around the services (with a chosen past), so counted again from the rows.
+        survey_result_counts_rebuild(organization=survey.organization, survey=survey)
         return invitation

@@ -4,28 +4,43 @@ the answers when responses were written around the services."""
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
 import io
 import random
 import threading
+import zoneinfo
+from collections import Counter
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
+from django.core import mail
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from surveys.models import (
     QuestionType,
     SurveyAnswer,
+    SurveyInvitation,
     SurveyQuestion,
     SurveyResponse,
     SurveyResultCount,
 )
-from surveys.result_counts import result_counts_change, survey_result_counts_rebuild
+from surveys.result_counts import (
+    rate_period,
+    result_counts_change,
+    survey_result_counts_rebuild,
+)
 from surveys.results import survey_results
 from surveys.services import response_save
 from tests.celery_helpers import wait_for
 from tests.factories import CohortFactory, ParticipantFactory
+from tests.surveys.dispatch_fixtures import dispatch, link_token, make_program
+from tests.surveys.dispatch_fixtures import make_survey as make_dispatched_survey
 from tests.surveys.factories import invitation_with_token
 from tests.surveys.results_fixtures import EVERY_TYPE, make_survey
 
@@ -44,6 +59,7 @@ def _counts(survey) -> dict[tuple[Any, ...], int]:
             "country",
             "function",
             "seniority",
+            "period",
             "n",
         )
         return {row[:-1]: row[-1] for row in rows}
@@ -115,7 +131,7 @@ def test_counts_kept_by_a_random_run_of_submits_and_edits_equal_a_rebuild(org, p
         survey_result_counts_rebuild(organization=org, survey=survey)
 
     assert kept == _counts(survey)
-    responses_row = (True, None, "", None, "", None, "", "", "", None)
+    responses_row = (True, None, "", None, "", None, "", "", "", None, None)
     assert kept[responses_row] == len(submitted) > 3
 
 
@@ -188,7 +204,7 @@ def test_two_submits_at_once_both_count(org, program):
     with scope(organization=org.pk):
         confidence = SurveyQuestion.objects.get(survey=survey, key="confidence")
         whole = SurveyResultCount.objects.filter(survey=survey, whole=True)
-        assert whole.get(question=None).n == 2
+        assert whole.get(question=None, period=None).n == 2
         assert whole.get(question=confidence, number=4).n == 2
         assert SurveyResponse.objects.filter(survey=survey, submitted_at__isnull=False).count() == 2
 
@@ -292,4 +308,100 @@ def test_the_rebuild_command_counts_an_organizations_surveys_again(org, program,
     assert "1 surveys" in output.getvalue()
 
     assert _counts(survey) == kept
-    assert kept[(True, None, "", None, "", None, "", "", "", None)] == 1
+    assert kept[(True, None, "", None, "", None, "", "", "", None, None)] == 1
+
+
+def _rate_counts(survey) -> dict[tuple[str, Any], int]:
+    """The response-rate counts: invitations sent and answered per quarter hour."""
+    with scopes_disabled():
+        rows = SurveyResultCount.objects.filter(
+            survey=survey, period__isnull=False, n__gt=0
+        ).values_list("choice", "period", "n")
+        return {(choice, period): n for choice, period, n in rows}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_invitation_counts_kept_by_random_dispatches_and_submits_equal_a_rebuild(org, anonymous):
+    rng = random.Random(20261130 + anonymous)
+    world = make_program(org, pairs=2)
+    survey = make_dispatched_survey(org, world.program, anonymous=anonymous)
+    start = timezone.now() - dt.timedelta(days=4)
+    mail.outbox = []
+    tokens: dict[str, str] = {}
+    submitted_at: dict[str, dt.datetime] = {}
+    for _step in range(8):
+        # New people join, then a scan at some moment of the last four days sends to them.
+        for _ in range(rng.randint(0, 3)):
+            ParticipantFactory(cohort=world.cohort, organization=org, role="mentee")
+        dispatch(org, now=start + dt.timedelta(minutes=rng.randrange(4 * 24 * 60)))
+        for message in mail.outbox:
+            tokens.setdefault(message.to[0], link_token(message))
+        # Some of those invited save, submit or edit, at moments of their own.
+        for address in rng.sample(sorted(tokens), k=min(3, len(tokens))):
+            with scope(organization=org.pk):
+                invitation = SurveyInvitation.objects.get(survey=survey, email=address)
+            submit = rng.random() < 0.7
+            moment = start + dt.timedelta(minutes=rng.randrange(4 * 24 * 60))
+            response_save(
+                organization=org,
+                invitation=invitation,
+                token=tokens[address],
+                answers={"rating": rng.randint(1, 5)},
+                submit=submit,
+                now=moment,
+            )
+            if submit:
+                submitted_at.setdefault(address, moment)
+    kept = _rate_counts(survey)
+
+    with scope(organization=org.pk):
+        survey_result_counts_rebuild(organization=org, survey=survey)
+        invitations = list(SurveyInvitation.objects.filter(survey=survey, sent_at__isnull=False))
+
+    assert kept == _rate_counts(survey)
+    assert sum(n for (choice, _), n in kept.items() if choice == "invited") == len(invitations)
+    assert len(invitations) == len(tokens) > 6
+    answered = [i.answered_at for i in invitations if i.answered_at is not None]
+    assert sorted(answered) == sorted(submitted_at.values())
+    assert sum(n for (choice, _), n in kept.items() if choice == "answered") == len(answered) > 2
+    # Each count sits in the quarter hour of its moments.
+    assert Counter(("invited", rate_period(i.sent_at)) for i in invitations) + Counter(
+        ("answered", rate_period(moment)) for moment in answered
+    ) == Counter(kept)
+
+
+def test_a_quarter_hour_starts_on_a_quarter_of_a_utc_hour():
+    moment = dt.datetime(2026, 11, 29, 18, 44, 59, 999999, tzinfo=dt.UTC)
+
+    assert rate_period(moment) == dt.datetime(2026, 11, 29, 18, 30, tzinfo=dt.UTC)
+    assert rate_period(moment + dt.timedelta(microseconds=1)).minute == 45
+    nepal = moment.astimezone(zoneinfo.ZoneInfo("Asia/Kathmandu"))
+    assert rate_period(nepal) == rate_period(moment)
+
+
+@pytest.mark.django_db
+def test_the_migration_counts_invitations_sent_before_it_as_a_rebuild_would(org, program):
+    survey = make_survey(org, program, anonymous=True, questions=EVERY_TYPE[:1])
+    cohort = CohortFactory(program=program)
+    start = timezone.now() - dt.timedelta(days=2)
+    with scope(organization=org.pk):
+        for minutes in (0, 7, 20, 60 * 26):
+            SurveyInvitation.objects.create(
+                organization=org,
+                survey=survey,
+                participant=ParticipantFactory(cohort=cohort, organization=org),
+                role="mentee",
+                sent_at=start + dt.timedelta(minutes=minutes),
+                answered_at=start + dt.timedelta(minutes=2 * minutes + 1) if minutes else None,
+            )
+        survey_result_counts_rebuild(organization=org, survey=survey)
+    rebuilt = _rate_counts(survey)
+    with scopes_disabled():
+        SurveyResultCount.objects.filter(survey=survey).delete()
+    migration = importlib.import_module("surveys.migrations.0005_invitation_rate_counts")
+
+    migration.count_sent_invitations(django_apps, SimpleNamespace(connection=connection))
+
+    assert _rate_counts(survey) == rebuilt
+    assert sum(rebuilt.values()) == 4 + 3

@@ -218,7 +218,10 @@ def test_a_fresh_view_reads_the_counts_and_a_page_of_texts_never_every_answer(or
     assert reading("surveys_surveyresponse") == []
     (texts,) = reading("surveys_surveyanswer")
     assert "LIMIT 50" in texts and "GROUP BY" not in texts
-    assert len(reading("surveys_surveyresultcount")) == 2
+    # The attributes' counts, the figures, and the invitation counts of the response-rate line:
+    # no invitation is read either (their totals and line are counts per quarter hour).
+    assert len(reading("surveys_surveyresultcount")) == 3
+    assert reading("surveys_surveyinvitation") == []
     # A page of an anonymous survey's texts can walk the written-texts index in its order: with
     # sorting off as well, no other plan is cheap (on tiny tables a sort of any index's rows is).
     if not chosen:
