@@ -50,6 +50,47 @@ logger = logging.getLogger(__name__)
 DATABASE_RETRY_AFTER_SECONDS = 5
 
 
+# Lost-connection errors by SQLSTATE class: 08 (connection exception) and 57P (the server
+# shut down, crashed or is starting). Other operator interventions (57014, a statement timeout
+# or cancel) leave the connection working: retrying would fail the same way.
+_LOST_SQLSTATE_PREFIXES = ("08", "57P")
+# What libpq says when the connection died without a SQLSTATE reaching the client.
+_LOST_MESSAGES = (
+    "terminating connection",
+    "server closed the connection",
+    "connection already closed",
+    "connection not open",
+    "no connection to the server",
+    "could not connect to server",
+    "connection to server",
+    "ssl connection has been closed",
+    "ssl syscall error",
+    "could not receive data from server",
+    "could not send data to server",
+)
+
+
+def database_connection_lost(error: BaseException | None, wrapper: Any = None) -> bool:
+    """Whether `error` means the database connection died (a retry gets a fresh one), rather
+    than a query that failed on a working connection (a timeout, a lock, a deadlock, SQLite's
+    "no such table"), which is a bug or a conflict to log as any other error. `wrapper` is the
+    Django connection the error came from (the default one unless given)."""
+    if isinstance(error, db.InterfaceError):
+        return True
+    if not isinstance(error, db.OperationalError):
+        return False
+    cause = error.__cause__
+    # psycopg2 names it `pgcode`, psycopg 3 `sqlstate`.
+    sqlstate = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None) or ""
+    if sqlstate.startswith(_LOST_SQLSTATE_PREFIXES):
+        return True
+    raw = getattr(wrapper or db.connection, "connection", None)
+    if raw is not None and getattr(raw, "closed", 0):
+        return True
+    message = str(error).lower()
+    return any(marker in message for marker in _LOST_MESSAGES)
+
+
 def _database_lost_message() -> str:
     return _("The database connection was lost. Try again in a few seconds.")
 
@@ -196,14 +237,15 @@ def as_api_exception(error: Exception) -> Exception:
     """An error as the DRF error it means. A service's refusal: field messages stay keyed by
     field, `not_found` is 404 and `permission_denied` 403. Django's 404 gets a message, a body
     over `DATA_UPLOAD_MAX_MEMORY_SIZE` is a 413 and a lost database connection a 503. Other
-    exceptions pass unchanged."""
+    exceptions, any other database error included, pass unchanged: DRF re-raises them, Django
+    logs them with their traceback and `server_error` answers the JSON 500."""
     if isinstance(error, Http404):
         # Django's message names the model ("No Program matches…") or is empty (a non-integer
         # id): one translated message for every missing thing.
         return exceptions.NotFound()
     if isinstance(error, RequestDataTooBig):
         return RequestTooLarge()
-    if isinstance(error, (db.OperationalError, db.InterfaceError)):
+    if database_connection_lost(error):
         return DatabaseUnavailable(_database_lost_message())
     if isinstance(error, DjangoValidationError):
         return exceptions.ValidationError(
@@ -312,7 +354,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     terminated backend) is a 503 with `Retry-After`: the request may well succeed when retried.
     Django calls this inside its `except` block, so the exception is still at hand.
     """
-    if isinstance(sys.exc_info()[1], (db.OperationalError, db.InterfaceError)):
+    if database_connection_lost(sys.exc_info()[1]):
         message = _database_lost_message()
         if _is_api(request):
             response: HttpResponse = _error_json("service_unavailable", message, 503)
