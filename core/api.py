@@ -85,7 +85,7 @@ def database_connection_lost(error: BaseException | None, wrapper: Any = None) -
     if sqlstate.startswith(_LOST_SQLSTATE_PREFIXES):
         return True
     raw = getattr(wrapper or db.connection, "connection", None)
-    if raw is not None and getattr(raw, "closed", 0):
+    if raw is not None and getattr(raw, "closed", False):
         return True
     message = str(error).lower()
     return any(marker in message for marker in _LOST_MESSAGES)
