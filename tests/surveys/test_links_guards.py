@@ -1,0 +1,118 @@
+"""The answer link's guards, where the token and answer-page tests let a small change through
+(docs/testing.md, fourth round)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from surveys.links import link_open, link_response, open_survey_list
+from surveys.models import Survey, SurveyInvitation
+from tests.surveys.dispatch_fixtures import (
+    dispatch,
+    emails_to,
+    link_token,
+    make_program,
+    make_survey,
+)
+from tests.surveys.test_tokens import answer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("token", ["", "x" * 101, "x" * 5000])
+def test_an_empty_or_over_long_token_is_refused_before_any_query(django_assert_num_queries, token):
+    # Real tokens are 43 characters: anything past 100 is not worth hashing and looking up.
+    with django_assert_num_queries(0):
+        assert link_open(token=token) is None
+
+
+def test_a_token_of_exactly_the_longest_length_is_looked_up(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert link_open(token="x" * 100) is None
+
+
+def test_a_link_reaches_only_its_own_surveys_response(client, org):
+    world = make_program(org, pairs=1)
+    mentee = world.mentees[0]
+    first = make_survey(org, world.program, audience="mentees")
+    second = make_survey(org, world.program, audience="mentees")
+    dispatch(org)
+    tokens = {link_open(token=t).invitation.survey_id: t for t in _tokens(mentee)}
+    assert set(tokens) == {first.pk, second.pk}
+
+    assert answer(client, tokens[first.pk], rating="4").status_code == 302
+
+    with scopes_disabled():
+        saved = link_response(link=link_open(token=tokens[first.pk]), token=tokens[first.pk])
+        other = link_response(link=link_open(token=tokens[second.pk]), token=tokens[second.pk])
+    assert saved is not None and saved.survey_id == first.pk
+    # The same person, the same (no) mentorship, another survey: nothing saved there yet.
+    assert other is None
+
+
+def _tokens(person) -> list[str]:
+    return [link_token(message) for message in emails_to(person.email)]
+
+
+def test_a_named_surveys_link_reaches_only_its_own_persons_response(client, org):
+    world = make_program(org, pairs=2)
+    survey = make_survey(org, world.program, audience="mentees")
+    dispatch(org)
+    [mine] = _tokens(world.mentees[0])
+    [theirs] = _tokens(world.mentees[1])
+
+    assert answer(client, theirs, rating="2").status_code == 302
+
+    with scopes_disabled():
+        assert link_response(link=link_open(token=mine), token=mine) is None
+        found = link_response(link=link_open(token=theirs), token=theirs)
+    assert found is not None and found.participant_id == world.mentees[1].pk
+    assert found.survey_id == survey.pk
+
+
+def test_the_app_lists_only_the_persons_sent_invitations_to_surveys_still_open(org):
+    world = make_program(org, pairs=2)
+    listed = make_survey(org, world.program, audience="mentees")
+    closing = make_survey(org, world.program, audience="mentees")
+    expired = make_survey(org, world.program, audience="mentees")
+    dispatch(org)
+    # Not sent yet (a later dispatch would send it), a survey closed since its email, and one
+    # past its closing time that the scan has not closed yet.
+    unsent = make_survey(org, world.program, audience="mentees")
+    with scopes_disabled():
+        SurveyInvitation.objects.create(
+            organization=org, survey=unsent, participant=world.mentees[0], role="mentee"
+        )
+        Survey.objects.filter(pk=closing.pk).update(status="closed")
+        Survey.objects.filter(pk=expired.pk).update(
+            closes_at=timezone.now() - dt.timedelta(minutes=1)
+        )
+    user = world.mentees[0].user
+
+    with scope(organization=org.pk):
+        found = open_survey_list(organization=org, user=user)
+
+    assert [(o.invitation.survey_id, o.invitation.participant_id) for o in found] == [
+        (listed.pk, world.mentees[0].pk)
+    ]
+
+
+def test_a_mentor_is_told_whom_a_per_mentorship_survey_asks_about_with_one_more_query(
+    org, django_assert_num_queries
+):
+    world = make_program(org, pairs=1)
+    make_survey(org, world.program, audience="both", per_mentorship=True)
+    dispatch(org)
+
+    with scope(organization=org.pk):
+        with django_assert_num_queries(2):
+            [as_mentor] = open_survey_list(organization=org, user=world.mentors[0].user)
+        with django_assert_num_queries(1):
+            [as_mentee] = open_survey_list(organization=org, user=world.mentees[0].user)
+
+    assert as_mentor.about == world.mentees[0].full_name
+    assert as_mentee.about == world.mentors[0].full_name
