@@ -336,16 +336,16 @@ def kept_figures(
         # counts today).
         kept = _count_and_keep(key, organization_id, today, count)
         return Counted(kept.value, kept.counted_at)
+    if kept is None and wait:
+        kept = _count_and_keep(key, organization_id, today, count)
+        return Counted(kept.value, kept.counted_at)
     request_refresh(kind, organization_id, params)
     # Read once more: an eager or very quick worker may already have kept fresh figures.
     latest = _kept(key) or kept
-    if latest is not None:
-        fresh = _is_fresh(latest, data_version(organization_id), today)
-        return Counted(latest.value, latest.counted_at, updating=not fresh)
-    if wait:
-        kept = _count_and_keep(key, organization_id, today, count)
-        return Counted(kept.value, kept.counted_at)
-    return Counted(None, None, updating=True)
+    if latest is None:
+        return Counted(None, None, updating=True)
+    fresh = _is_fresh(latest, data_version(organization_id), today)
+    return Counted(latest.value, latest.counted_at, updating=not fresh)
 
 
 def refresh_figures(

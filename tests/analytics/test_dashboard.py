@@ -334,3 +334,25 @@ def test_the_panel_says_when_its_figures_were_counted_in_the_viewer_s_zone(
 
     # 09:05 UTC is 14:35 in Kolkata.
     assert "Counted at 2:35 p.m." in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"period": "garbage"},
+        {"period": "custom", "start": "2025-03-01", "end": "not a day"},
+        {"period": "custom", "start": "2025-03-31", "end": "2025-03-01"},
+    ],
+)
+def test_an_export_of_a_period_that_is_not_one_is_a_400_naming_the_error(
+    client, org, org_admin, world, params
+):
+    """Not the default 90 days under the name of a download the viewer asked otherwise."""
+    login(client, org_admin)
+
+    response = _export(client, org, "headline", params)
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    errors = response.json()["errors"]
+    assert errors and all(messages for messages in errors.values())
