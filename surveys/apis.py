@@ -151,7 +151,15 @@ class ValueCountSerializer(serializers.Serializer):
 class StatementResultSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]
-    answered = serializers.IntegerField()
+    answered = serializers.IntegerField(
+        help_text="People who rated the statement (0 when withheld: the count is not shown)."
+    )
+    withheld = serializers.BooleanField(
+        help_text=(
+            "Fewer people than the threshold rated this statement in the group (anonymous "
+            "surveys): no counts and no mean."
+        )
+    )
     mean = serializers.FloatField(allow_null=True)
     counts = ValueCountSerializer(many=True)
 
@@ -247,7 +255,8 @@ def _question_json(question: QuestionResult) -> dict[str, Any]:
             {
                 "key": s.key,
                 "label": s.label,
-                "answered": s.answered,
+                "answered": 0 if s.withheld else s.answered,
+                "withheld": s.withheld,
                 "mean": s.mean,
                 "counts": [c.__dict__ for c in s.counts],
             }

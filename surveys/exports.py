@@ -72,6 +72,9 @@ def result_rows(results: SurveyResults) -> Iterator[list[Cell]]:
             continue
         if question.statements:
             for statement in question.statements:
+                if statement.withheld:
+                    yield _row(question, "withheld", statement=statement.key, label=statement.label)
+                    continue
                 for value in statement.counts:
                     yield _row(
                         question,

@@ -19,6 +19,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import (
@@ -127,6 +128,9 @@ class StatementResult:
     answered: int
     counts: list[ValueCount]
     mean: float | None
+    # Fewer people rated this statement in the group than the question's minimum (an optional
+    # matrix's statements are answered one by one): its counts, mean and number are not shown.
+    withheld: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,10 @@ class QuestionResult:
     @property
     def is_text(self) -> bool:
         return self.type in TEXT_TYPES
+
+    @property
+    def withheld_statements(self) -> list[StatementResult]:
+        return [statement for statement in self.statements if statement.withheld]
 
 
 @dataclass(frozen=True)
@@ -507,15 +515,11 @@ def _question_results(
             for statement in question.statements or []:
                 counts = per_statement.get(statement.get("key", ""), {})
                 result.statements.append(
-                    StatementResult(
-                        key=statement.get("key", ""),
-                        label=in_language(statement.get("text")),
-                        answered=sum(counts.values()),
-                        counts=_scale_counts(question, counts),
-                        mean=_mean(counts),
-                    )
+                    _statement_result(question, statement, counts, minimum=minimum)
                 )
-            result.answered = max((s.answered for s in result.statements), default=0)
+            result.answered = max(
+                (sum(per_statement.get(s.key, {}).values()) for s in result.statements), default=0
+            )
         elif question.type in CHOICE_TYPES:
             counts_by_choice = tallies.choices[question.pk]
             if question.type == QuestionType.MULTIPLE:
@@ -540,6 +544,22 @@ def _question_results(
             _withhold(result)
         results.append(result)
     return results
+
+
+def _statement_result(
+    question: SurveyQuestion,
+    statement: dict[str, Any],
+    counts: Mapping[int, int],
+    minimum: int,
+) -> StatementResult:
+    """One matrix statement's figures, held to the same minimum as a whole question: rated by
+    fewer than `minimum` people, it shows nothing, not even how many (else one person's rating
+    could be read from a statement only they answered)."""
+    key, label = str(statement.get("key", "")), in_language(statement.get("text"))
+    answered = sum(counts.values())
+    if answered < minimum:
+        return StatementResult(key, label, 0, [], None, withheld=True)
+    return StatementResult(key, label, answered, _scale_counts(question, counts), _mean(counts))
 
 
 def _withhold(result: QuestionResult) -> None:

@@ -69,7 +69,9 @@ def _chart_rate(points: list[RatePoint]) -> dict[str, Any]:
     return {
         "id": "survey-rate",
         "type": "line",
-        "title": _("Response rate over time"),
+        # The card around the chart is titled "Response rate over time": the chart says what
+        # its lines count rather than repeat that title under it.
+        "title": _("Invited and answered"),
         "description": _("People invited and people who answered, running totals per day."),
         "x_label": _("Day"),
         "labels": [formats.date_format(point.day, "SHORT_DATE_FORMAT") for point in points],
@@ -87,7 +89,10 @@ def question_charts(index: int, question: QuestionResult) -> list[dict[str, Any]
     chart_id = f"survey-q{index}"
     people = _("People")
     if question.type == QuestionType.MATRIX:
-        values = [c.value for c in question.statements[0].counts] if question.statements else []
+        # Withheld statements (too few ratings) have no counts: the page names them below.
+        shown = [s for s in question.statements if not s.withheld]
+        if not shown:
+            return []
         return [
             {
                 "id": chart_id,
@@ -96,13 +101,10 @@ def question_charts(index: int, question: QuestionResult) -> list[dict[str, Any]
                 "title": _("Ratings per statement"),
                 "description": question.text,
                 "x_label": _("Statement"),
-                "labels": [s.label for s in question.statements],
+                "labels": [s.label for s in shown],
                 "series": [
-                    {
-                        "label": value,
-                        "data": [s.counts[position].count for s in question.statements],
-                    }
-                    for position, value in enumerate(values)
+                    {"label": value.value, "data": [s.counts[position].count for s in shown]}
+                    for position, value in enumerate(shown[0].counts)
                 ],
             }
         ]

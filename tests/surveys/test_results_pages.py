@@ -9,12 +9,13 @@ import io
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from organizations.models import AuditLogEntry, Role
 from tests.conftest import login
 from tests.factories import CohortFactory, MembershipFactory, ParticipantFactory, UserFactory
-from tests.surveys.results_fixtures import make_survey, respond
+from tests.surveys.results_fixtures import invite, make_survey, respond
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +65,20 @@ def test_the_program_team_sees_each_question_as_a_chart_with_its_table(
     assert "Show the data as a table" in body
     assert "NPS 0" in body  # 6 promoters, 6 detractors of 12
     assert "12 people answered" in body
+
+
+def test_the_response_rate_card_names_its_chart_once(
+    client, org, program_manager, anonymous_survey
+):
+    invite(anonymous_survey, ParticipantFactory(cohort__program=anonymous_survey.program),
+           sent_at=timezone.now())  # fmt: skip
+    login(client, program_manager)
+
+    body = client.get(_url("results", org, anonymous_survey)).content.decode()
+
+    assert 'data-chart="survey-rate-data"' in body
+    assert body.count("Response rate over time") == 1
+    assert "Invited and answered" in body
 
 
 def test_hr_analysts_read_results_and_members_are_refused(
