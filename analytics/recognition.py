@@ -9,7 +9,7 @@ of the same meetings are left out: they would rate themselves)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,7 @@ class RecognitionRow:
     email: str
     cohort_id: int
     cohort: str
+    program_id: int
     program: str
     hours_mentored: float
     check_ins_held: int
@@ -62,16 +63,23 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def recognition_rows(
-    *, organization: Organization, filters: RecognitionFilters | None = None
+    *,
+    organization: Organization,
+    filters: RecognitionFilters | None = None,
+    mentor_ids: Collection[int] | None = None,
 ) -> list[RecognitionRow]:
-    """Every mentor with a mentorship in scope, most hours first. Five queries whatever the
-    number of mentors."""
+    """Every mentor with a mentorship in scope, most hours first, or only those of
+    `mentor_ids` (a page of the reports API). Five queries whatever the number of mentors."""
     filters = filters or RecognitionFilters()
     scope = Scope(organization, program_id=filters.program_id, cohort_id=filters.cohort_id)
     before = _day_start(filters.until + dt.timedelta(days=1)) if filters.until else timezone.now()
     held = held_check_ins(scope, before=before)
     if filters.since:
         held = held.filter(starts_at__gte=_day_start(filters.since))
+    in_scope = Mentorship.objects.for_org(organization).filter(scope.cohort_filter())
+    if mentor_ids is not None:
+        held = held.filter(mentorship__mentor_id__in=list(mentor_ids))
+        in_scope = in_scope.filter(mentor_id__in=list(mentor_ids))
     length = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
     meetings = {
         row["mentorship__mentor_id"]: row
@@ -86,9 +94,7 @@ def recognition_rows(
         .annotate(n=Count("pk"), average=Avg("rating"))
     }
     mentees = dict(
-        Mentorship.objects.for_org(organization)
-        .filter(scope.cohort_filter())
-        .values("mentor_id")
+        in_scope.values("mentor_id")
         .annotate(n=Count("mentees", distinct=True))
         .values_list("mentor_id", "n")
     )
@@ -117,6 +123,7 @@ def recognition_rows(
                 email=mentor.email,
                 cohort_id=mentor.cohort_id,
                 cohort=mentor.cohort.name,
+                program_id=mentor.cohort.program_id,
                 program=mentor.cohort.program.name,
                 hours_mentored=round(duration.total_seconds() / 3600, 2),
                 check_ins_held=met.get("n", 0),

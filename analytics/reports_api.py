@@ -11,6 +11,7 @@ client whose copy is current.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.db import models
@@ -19,21 +20,29 @@ from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
+from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from analytics import reports
+from analytics.fairness_selectors import fairness_attributes
 from analytics.metrics import Period
+from analytics.recognition import RecognitionFilters, RecognitionRow, recognition_rows
 from analytics.renderers import ReportCSVRenderer
 from analytics.selectors import without_jit
 from core.api import ID_MAX, OrganizationScopedViewSet
 from core.pagination import CreatedCursorPagination
 from core.permissions import Capability
-from mentorships.models import CloseReason, MentorshipStatus
+from mentorships.models import CloseReason, Mentorship, MentorshipStatus
 from organizations.models import APIKeyScope, Organization
 from participants.models import Participant, ParticipantRole, ParticipantStatus
 from programs.models import CohortStatus
@@ -124,6 +133,25 @@ class FairnessQuery(ScopeQuery):
         help_text="The audit of this match round's proposals (proposal rate and match score "
         "per group), e.g. before publishing it; a round outside `program`/`cohort` has no rows.",
     )
+
+
+class RecognitionQuery(ScopeQuery):
+    start = serializers.DateField(
+        required=False,
+        help_text="Count check-ins and thank-yous from this day (UTC), included. Default: "
+        "from the first.",
+    )
+    end = serializers.DateField(
+        required=False,
+        help_text="Count them until this day, included. Default: until now, as the "
+        "recognition page does.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("start"), attrs.get("end")
+        if start is not None and end is not None and start > end:
+            raise serializers.ValidationError({"start": [_("Start on or before the end.")]})
+        return attrs
 
 
 _FORMAT = OpenApiParameter(
@@ -294,6 +322,26 @@ class ParticipantRow(serializers.Serializer):
     last_check_in_on = serializers.DateField(allow_null=True)
 
 
+class MentorRow(serializers.Serializer):
+    mentor = serializers.IntegerField(help_text="The mentor's participant id (one per cohort).")
+    full_name = serializers.CharField()
+    email = serializers.EmailField()
+    cohort = serializers.IntegerField()
+    cohort_name = serializers.CharField()
+    program = serializers.IntegerField()
+    program_name = serializers.CharField()
+    hours_mentored = serializers.FloatField(
+        help_text="Length of the check-ins held in their mentorships, in hours (2 decimals)."
+    )
+    check_ins_held = serializers.IntegerField(help_text="Check-ins held (docs/metrics.md).")
+    ratings = serializers.IntegerField(
+        help_text="Ratings their mentees gave those check-ins (the mentor's own left out)."
+    )
+    average_rating = serializers.FloatField(allow_null=True, help_text="Mean of those, 1-5.")
+    mentees = serializers.IntegerField(help_text="Mentees of their mentorships in scope, ever.")
+    thank_yous = serializers.IntegerField(help_text="Thank-yous the program team sent them.")
+
+
 class SurveyResultRow(serializers.Serializer):
     survey = serializers.IntegerField()
     question = serializers.CharField(help_text="The question's key, stable within the survey.")
@@ -371,9 +419,39 @@ def _page_of(row: type[serializers.Serializer], name: str) -> type[serializers.S
     )
 
 
+class ReportIndexRow(serializers.Serializer):
+    report = serializers.CharField(help_text="The report's name, the last part of its URL.")
+    url = serializers.URLField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    filters = serializers.ListField(
+        child=serializers.CharField(), help_text="Its query parameters besides `format`."
+    )
+    formats = serializers.ListField(
+        child=serializers.CharField(), help_text="`json`, `csv` (`?format=` or `Accept`)."
+    )
+    paginated = serializers.BooleanField(
+        help_text="Pages with a cursor: `next` in JSON, a `Link` header in CSV; `page_size`."
+    )
+    conditional = serializers.BooleanField(
+        help_text="Answers `ETag` and `Last-Modified`, and 304 to a current copy."
+    )
+    columns = serializers.ListField(
+        child=serializers.CharField(), help_text="Its stable column names, in CSV order."
+    )
+
+
+# One object holding the reports, not a page of rows: the schema would otherwise take the
+# index (the viewset's `list`) for a list of them.
+@extend_schema_serializer(many=False)
+class ReportIndexPage(serializers.Serializer):
+    results = ReportIndexRow(many=True)
+
+
 CohortPage = _page_of(CohortRow, "CohortReportPage")
 MentorshipPage = _page_of(MentorshipRow, "MentorshipReportPage")
 ParticipantPage = _page_of(ParticipantRow, "ParticipantReportPage")
+MentorPage = _page_of(MentorRow, "MentorReportPage")
 
 _SUMMARY_EXAMPLE = {
     "program": 3,
@@ -433,6 +511,23 @@ _SNAPSHOT_FIGURES_EXAMPLE = {
 }
 
 
+@dataclass(frozen=True)
+class ReportInfo:
+    """A report as the index (`GET /api/v1/reports/`) lists it: what `_report_schema`
+    documents, so the index and the schema cannot drift apart."""
+
+    action: str  # the viewset's action, whose route the index links
+    title: str
+    description: str
+    query: type[serializers.Serializer]
+    paginated: bool
+    conditional: bool
+
+
+# Every report, in the order the viewset declares them (`_report_schema` adds each).
+REPORT_INDEX: list[ReportInfo] = []
+
+
 def _report_schema(
     summary: str,
     description: str,
@@ -442,6 +537,30 @@ def _report_schema(
     *,
     paginated: bool = False,
     conditional: bool = False,
+) -> Any:
+    """The report's OpenAPI description, and its entry in the index."""
+    schema = _report_openapi(
+        summary, description, query, page, example, paginated=paginated, conditional=conditional
+    )
+
+    def decorate(view: Any) -> Any:
+        REPORT_INDEX.append(
+            ReportInfo(view.__name__, summary, description, query, paginated, conditional)
+        )
+        return schema(view)
+
+    return decorate
+
+
+def _report_openapi(
+    summary: str,
+    description: str,
+    query: type[serializers.Serializer],
+    page: type[serializers.Serializer],
+    example: dict[str, Any],
+    *,
+    paginated: bool,
+    conditional: bool,
 ) -> Any:
     parameters: list[Any] = [query, _FORMAT]
     if paginated:
@@ -480,7 +599,27 @@ def _report_schema(
 # ---------------------------------------------------------------------------------------------
 
 
-class IdCursorPagination(CreatedCursorPagination):
+class ReportCursorPagination(CreatedCursorPagination):
+    """A cursor the API did not hand out is a bad request (400, naming the `cursor`
+    parameter), not a missing page: DRF answers 404, which reads as "no such report"."""
+
+    def decode_cursor(self, request: Request) -> Any:
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise exceptions.ValidationError(
+                {
+                    self.cursor_query_param: [
+                        _(
+                            "Not a cursor of this report: follow the `next` or `previous` "
+                            "link of a page, or leave the cursor out for the first page."
+                        )
+                    ]
+                }
+            ) from None
+
+
+class IdCursorPagination(ReportCursorPagination):
     """Newest first by id, the order rows were created in: mentorships have no index on
     (organization, created_at), so paging by it sorted every mentorship of the organization
     (and worked out their goals) before taking a page; the primary key's index hands the page
@@ -496,7 +635,8 @@ class ReportViewSet(OrganizationScopedViewSet[Participant]):
     read_capability = Capability.VIEW_REPORTS
     read_scope = APIKeyScope.REPORTS_READ.value
     renderer_classes = [JSONRenderer, ReportCSVRenderer]
-    pagination_class = CreatedCursorPagination
+    # Each list report names its pagination; the index and the one-page reports have none.
+    pagination_class = None
     filter_backends = []
 
     # The row serializer of each report: its fields are the CSV's columns.
@@ -508,6 +648,7 @@ class ReportViewSet(OrganizationScopedViewSet[Participant]):
         "participants": ParticipantRow,
         "survey_results": SurveyResultRow,
         "fairness": FairnessRow,
+        "mentors": MentorRow,
     }
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
@@ -519,6 +660,12 @@ class ReportViewSet(OrganizationScopedViewSet[Participant]):
 
     def organization_queryset(self, organization: Organization) -> QuerySet[Participant]:
         return Participant.objects.for_org(organization)
+
+    def get_renderers(self) -> list[Any]:
+        # The index is a directory of the reports, not a table: JSON only.
+        if self.action == "list":
+            return [JSONRenderer()]
+        return super().get_renderers()
 
     def report_columns(self) -> list[str]:
         row = self.ROWS.get(self.action or "")
@@ -588,6 +735,64 @@ class ReportViewSet(OrganizationScopedViewSet[Participant]):
         since = parse_http_date_safe(self.request.headers.get("If-Modified-Since") or "")
         return changed is not None and since is not None and int(changed.timestamp()) <= since
 
+    @extend_schema(
+        summary="Reports index",
+        description="Every report: its URL, what it holds, its filters, its formats, whether "
+        "it pages or answers `ETag`/`Last-Modified`, and its stable columns. The same for every "
+        "organization.",
+        responses={200: ReportIndexPage},
+        examples=[
+            OpenApiExample(
+                "Reports index",
+                value={
+                    "results": [
+                        {
+                            "report": "participants",
+                            "url": "https://mentoring.example.com/api/v1/reports/participants/",
+                            "title": "Participants with status and engagement",
+                            "description": "Participations on the roster at some moment of "
+                            "the period, newest first: status, profile attributes, whether "
+                            "matched, and the check-ins held in the period.",
+                            "filters": [
+                                "program",
+                                "cohort",
+                                "start",
+                                "end",
+                                "country",
+                                "function",
+                            ],
+                            "formats": ["json", "csv"],
+                            "paginated": True,
+                            "conditional": False,
+                            "columns": ["participant", "full_name", "email", "…"],
+                        }
+                    ]
+                },
+                response_only=True,
+                status_codes=[200],
+            )
+        ],
+    )
+    def list(self, request: Request) -> Response:
+        """No query: it reads nothing of the organization, only the reports' declarations."""
+        results = []
+        for info in REPORT_INDEX:
+            view = getattr(self, info.action)
+            results.append(
+                {
+                    "report": view.url_path,
+                    "url": self.reverse_action(view.url_name),
+                    "title": info.title,
+                    "description": info.description,
+                    "filters": list(info.query().fields),
+                    "formats": ["json", "csv"],
+                    "paginated": info.paginated,
+                    "conditional": info.conditional,
+                    "columns": list(self.ROWS[info.action]().fields),
+                }
+            )
+        return Response({"results": results})
+
     @_report_schema(
         "Program summary",
         "The figures of docs/metrics.md for the organization, a program or a cohort over the "
@@ -628,7 +833,7 @@ class ReportViewSet(OrganizationScopedViewSet[Participant]):
         paginated=True,
         conditional=True,
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=ReportCursorPagination)
     def cohorts(self, request: Request) -> Response:
         report = self._filter(PeriodQuery)
         return self._conditional(
@@ -725,7 +930,7 @@ class ReportViewSet(OrganizationScopedViewSet[Participant]):
         },
         paginated=True,
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=ReportCursorPagination)
     def participants(self, request: Request) -> Response:
         report = self._filter(PeopleQuery)
         return self._page(reports.participant_queryset(report), reports.participant_rows)
@@ -832,9 +1037,123 @@ class ReportViewSet(OrganizationScopedViewSet[Participant]):
         parsed = FairnessQuery(data=request.query_params)
         parsed.is_valid(raise_exception=True)
         report = self._filter(FairnessQuery)
-        rows = reports.fairness_rows(
-            report,
-            parsed.validated_data.get("attribute") or None,
-            round_id=parsed.validated_data.get("round"),
-        )
+        attribute = parsed.validated_data.get("attribute") or None
+        round_id = parsed.validated_data.get("round")
+        if attribute is not None:
+            self._known_attribute(report, attribute, round_id)
+        rows = reports.fairness_rows(report, attribute, round_id=round_id)
         return self._named(Response({"results": rows}))
+
+    def _known_attribute(
+        self, report: reports.ReportFilter, attribute: str, round_id: int | None
+    ) -> None:
+        """An attribute the audit does not know is refused (400, listing those it knows for
+        the scope, or the round's cohort), rather than answered with no rows as if nobody
+        differed. One query (two with a round)."""
+        cohort_id = report.cohort_id
+        if round_id is not None:
+            match_round = reports.report_match_round(report, round_id)
+            if match_round is None:
+                return  # a round outside the scope has no rows, whatever the attribute
+            cohort_id = match_round.cohort_id
+        known = [
+            item.key
+            for item in fairness_attributes(
+                organization=report.organization,
+                program_id=report.program_id,
+                cohort_id=cohort_id,
+            )
+        ]
+        if attribute not in known:
+            raise exceptions.ValidationError(
+                {
+                    "attribute": [
+                        _("Not an attribute of this audit. Ask for one of: %(known)s.")
+                        % {"known": ", ".join(known)}
+                    ]
+                }
+            )
+
+    @_report_schema(
+        "Mentor recognition",
+        "Each mentor (one row per cohort they mentor in), newest first: hours mentored and "
+        "check-ins held in their mentorships, the ratings their mentees gave, their mentees "
+        "and the thank-yous they received, the figures of the recognition page, for "
+        "performance reviews. Without `start` and `end`, everything until now, as that page "
+        "counts it.",
+        RecognitionQuery,
+        MentorPage,
+        {
+            "next": None,
+            "previous": None,
+            "results": [
+                {
+                    "mentor": 310,
+                    "full_name": "Kofi Mensah",
+                    "email": "kofi@example.com",
+                    "cohort": 9,
+                    "cohort_name": "Spring 2026",
+                    "program": 3,
+                    "program_name": "Leadership",
+                    "hours_mentored": 12.5,
+                    "check_ins_held": 11,
+                    "ratings": 9,
+                    "average_rating": 4.67,
+                    "mentees": 2,
+                    "thank_yous": 1,
+                }
+            ],
+        },
+        paginated=True,
+    )
+    @action(detail=False, methods=["get"], pagination_class=IdCursorPagination)
+    def mentors(self, request: Request) -> Response:
+        parsed = RecognitionQuery(data=request.query_params)
+        parsed.is_valid(raise_exception=True)
+        values = parsed.validated_data
+        organization = self.request.organization
+        program_id, cohort_id = values.get("program"), values.get("cohort")
+        filters = RecognitionFilters(
+            program_id=program_id,
+            cohort_id=cohort_id,
+            since=values.get("start"),
+            until=values.get("end"),
+        )
+        # Program and cohort together: a cohort of another program matches nothing.
+        mentorships = Mentorship.objects.for_org(organization)
+        if program_id is not None:
+            mentorships = mentorships.filter(cohort__program_id=program_id)
+        if cohort_id is not None:
+            mentorships = mentorships.filter(cohort_id=cohort_id)
+        mentors = Participant.objects.for_org(organization).filter(
+            pk__in=mentorships.values("mentor_id")
+        )
+
+        def build(page: list[Participant]) -> list[dict[str, Any]]:
+            figures = {
+                row.mentor_id: row
+                for row in recognition_rows(
+                    organization=organization, filters=filters, mentor_ids=[m.pk for m in page]
+                )
+            }
+            return [_mentor_row(figures[mentor.pk]) for mentor in page if mentor.pk in figures]
+
+        return self._page(mentors, build)
+
+
+def _mentor_row(row: RecognitionRow) -> dict[str, Any]:
+    return {
+        "mentor": row.mentor_id,
+        "full_name": row.full_name,
+        "email": row.email,
+        "cohort": row.cohort_id,
+        "cohort_name": row.cohort,
+        "program": row.program_id,
+        "program_name": row.program,
+        "hours_mentored": row.hours_mentored,
+        "check_ins_held": row.check_ins_held,
+        "ratings": row.ratings,
+        "average_rating": row.average_rating,
+        "mentees": row.mentees,
+        "thank_yous": row.thank_yous,
+    }

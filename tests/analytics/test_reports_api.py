@@ -40,6 +40,7 @@ REPORTS = [
     "participants",
     "survey-results",
     "fairness",
+    "mentors",
 ]
 
 
@@ -300,12 +301,13 @@ def test_another_organizations_rows_never_appear(hr, org, other_org, world):
     for report, column, ours in (
         ("participants", "participant", {p.pk for p in world.people.values()}),
         ("mentorships", "mentorship", {m.pk for m in world.mentorships.values()}),
+        ("mentors", "mentor", {world.people["M1"].pk, world.people["M2"].pk}),
     ):
         found = {row[column] for row in rows(hr.get(f"/api/v1/reports/{report}/", MARCH_QUERY))}
         assert found and found <= ours, report
     # Their program's id filters to nothing here, as every list filter of the API does.
     foreign = {**MARCH_QUERY, "program": theirs.program.pk}
-    for report in ("participants", "mentorships", "cohorts"):
+    for report in ("participants", "mentorships", "cohorts", "mentors"):
         assert rows(hr.get(f"/api/v1/reports/{report}/", foreign)) == []
     [summary] = rows(hr.get("/api/v1/reports/summary/", foreign))
     assert summary["invited"] == summary["check_ins_held"] == summary["participants"] == 0
