@@ -466,10 +466,11 @@ CONTENT_SECURITY_POLICY = {
 }
 # Powerful browser features no page here uses, switched off for this site and anything it frames.
 # WebAuthn (publickey-credentials-*) keeps its default, this origin only, for allauth's MFA keys.
+# Only features Chromium recognises: it logs an error on every page for any other ("bluetooth"
+# among them; tests/core/test_security_headers.py asks Chromium itself).
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     "accelerometer": [],
     "autoplay": [],
-    "bluetooth": [],
     "camera": [],
     "display-capture": [],
     "geolocation": [],

@@ -2,7 +2,9 @@
 templates hold nothing that policy would refuse: no inline <script> (JSON data islands aside),
 no on*= event handlers, no style="" attributes, no <style> elements."""
 
+import http.server
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -153,3 +155,51 @@ def test_the_redoc_page_alone_allows_inline_styles_and_scripts_stay_strict(clien
     script = client.get(reverse("api-docs") + "?script=")
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
+
+
+def _chromium_console(permissions_policy: str) -> list[str]:
+    """What Chromium writes to the console on loading a blank page sent with this header."""
+    from tests.browser.conftest import launched_chromium
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Permissions-Policy", permissions_policy)
+            self.end_headers()
+            self.wfile.write(b"<!doctype html><title>policy</title>")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    console: list[str] = []
+    try:
+        with launched_chromium() as chromium:
+            page = chromium.new_page()
+            page.on("console", lambda message: console.append(message.text))
+            page.goto(f"http://127.0.0.1:{server.server_port}/")
+            page.wait_for_timeout(300)
+    finally:
+        server.shutdown()
+        server.server_close()
+    return console
+
+
+def test_chromium_reports_a_permissions_policy_feature_it_does_not_know():
+    console = _chromium_console("camera=(), bluetooth=()")
+
+    assert any("bluetooth" in text for text in console), console
+
+
+@pytest.mark.django_db
+def test_chromium_recognises_every_feature_of_the_permissions_policy(client):
+    """Chromium logs "Unrecognized feature" to the console of every page for a feature it does
+    not know (it did for "bluetooth"): the header a page really sends, served to Chromium."""
+    header = client.get(reverse("account_login"))["Permissions-Policy"]
+    assert "camera=()" in header
+
+    console = _chromium_console(header)
+
+    assert [text for text in console if "Permissions-Policy" in text] == []
