@@ -18,6 +18,7 @@ day instead of a pass over every invitation.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
@@ -156,6 +157,9 @@ def _sort_key(row: CountRow) -> tuple[object, ...]:
 
 
 def _upsert(organization: Organization, rows: list[CountRow]) -> None:
+    if connection.vendor != "postgresql":
+        _upsert_each(organization, rows)
+        return
     # One statement; rows in a fixed order so two writers lock shared rows in the same order.
     table = SurveyResultCount._meta.db_table
     columns = (
@@ -179,6 +183,57 @@ def _upsert(organization: Organization, rows: list[CountRow]) -> None:
         )
 
 
+def _upsert_each(organization: Organization, rows: list[CountRow]) -> None:
+    """`_upsert` where the unique key cannot be named in ON CONFLICT (SQLite, the embedded
+    default, creates no unique index whose NULLs are equal): add to each row, or create it. Safe
+    there because SQLite lets one writer at a time into the database."""
+    now = timezone.now()
+    for survey_id, whole, key, attributes, period, n in sorted(rows, key=_sort_key):
+        fields = {
+            "organization_id": organization.pk,
+            "survey_id": survey_id,
+            "whole": whole,
+            "question_id": key.question_id,
+            "statement": key.statement,
+            "number": key.number,
+            "choice": key.choice,
+            **dict(zip(ATTRIBUTE_COLUMNS, attributes, strict=True)),
+            "period": period,
+        }
+        counts = SurveyResultCount.objects.for_org(organization).filter(**fields)
+        if not counts.update(n=F("n") + n):
+            SurveyResultCount.objects.create(created_at=now, n=n, **fields)
+
+
+def _rebuild_rows(organization: Organization, survey: Survey) -> list[CountRow]:
+    """The rows `survey_result_counts_rebuild` writes, counted in Python from the rows: the
+    embedded database's path (SQLite has no GROUPING SETS), for the small data it holds."""
+    deltas: Counter[tuple[bool, CountKey, Attributes, dt.datetime | None]] = Counter()
+    answers: dict[uuid.UUID, list[AnswerRow]] = {}
+    for answer in SurveyAnswer.objects.for_org(organization).filter(survey=survey):
+        answers.setdefault(answer.response_id, []).append(answer_row(answer))
+    submitted = SurveyResponse.objects.for_org(organization).filter(
+        survey=survey, submitted_at__isnull=False
+    )
+    for response in submitted:
+        for key, n in response_keys(answers.get(response.pk, [])).items():
+            deltas[(False, key, _attributes(response), None)] += n
+            deltas[(True, key, _WHOLE, None)] += n
+    invitations = SurveyInvitation.objects.for_org(organization).filter(
+        survey=survey, sent_at__isnull=False
+    )
+    for sent_at, answered_at in invitations.values_list("sent_at", "answered_at"):
+        if sent_at is None:  # excluded by the filter; says so to the type checker
+            continue
+        deltas[(True, INVITED, _WHOLE, rate_period(sent_at))] += 1
+        if answered_at is not None:
+            deltas[(True, ANSWERED, _WHOLE, rate_period(answered_at))] += 1
+    return [
+        (survey.pk, whole, key, attributes, period, n)
+        for (whole, key, attributes, period), n in deltas.items()
+    ]
+
+
 def _period_sql(column: str) -> str:
     """`rate_period` in SQL, of a column named by this module."""
     seconds = RATE_PERIOD_SECONDS
@@ -198,6 +253,11 @@ def survey_result_counts_rebuild(*, organization: Organization, survey: Survey) 
     Survey.objects.for_org(organization).filter(pk=survey.pk).update(
         results_version=F("results_version") + 1
     )
+    if connection.vendor != "postgresql":
+        SurveyResultCount.objects.for_org(organization).filter(survey=survey).delete()
+        rows = _rebuild_rows(organization, survey)
+        _upsert_each(organization, rows)
+        return len(rows)
     counts = SurveyResultCount._meta.db_table
     answers = SurveyAnswer._meta.db_table
     responses = SurveyResponse._meta.db_table

@@ -48,14 +48,14 @@ def count_sent_invitations(apps, schema_editor):
         return
     # The embedded database (SQLite) holds a demo's few invitations: counted in Python.
     counted: Counter = Counter()
-    rows = invitation.objects.filter(sent_at__isnull=False).values_list(
+    rows = invitation._base_manager.filter(sent_at__isnull=False).values_list(
         "organization_id", "survey_id", "sent_at", "answered_at"
     )
     for organization_id, survey_id, sent_at, answered_at in rows.iterator():
         counted[organization_id, survey_id, "invited", _period(sent_at)] += 1
         if answered_at is not None:
             counted[organization_id, survey_id, "answered", _period(answered_at)] += 1
-    count.objects.bulk_create(
+    count._base_manager.bulk_create(
         count(
             organization_id=organization_id,
             survey_id=survey_id,
@@ -90,6 +90,7 @@ class Migration(migrations.Migration):
                 fields=(
                     "organization",
                     "survey",
+                    "period",
                     "whole",
                     "question",
                     "statement",
@@ -100,7 +101,6 @@ class Migration(migrations.Migration):
                     "country",
                     "function",
                     "seniority",
-                    "period",
                 ),
                 name="survey_result_count_key",
                 nulls_distinct=False,
