@@ -131,23 +131,40 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "organizations/invitation_accept.html", {"invitation": invitation})
 
 
+# A key just created waits here for the page the POST redirects to, which shows it once and
+# removes it: a reload shows it no more, and never repeats the POST (a second key).
+NEW_API_KEY_SESSION_KEY = "organizations.new_api_key"
+
+
+def _new_api_key_take(request: OrganizationRequest) -> str:
+    """This organization's freshly created key, once; another organization's keeps waiting."""
+    kept = request.session.get(NEW_API_KEY_SESSION_KEY)
+    if not isinstance(kept, dict) or kept.get("organization") != request.organization.pk:
+        return ""
+    del request.session[NEW_API_KEY_SESSION_KEY]
+    return str(kept.get("key", ""))
+
+
 @requires(Capability.MANAGE_API_KEYS)
 def api_key_list(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
     allowed = services.allowed_api_key_scopes(request.membership.role)
     form = APIKeyForm(request.POST or None, allowed_scopes=allowed)
-    new_key = None
     if request.method == "POST" and form.is_valid():
         with service_errors_on(form):
             _api_key, new_key = services.api_key_create(
                 organization=organization, actor=request.membership, **form.cleaned_data
             )
         if form.is_valid():
-            form = APIKeyForm(allowed_scopes=allowed)
+            request.session[NEW_API_KEY_SESSION_KEY] = {
+                "organization": organization.pk,
+                "key": new_key,
+            }
+            return redirect("organizations:api_key_list", org_slug=org_slug)
     context = {
         "api_keys": selectors.api_key_list(organization=organization),
         "form": form,
-        "new_key": new_key,
+        "new_key": _new_api_key_take(request) if request.method == "GET" else "",
     }
     return render(request, "organizations/api_key_list.html", context)
 

@@ -15,6 +15,24 @@ from webhooks import selectors, services
 from webhooks.forms import EndpointEditForm, EndpointForm
 from webhooks.models import WebhookEndpoint
 
+# The secret of an endpoint just added or rotated waits here for the page the POST redirects
+# to, which shows it once and removes it: reloading that page, or going back to it, shows it no
+# more, and reloading never repeats the POST (a second endpoint, a second rotation).
+NEW_SECRET_SESSION_KEY = "webhooks.new_secret"  # noqa: S105 (a session key, not a secret)
+
+
+def _new_secret_keep(request: OrganizationRequest, endpoint: WebhookEndpoint, secret: str) -> None:
+    request.session[NEW_SECRET_SESSION_KEY] = {"endpoint": endpoint.pk, "secret": secret}
+
+
+def _new_secret_take(request: OrganizationRequest, endpoint: WebhookEndpoint) -> str:
+    """The endpoint's freshly made secret, once; another endpoint's page leaves it waiting."""
+    kept = request.session.get(NEW_SECRET_SESSION_KEY)
+    if not isinstance(kept, dict) or kept.get("endpoint") != endpoint.pk:
+        return ""
+    del request.session[NEW_SECRET_SESSION_KEY]
+    return str(kept.get("secret", ""))
+
 
 @requires(Capability.MANAGE_WEBHOOKS)
 def endpoint_list(request: OrganizationRequest, org_slug: str) -> HttpResponse:
@@ -26,8 +44,9 @@ def endpoint_list(request: OrganizationRequest, org_slug: str) -> HttpResponse:
                 organization=organization, actor=request.user, **form.cleaned_data
             )
         if form.is_valid():
-            # The secret shows on the endpoint's page until the person leaves it.
-            return _endpoint_page(request, endpoint, new_secret=endpoint.secret)
+            _new_secret_keep(request, endpoint, endpoint.secret)
+            messages.success(request, _("Endpoint added."))
+            return redirect("webhooks:endpoint_detail", org_slug, endpoint.pk)
     context = {
         "endpoints": selectors.webhook_endpoint_list(organization=organization),
         "form": form,
@@ -53,7 +72,7 @@ def endpoint_detail(
                 messages.success(request, _("Endpoint saved."))
                 return redirect("webhooks:endpoint_detail", org_slug, endpoint.pk)
         return _endpoint_page(request, endpoint, form=form, status=400)
-    return _endpoint_page(request, endpoint)
+    return _endpoint_page(request, endpoint, new_secret=_new_secret_take(request, endpoint))
 
 
 def _endpoint_page(
@@ -94,7 +113,8 @@ def endpoint_rotate_secret(
     new_secret = services.webhook_endpoint_rotate_secret(
         organization=request.organization, endpoint=endpoint
     )
-    return _endpoint_page(request, endpoint, new_secret=new_secret)
+    _new_secret_keep(request, endpoint, new_secret)
+    return redirect("webhooks:endpoint_detail", org_slug, endpoint.pk)
 
 
 @require_POST

@@ -53,14 +53,32 @@ def test_owners_and_admins_add_an_endpoint_and_see_its_secret_once(
         {"url": receiver.url, "description": "Warehouse", "event_types": ["check_in.held"]},
     )
 
-    assert response.status_code == 200
     with scopes_disabled():
         endpoint = WebhookEndpoint.objects.get(organization=org)
+    assert response.status_code == 302
+    assert response["Location"] == _detail_url(org, endpoint)
+    assert endpoint.secret not in response.content.decode()
     assert endpoint.event_types == ["check_in.held"]
-    assert endpoint.secret in response.content.decode()
-    page = client.get(_detail_url(org, endpoint)).content.decode()
-    assert endpoint.secret not in page
+    shown = client.get(response["Location"]).content.decode()
+    assert endpoint.secret in shown
+    assert 'data-copy="#new-webhook-secret"' in shown
+    reloaded = client.get(response["Location"]).content.decode()
+    assert endpoint.secret not in reloaded
     assert "Warehouse" in client.get(_list_url(org)).content.decode()
+    with scopes_disabled():
+        assert WebhookEndpoint.objects.filter(organization=org).count() == 1
+
+
+def test_a_new_secret_waits_for_its_own_endpoints_page(client, org, owner, receiver):
+    other = endpoint_for(org, receiver.url + "/other")
+    login(client, owner)
+
+    client.post(_list_url(org), {"url": receiver.url, "event_types": ["check_in.held"]})
+    with scopes_disabled():
+        endpoint = WebhookEndpoint.objects.exclude(pk=other.pk).get(organization=org)
+
+    assert endpoint.secret not in client.get(_detail_url(org, other)).content.decode()
+    assert endpoint.secret in client.get(_detail_url(org, endpoint)).content.decode()
 
 
 def test_a_refused_address_shows_beside_the_url_field(client, org, owner, settings):
@@ -122,8 +140,15 @@ def test_rotating_shows_the_new_secret_once_and_both_sign_during_the_grace_perio
     endpoint.refresh_from_db()
     new_secret = endpoint.secret
     assert new_secret != old_secret
-    assert new_secret in response.content.decode()
-    assert old_secret not in response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == _detail_url(org, endpoint)
+    shown = client.get(response["Location"]).content.decode()
+    assert new_secret in shown
+    assert old_secret not in shown
+    # A reload neither shows the secret again nor rotates it a second time.
+    assert new_secret not in client.get(response["Location"]).content.decode()
+    endpoint.refresh_from_db()
+    assert endpoint.secret == new_secret
     _deliver_one(org, endpoint)
     request = receiver.requests[-1]
     assert len(request.headers["webhook-signature"].split(" ")) == 2
