@@ -9,7 +9,14 @@ import pytest
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from surveys.links import link_open, link_response, open_survey_list
+from core.errors import DomainError
+from surveys.links import (
+    answer_page,
+    link_open,
+    link_reissue,
+    link_response,
+    open_survey_list,
+)
 from surveys.models import Survey, SurveyInvitation
 from tests.surveys.dispatch_fixtures import (
     dispatch,
@@ -113,6 +120,87 @@ def test_a_mentor_is_told_whom_a_per_mentorship_survey_asks_about_with_one_more_
             [as_mentor] = open_survey_list(organization=org, user=world.mentors[0].user)
         with django_assert_num_queries(1):
             [as_mentee] = open_survey_list(organization=org, user=world.mentees[0].user)
+
+    assert as_mentor.about == world.mentees[0].full_name
+    assert as_mentee.about == world.mentors[0].full_name
+
+
+def _reissue(org, invitation, now=None) -> str:
+    with scope(organization=org.pk):
+        return link_reissue(
+            organization=org, invitation_id=invitation.pk, user=invitation.participant.user, now=now
+        )
+
+
+def _invitation(survey, person) -> SurveyInvitation:
+    with scopes_disabled():
+        return SurveyInvitation.objects.select_related("participant__user").get(
+            survey=survey, participant=person
+        )
+
+
+def test_a_survey_past_its_closing_time_or_closed_reissues_no_link(org):
+    world = make_program(org, pairs=2)
+    survey = make_survey(org, world.program, audience="mentees")
+    dispatch(org)
+    past_closing = survey.closes_at + dt.timedelta(minutes=1)
+
+    with pytest.raises(DomainError) as late:
+        _reissue(org, _invitation(survey, world.mentees[0]), now=past_closing)
+    with scopes_disabled():
+        Survey.objects.filter(pk=survey.pk).update(status="closed")
+    with pytest.raises(DomainError) as closed:
+        _reissue(org, _invitation(survey, world.mentees[1]))
+
+    assert late.value.code == closed.value.code == "survey_closed"
+
+
+def test_a_named_survey_saved_through_the_email_is_reopened_from_the_app_with_a_new_link(
+    client, org
+):
+    world = make_program(org, pairs=1)
+    survey = make_survey(org, world.program, audience="mentees")
+    dispatch(org)
+    [emailed] = _tokens(world.mentees[0])
+    assert answer(client, emailed, action="save", rating="3").status_code == 302
+
+    fresh = _reissue(org, _invitation(survey, world.mentees[0]))
+
+    # The emailed link (the one that still worked) is the one replaced; the answers follow.
+    assert client.get(f"/s/{emailed}/").status_code == 404
+    assert client.get(f"/s/{fresh}/").status_code == 200
+    with scopes_disabled():
+        found = link_response(link=link_open(token=fresh), token=fresh)
+    assert found is not None and found.draft == {"rating": 3}
+
+
+def test_saved_through_the_reminder_the_app_replaces_the_reminders_link(client, org):
+    world = make_program(org, pairs=1)
+    survey = make_survey(org, world.program, audience="mentees")
+    dispatch(org)
+    dispatch(org, now=timezone.now() + dt.timedelta(days=3, minutes=1))
+    first, reminder = _tokens(world.mentees[0])
+    assert answer(client, reminder, action="save", rating="4").status_code == 302
+
+    fresh = _reissue(org, _invitation(survey, world.mentees[0]))
+
+    assert client.get(f"/s/{first}/").status_code == 404  # retired by the save
+    assert client.get(f"/s/{reminder}/").status_code == 404  # replaced
+    assert client.get(f"/s/{fresh}/").status_code == 200
+    with scopes_disabled():
+        assert link_response(link=link_open(token=fresh), token=fresh).draft == {"rating": 4}
+
+
+def test_the_answer_page_names_the_other_side_of_the_mentorship(org):
+    world = make_program(org, pairs=1)
+    make_survey(org, world.program, audience="both", per_mentorship=True)
+    dispatch(org)
+    [mentor_token] = _tokens(world.mentors[0])
+    [mentee_token] = _tokens(world.mentees[0])
+
+    with scopes_disabled():
+        as_mentor = answer_page(link=link_open(token=mentor_token), token=mentor_token)
+        as_mentee = answer_page(link=link_open(token=mentee_token), token=mentee_token)
 
     assert as_mentor.about == world.mentees[0].full_name
     assert as_mentee.about == world.mentors[0].full_name
