@@ -12,17 +12,15 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from analytics.models import ThankYou
 from organizations.models import Role
 from tests.analytics.test_recognition import _meeting, _rate
 from tests.browser.conftest import (  # noqa: F401
-    CHROMIUM,
-    CHROMIUM_ARGS,
     DESKTOP,
     PHONE,
-    _unavailable,
+    launched_chromium,
     new_page,
     sign_in,
 )
@@ -40,18 +38,11 @@ DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 @pytest.fixture(scope="module")
 def browser():
-    """This module's own Chromium, closed when the module ends: a Playwright started for another
-    folder's tests and still open would refuse to start a second one in the same process."""
-    if not CHROMIUM.exists():
-        _unavailable(f"Chromium not found at {CHROMIUM}; apt-get install -y chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    """This module's own Chromium, closed when the module ends: the package's shared one in
+    tests/browser/ would be session-wide here, and a Playwright still open would refuse to start
+    the one tests/browser/ starts in the same process."""
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture

@@ -5,10 +5,12 @@ fail under CI=true, where .ci/run installs it.
 """
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
 # thread with a running loop unless told that this is deliberate.
@@ -40,10 +42,10 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="package")
-def browser():
-    """One Chromium for the package's tests (starting Playwright and Chromium for each module
-    cost about 4 s each under load); each test gets a fresh context (cookies, storage)."""
+@contextmanager
+def launched_chromium() -> Iterator[Browser]:
+    """Playwright and the system Chromium, both stopped on leaving. One at a time per process:
+    a Playwright still open refuses to start a second one in the same thread."""
     if not CHROMIUM.exists():
         _unavailable(f"Chromium not found at {CHROMIUM}; apt-get install -y chromium")
     with sync_playwright() as playwright:
@@ -54,6 +56,14 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="package")
+def browser():
+    """One Chromium for the package's tests (starting Playwright and Chromium for each module
+    cost about 4 s each under load); each test gets a fresh context (cookies, storage)."""
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture
