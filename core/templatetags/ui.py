@@ -336,6 +336,31 @@ def nav_item(
     }
 
 
+@register.inclusion_tag("partials/nav_more_item.html")
+def nav_more_item(
+    label: Any,
+    href: str,
+    icon: str,
+    current: bool = False,
+    count: Any = 0,
+    count_label: Any = "",
+    key: str = "",
+) -> dict[str, Any]:
+    """One entry of the phone's "More" menu (`partials/nav_more.html`): a section the bottom
+    bar leaves out, with its count; `key` writes `data-nav-more` (the sidebar's own entry keeps
+    `data-nav`)."""
+    _check(icon, ICONS, "icon")
+    return {
+        "label": label,
+        "href": href,
+        "icon_name": icon,
+        "current": current,
+        "count": count,
+        "count_label": count_label,
+        "key": key,
+    }
+
+
 @dataclass(frozen=True)
 class Crumb:
     label: str

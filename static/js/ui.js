@@ -140,9 +140,21 @@
   }
   document.addEventListener("click", closeOutside);
   document.addEventListener("focusin", closeOutside);
+  // Say on each menu's button whether it is open: "toggle" does not bubble, so listen while
+  // it travels down.
+  function markExpanded(menu) {
+    var summary = menu.querySelector("summary");
+    if (summary) { summary.setAttribute("aria-expanded", menu.open ? "true" : "false"); }
+  }
+  document.addEventListener("toggle", function (event) {
+    if (event.target.matches && event.target.matches("details[data-ui-menu]")) {
+      markExpanded(event.target);
+    }
+  }, true);
 
   function setUp(root) {
     root.querySelectorAll("[data-ui-toast]").forEach(arm);
+    root.querySelectorAll("details[data-ui-menu]").forEach(markExpanded);
     root.querySelectorAll("[data-ui-theme-toggle]").forEach(function (toggle) {
       toggle.setAttribute("aria-pressed", currentTheme() === "dark" ? "true" : "false");
     });
