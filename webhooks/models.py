@@ -100,6 +100,19 @@ class DeliveryState(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class FailureReason(models.TextChoices):
+    """Why an attempt failed, in words an owner can act on; the raw error is kept beside it."""
+
+    REFUSED = "refused", _("Connection refused")
+    DNS = "dns", _("Host name not found (DNS)")
+    TLS = "tls", _("TLS failed (certificate or handshake)")
+    TIMEOUT = "timeout", _("No answer in time")
+    HTTP_STATUS = "http_status", _("Error status")
+    ADDRESS = "address", _("Address not allowed")
+    CONNECTION = "connection", _("Connection lost")
+    BAD_ANSWER = "bad_answer", _("Malformed answer")
+
+
 class WebhookDelivery(TenantOwnedModel):
     """A message on its way to one endpoint: the work the sweep and the workers do."""
 
@@ -119,6 +132,7 @@ class WebhookDelivery(TenantOwnedModel):
     last_status_code = models.PositiveIntegerField(null=True, blank=True)
     last_response_ms = models.PositiveIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    last_failure = models.CharField(max_length=20, choices=FailureReason.choices, blank=True)
 
     objects = TenantManager()
 
@@ -150,6 +164,7 @@ class DeliveryAttempt(TenantOwnedModel):
     response_ms = models.PositiveIntegerField()
     response_excerpt = models.CharField(max_length=500, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    failure = models.CharField(max_length=20, choices=FailureReason.choices, blank=True)
 
     objects = TenantManager()
 

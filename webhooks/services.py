@@ -41,6 +41,7 @@ from webhooks.models import (
     DeliveryAttempt,
     DeliveryState,
     EventType,
+    FailureReason,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookMessage,
@@ -150,12 +151,16 @@ def webhook_url_check(url: str) -> Target:
         found = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         raise DomainError(
-            _("The host %(host)s cannot be found.") % {"host": parts.hostname}, field="url"
+            _("The host %(host)s cannot be found.") % {"host": parts.hostname},
+            field="url",
+            code=FailureReason.DNS,
         ) from None
     addresses = list(dict.fromkeys(str(info[4][0]) for info in found))
     if not addresses:
         raise DomainError(
-            _("The host %(host)s cannot be found.") % {"host": parts.hostname}, field="url"
+            _("The host %(host)s cannot be found.") % {"host": parts.hostname},
+            field="url",
+            code=FailureReason.DNS,
         )
     if not allow_private:
         for address in addresses:
@@ -167,6 +172,7 @@ def webhook_url_check(url: str) -> Target:
                     )
                     % {"host": parts.hostname, "address": address},
                     field="url",
+                    code=FailureReason.ADDRESS,
                 )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(parts.scheme, parts.hostname, port, path, addresses[0])
@@ -439,6 +445,7 @@ class Answer:
     response_ms: int
     excerpt: str = ""
     error: str = ""
+    failure: str = ""
 
     @property
     def ok(self) -> bool:
@@ -531,10 +538,32 @@ def _post(delivery: WebhookDelivery, now: dt.datetime) -> Answer:
         finally:
             connection.close()
     except DomainError as refusal:
-        return Answer(None, elapsed(), error=refusal.message[:EXCERPT_CHARS])
+        failure = refusal.code if refusal.code in FailureReason.values else FailureReason.ADDRESS
+        return Answer(None, elapsed(), error=refusal.message[:EXCERPT_CHARS], failure=failure)
     except (OSError, http.client.HTTPException) as error:
-        # Timeouts, refused connections, TLS failures, a malformed answer.
-        return Answer(None, elapsed(), error=f"{error.__class__.__name__}: {error}"[:EXCERPT_CHARS])
+        return Answer(
+            None,
+            elapsed(),
+            error=f"{error.__class__.__name__}: {error}"[:EXCERPT_CHARS],
+            failure=failure_reason(error),
+        )
+
+
+def failure_reason(error: BaseException) -> FailureReason:
+    """What an exception of a POST means to the owner of the endpoint."""
+    # Order matters: a certificate error is an OSError, a timeout a TimeoutError (an OSError)
+    # and a refused connection a ConnectionError too.
+    if isinstance(error, ssl.SSLError | ssl.CertificateError):
+        return FailureReason.TLS
+    if isinstance(error, TimeoutError):
+        return FailureReason.TIMEOUT
+    if isinstance(error, ConnectionRefusedError):
+        return FailureReason.REFUSED
+    if isinstance(error, socket.gaierror):
+        return FailureReason.DNS
+    if isinstance(error, http.client.HTTPException):
+        return FailureReason.BAD_ANSWER
+    return FailureReason.CONNECTION
 
 
 def _record(
@@ -545,6 +574,7 @@ def _record(
     error = answer.error or (
         "" if answer.ok else _("The receiver answered %(status)s.") % {"status": answer.status_code}
     )
+    failure = answer.failure or ("" if answer.ok else FailureReason.HTTP_STATUS)
     finished = delivery.attempts >= MAX_ATTEMPTS
     if answer.ok:
         fields: dict[str, Any] = {"state": DeliveryState.SUCCEEDED, "next_attempt_at": None}
@@ -565,6 +595,7 @@ def _record(
             response_ms=answer.response_ms,
             response_excerpt=answer.excerpt,
             error=error,
+            failure=failure,
             created_at=now,
         )
         updated = (
@@ -575,6 +606,7 @@ def _record(
                 last_status_code=answer.status_code,
                 last_response_ms=answer.response_ms,
                 last_error=error,
+                last_failure=failure,
                 **fields,
             )
         )
