@@ -174,6 +174,9 @@ SIZE_SECONDS = 60 * 60
 PENDING_SECONDS = 2 * 60
 # The keys viewed within this are refreshed by the beat (`refresh_viewed_figures_task`).
 VIEWED_SECONDS = 24 * 60 * 60
+# The most keys an organization's registry holds (the most recently viewed): each filter, period
+# and language is a key, and the beat refreshes each one a write made old.
+MAX_VIEWED_KEYS = 50
 # A viewed key is noted in the registry at most once per this (one cache write, not one a view).
 SEEN_SECONDS = 60 * 60
 
@@ -239,7 +242,8 @@ def _registry_key(organization_id: int) -> str:
 
 def counts_in_background(organization_id: int) -> bool:
     """Whether the organization is large enough for its figures to be counted by a task
-    (`BACKGROUND_FROM_PARTICIPANTS`); at most one query an hour."""
+    (`BACKGROUND_FROM_PARTICIPANTS`); at most one query an hour. Call it in the organization's
+    scope (a request's, or `in_organization`): row-level security counts nothing outside."""
     key = f"analytics:figures-size:{organization_id}"
     size = cache.get(key)
     if size is None:
@@ -278,6 +282,9 @@ def _note_viewed(kind: str, organization_id: int, params: Mapping[str, Any], key
     registry = cache.get(_registry_key(organization_id)) or {}
     registry = {k: v for k, v in registry.items() if now - v[2] < VIEWED_SECONDS}
     registry[key] = (kind, dict(params), now)
+    if len(registry) > MAX_VIEWED_KEYS:
+        latest = sorted(registry.items(), key=lambda item: item[1][2])[-MAX_VIEWED_KEYS:]
+        registry = dict(latest)
     cache.set(_registry_key(organization_id), registry, VIEWED_SECONDS)
 
 

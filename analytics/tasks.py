@@ -12,7 +12,12 @@ from django.utils import timezone
 
 from analytics import services
 from analytics.dashboard import default_health_params, figures_refresh
-from analytics.reports import figures_stale, request_refresh, viewed_figures
+from analytics.reports import (
+    counts_in_background,
+    figures_stale,
+    request_refresh,
+    viewed_figures,
+)
 from core.tenancy import for_each_organization
 from organizations.models import Organization
 
@@ -28,8 +33,13 @@ def take_daily_snapshots_task(day: str | None = None) -> None:
     taken = today - dt.timedelta(days=1) if day is None else dt.date.fromisoformat(day)
     written = services.snapshots_take(taken)
     params = default_health_params(today)
-    for organization_id in sorted(written):
-        request_refresh("health", organization_id, params)
+
+    def prewarm(organization: Organization) -> None:
+        # A small organization's panel is counted during its first request anyway.
+        if counts_in_background(organization.pk):
+            request_refresh("health", organization.pk, params)
+
+    for_each_organization(written, prewarm)
 
 
 # Safe to repeat: a key found current is not counted again, and each organization's figures are
@@ -49,12 +59,16 @@ def refresh_figures_task(kind: str, organization_id: int, params: dict[str, Any]
 def refresh_viewed_figures_task() -> None:
     """Every few minutes: one refresh task for each key viewed in the last day whose figures
     are older than the data, so the first viewer after a change usually finds them current.
-    Reads the cache only; the counting happens in the tasks it sends."""
-    organization_ids = Organization.objects.values_list("pk", flat=True)
+    Reads the organizations and the cache; the counting happens in the tasks it sends."""
+    organization_ids = list(Organization.objects.values_list("pk", flat=True))
+    viewed = {pk: viewed_figures(pk) for pk in organization_ids}
 
     def sweep(organization: Organization) -> None:
-        for kind, params in viewed_figures(organization.pk).values():
+        # A small organization's figures are counted during the request that finds them old.
+        if not counts_in_background(organization.pk):
+            return
+        for kind, params in viewed[organization.pk].values():
             if figures_stale(kind, organization.pk, params):
                 request_refresh(kind, organization.pk, params)
 
-    for_each_organization(organization_ids, sweep)
+    for_each_organization([pk for pk in organization_ids if viewed[pk]], sweep)

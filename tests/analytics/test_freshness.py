@@ -336,3 +336,18 @@ def test_another_program_s_figures_are_their_own_key(admin_client, org, cohort, 
 
     assert _participants(_panel(admin_client, org, program=cohort.program.pk)) == 1
     assert _participants(_panel(admin_client, org, program=other.program.pk)) == 2
+
+
+def test_the_beat_and_the_nightly_run_leave_small_organizations_to_their_requests(
+    admin_client, org, cohort, sent, monkeypatch
+):
+    monkeypatch.setattr(reports, "BACKGROUND_FROM_PARTICIPANTS", 5_000)
+    ParticipantFactory(cohort=cohort)
+    _panel(admin_client, org)
+    ParticipantFactory(cohort=cohort)  # the viewed panel is now old
+
+    refresh_viewed_figures_task()
+    take_daily_snapshots_task()
+
+    assert sent == []
+    assert _participants(_panel(admin_client, org)) == 2  # counted by the request
