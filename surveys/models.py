@@ -549,11 +549,14 @@ class SurveyResultCount(TenantOwnedModel):
         verbose_name_plural = _("survey result counts")
         constraints = [
             # The upsert's conflict target. NULLS NOT DISTINCT: an empty question, number,
-            # cohort or seniority is part of the key like any value.
+            # cohort or seniority is part of the key like any value. `period` comes third so
+            # that the figures' reads (`period IS NULL`) skip the invitation counts, and the
+            # rate line's read (`period IS NOT NULL`) skips everything else, in the index.
             models.UniqueConstraint(
                 fields=[
                     "organization",
                     "survey",
+                    "period",
                     "whole",
                     "question",
                     "statement",
@@ -564,7 +567,6 @@ class SurveyResultCount(TenantOwnedModel):
                     "country",
                     "function",
                     "seniority",
-                    "period",
                 ],
                 nulls_distinct=False,
                 name="survey_result_count_key",

@@ -224,7 +224,7 @@ def _attribute_counts(organization: Organization, survey: Survey) -> dict[tuple[
     per combination, however many responses it holds)."""
     rows = (
         SurveyResultCount.objects.for_org(organization)
-        .filter(survey=survey, whole=False, question__isnull=True, n__gt=0)
+        .filter(survey=survey, period__isnull=True, whole=False, question__isnull=True, n__gt=0)
         .values_list(*(_COUNT_COLUMNS[dimension] for dimension in DIMENSIONS), "n")
     )
     return {
@@ -437,8 +437,9 @@ def _counted_tallies(
     """From the results' counts: the `whole` rows for the whole survey, or the sum of the
     chosen combinations' rows. One query; its rows grow with the questions' values and the
     combinations chosen, never with the responses."""
+    # `period IS NULL` bounds the index scan to the answers' counts (not the rate line's).
     counts = SurveyResultCount.objects.for_org(organization).filter(
-        survey=survey, question_id__in=[q.pk for q in questions]
+        survey=survey, period__isnull=True, question_id__in=[q.pk for q in questions]
     )
     if values is None:
         counts = counts.filter(whole=True)
