@@ -187,3 +187,82 @@ def test_the_benchmark_organization_s_survey_counts_are_built_with_it():
         )
     assert submitted > 0
     assert counted == submitted
+
+
+def test_the_demo_the_one_command_start_loads_has_a_past(client):
+    """`scripts/run` runs `seed_demo`: the demo pair's mentorship began a week ago and met, a
+    pilot cohort was matched by a published round two months ago and has met since, and the
+    nightly snapshots of the past 90 days were taken, so the time-series report has figures."""
+    import datetime as dt
+
+    from analytics.metrics import Period
+    from analytics.models import CohortDaySnapshot
+    from analytics.reports import ReportFilter, time_series_rows
+    from matching.models import MatchRound, RoundStatus
+    from mentoring.demo_history import PILOT_MATCHED_DAYS_AGO, SNAPSHOT_DAYS
+    from mentorships.models import CheckInRecord
+    from notifications.models import SentEmail
+
+    call_command("seed_demo", "--participants", "40")
+
+    today = timezone.localdate()
+    organization = Organization.objects.get(slug="demo")
+    with scopes_disabled():
+        demo_pair = Mentorship.objects.get(
+            organization=organization, mentor__user__email="manager@demo.meridian.test"
+        )
+        assert demo_pair.started_on == today - dt.timedelta(days=7)
+        held = CheckInRecord.objects.filter(check_in__mentorship=demo_pair, happened=True)
+        assert held.count() == 2
+        assert all(record.check_in.starts_at < timezone.now() for record in held)
+        assert all(record.rating for record in held)
+
+        (published,) = MatchRound.objects.filter(
+            organization=organization, status=RoundStatus.PUBLISHED
+        )
+        pilot_pairs = Mentorship.objects.filter(source_round_id=published.pk)
+        assert pilot_pairs.count() >= 5
+        assert set(pilot_pairs.values_list("started_on", flat=True)) == {
+            today - dt.timedelta(days=PILOT_MATCHED_DAYS_AGO)
+        }
+        # Its news went out when it was published: a fresh start sends none of it.
+        assert (
+            SentEmail.objects.filter(
+                organization=organization, idempotency_key__startswith="match-published:"
+            ).count()
+            == pilot_pairs.count() * 2
+        )
+
+        days = set(
+            CohortDaySnapshot.objects.filter(organization=organization).values_list(
+                "day", flat=True
+            )
+        )
+        assert min(days) == today - dt.timedelta(days=SNAPSHOT_DAYS)
+        assert max(days) == today - dt.timedelta(days=1)
+        rows = time_series_rows(
+            ReportFilter(organization, Period(today - dt.timedelta(days=89), today))
+        )
+    assert len(rows) == SNAPSHOT_DAYS - 1
+    assert sum(1 for row in rows if row["participants"]) >= 60
+    assert sum(1 for row in rows if row["mentorships_open"]) >= PILOT_MATCHED_DAYS_AGO - 1
+    assert sum(row["check_ins_held"] for row in rows) >= 20
+    # The weekly chart is not flat: enrollments, then matches, then meetings.
+    assert len({row["participants"] for row in rows}) > 3
+
+
+def test_resetting_the_demo_removes_its_past_too():
+    from django.apps import apps
+
+    from core.models import is_tenant_owned
+
+    call_command("seed_demo", "--participants", "20")
+    first = Organization.objects.get(slug="demo")
+
+    call_command("seed_demo", "--participants", "20", "--reset")
+
+    assert Organization.objects.get(slug="demo").pk != first.pk
+    with scopes_disabled():
+        for model in apps.get_models():
+            if is_tenant_owned(model):
+                assert not model.objects.filter(organization_id=first.pk).exists(), model

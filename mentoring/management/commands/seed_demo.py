@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
 from mentoring.demo_data import DEMO_PASSWORD, DEMO_USERS, SCALE_VOLUMES, seed_demo, seed_scale
+from mentoring.demo_history import PILOT_MATCHED_DAYS_AGO, demo_history_add
 
 
 class Command(BaseCommand):
@@ -28,6 +29,13 @@ class Command(BaseCommand):
             self._scale(scale, seed)
             return
         result = seed_demo(participants=participants, seed=seed, reset=reset)
+        if result.created:
+            # The one-command start's demo: a program with a past, not a blank first day.
+            history = demo_history_add(organization=result.organization, seed=seed)
+            self.stdout.write(
+                f"Demo history: a pilot cohort matched {PILOT_MATCHED_DAYS_AGO} days ago, "
+                f"{history.check_ins} check-ins held, {history.snapshot_days} nightly snapshots."
+            )
         if result.created and connection.vendor == "postgresql":
             # Fresh statistics after a bulk load: until autovacuum gets to the new rows, the
             # planner guesses a handful of rows and sorts whole tables instead of walking the
