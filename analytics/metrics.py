@@ -984,10 +984,22 @@ def at_risk_count(*, scope: Scope, now: dt.datetime | None = None) -> int:
     function) per distinct low-rating rule, not looked up per mentorship; the last check-in
     and message are index lookups (mentorships migration 0004). tests/analytics/
     test_metrics.py and test_dashboard_speed_guards.py hold the count equal to the list."""
-    now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        return _at_risk_count_in_one_pass(scope=scope, now=now or timezone.now())
+    return _at_risk_count_by_filters(scope=scope, now=now or timezone.now())
+
+
+def _at_risk_rules(scope: Scope) -> tuple[dict[int, EngagementSettings], EngagementSettings]:
+    """The programs' saved engagement rules by program, and the defaults for the others."""
     organization = scope.organization
     saved = {row.program_id: row for row in EngagementSettings.objects.for_org(organization)}
-    defaults = EngagementSettings(organization=organization)
+    return saved, EngagementSettings(organization=organization)
+
+
+def _at_risk_count_by_filters(*, scope: Scope, now: dt.datetime) -> int:
+    """`at_risk_count` as one filtered count, on any database."""
+    organization = scope.organization
+    saved, defaults = _at_risk_rules(scope)
     in_scope = scope.cohort_filter() & Q(status__in=OPEN_STATUSES)
     low_rated_below = {
         below: low_rated(organization, in_scope, below=below)
@@ -1022,3 +1034,82 @@ def at_risk_count(*, scope: Scope, now: dt.datetime | None = None) -> int:
         .filter(conditions)
         .count()
     )
+
+
+def _at_risk_count_in_one_pass(*, scope: Scope, now: dt.datetime) -> int:
+    """`at_risk_count` on PostgreSQL: each open mentorship's facts (last check-in held, one
+    to come, last message, recent ratings low under each rule) are worked out once, in a
+    materialized inner query, and the programs' rules counted over them. As one filtered
+    count, the ORM repeated the last-check-in lookup in every condition naming it, and
+    PostgreSQL ran it three times per mentorship (60,000 mentorships: 180,000 index scans,
+    about a second under load). Same rules, same count."""
+    organization = scope.organization
+    saved, defaults = _at_risk_rules(scope)
+    in_scope = scope.cohort_filter() & Q(status__in=OPEN_STATUSES)
+    thresholds = sorted({rules.low_rating_below for rules in [*saved.values(), defaults]})
+    check_ins = CheckIn.objects.for_org(organization).filter(
+        mentorship=OuterRef("pk"), status=CheckInStatus.SCHEDULED
+    )
+    facts = (
+        Mentorship.objects.for_org(organization)
+        .filter(in_scope)
+        .order_by()
+        .values(
+            program=F("cohort__program_id"),
+            started=F("started_on"),
+            rematch=F("rematch_requested_at"),
+        )
+        .annotate(
+            last_held=Subquery(
+                check_ins.filter(ends_at__lte=now).order_by("-ends_at").values("ends_at")[:1]
+            ),
+            has_upcoming=Exists(check_ins.filter(starts_at__gt=now)),
+            last_message_at=Subquery(
+                Message.objects.for_org(organization)
+                .filter(mentorship=OuterRef("pk"))
+                .order_by("-created_at")
+                .values("created_at")[:1]
+            ),
+            **{
+                f"low_{below}": ExpressionWrapper(
+                    low_rated(organization, in_scope, below=below), output_field=BooleanField()
+                )
+                for below in thresholds
+            },
+        )
+    )
+    facts_sql, facts_params = facts.query.sql_with_params()
+    conditions: list[str] = []
+    params: list[Any] = []
+
+    def reasons(rules: EngagementSettings) -> str:
+        """The list's reasons under one program's rules, over a row `f` of facts."""
+        quiet_since = now - dt.timedelta(days=rules.quiet_after_days)
+        params.extend([quiet_since, quiet_since.astimezone(dt.UTC).date()])
+        params.append(now - dt.timedelta(days=rules.unanswered_message_days))
+        return (
+            "((NOT f.has_upcoming AND ((f.last_held IS NOT NULL AND f.last_held <= %s)"
+            " OR (f.last_held IS NULL AND f.started <= %s)))"
+            f" OR f.low_{int(rules.low_rating_below)} OR f.last_message_at <= %s"
+            " OR f.rematch IS NOT NULL)"
+        )
+
+    for program_id, rules in saved.items():
+        params.append(program_id)
+        conditions.append(f"(f.program = %s AND {reasons(rules)})")
+    if saved:
+        others = ", ".join(["%s"] * len(saved))
+        params.extend(saved)
+        conditions.append(f"(f.program NOT IN ({others}) AND {reasons(defaults)})")
+    else:
+        conditions.append(reasons(defaults))
+    with connection.cursor() as cursor:
+        # Written around the ORM's SQL (its tables, organization filters and parameters): the
+        # ORM cannot filter on annotations without repeating them.
+        cursor.execute(
+            f"WITH f AS MATERIALIZED ({facts_sql})"  # noqa: S608
+            f" SELECT COUNT(*) FROM f WHERE {' OR '.join(conditions)}",
+            (*facts_params, *params),
+        )
+        (count,) = cursor.fetchone()
+    return int(count)

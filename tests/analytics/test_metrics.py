@@ -555,6 +555,18 @@ def test_the_at_risk_count_is_the_length_of_the_at_risk_list(org, world):
     assert at_risk_count(scope=Scope(org)) == len(listed) == 6
     assert at_risk_count(scope=Scope(org, program_id=world.program.pk)) == len(listed_bridges) == 3
     assert at_risk_count(scope=Scope(org, cohort_id=compass.pk)) == 3
+    # PostgreSQL counts in one pass over each mentorship's facts; other databases filter.
+    from analytics.metrics import _at_risk_count_by_filters, _at_risk_count_in_one_pass
+
+    now = timezone.now()
+    for scope_ in (
+        Scope(org),
+        Scope(org, program_id=world.program.pk),
+        Scope(org, cohort_id=compass.pk),
+    ):
+        assert _at_risk_count_in_one_pass(scope=scope_, now=now) == _at_risk_count_by_filters(
+            scope=scope_, now=now
+        )
 
 
 def test_the_at_risk_count_costs_two_queries(org, world, django_assert_max_num_queries):
