@@ -201,12 +201,18 @@ class SummaryRow(serializers.Serializer):
     participants = serializers.IntegerField(help_text="On the roster at the end of `end`.")
     invited = serializers.IntegerField(help_text="Funnel: participations that joined in period.")
     enrolled = serializers.IntegerField(help_text="Funnel: of those, still enrolled or matched.")
-    matched = serializers.IntegerField(help_text="Funnel: and in a mentorship.")
+    matched = serializers.IntegerField(
+        help_text="Funnel: and matched by the end (got a mentor, or a first mentee; "
+        "docs/metrics.md)."
+    )
     first_check_in = serializers.IntegerField(help_text="Funnel: and held a check-in.")
     active = serializers.IntegerField(help_text="Funnel: and met in the last 30 days.")
     completed = serializers.IntegerField(help_text="Funnel: and completed a mentorship.")
     mentees_joined = serializers.IntegerField()
-    mentees_matched = serializers.IntegerField()
+    mentees_matched = serializers.IntegerField(
+        help_text="Of the mentees joined, those who got a mentor by the end (when the match "
+        "was published or accepted, whenever the mentorship starts)."
+    )
     match_rate = _rate("Mentees matched / mentees joined.")
     median_days_to_match = serializers.FloatField(allow_null=True)
     active_mentorships = serializers.IntegerField(
