@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from core.errors import DomainError
@@ -313,3 +313,30 @@ def test_another_organizations_goal_and_milestone_are_refused_with_no_scope_and_
     assert fresh(Milestone, milestone).done_at is None
     with scopes_disabled():
         assert Goal.objects.filter(mentorship=mentorship).count() == 1
+
+
+def test_the_notice_of_a_proposal_speaks_each_members_own_language(
+    org, pair, django_capture_on_commit_callbacks
+):
+    mentorship, mentor, mentee = pair
+    mentee.user.language = "es"
+    mentee.user.save(update_fields=["language"])
+
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        propose(org, mentorship, mentor.user)
+
+    with scopes_disabled():
+        [notice] = Notification.objects.filter(user=mentee.user)
+    assert notice.text == "Mia ha propuesto un objetivo: Run a workshop"
+
+
+def test_only_a_member_moves_a_goal(org, pair, org_admin):
+    mentorship, mentor, _ = pair
+    first = propose(org, mentorship, mentor.user, title="A")
+    second = propose(org, mentorship, mentor.user, title="B")
+
+    with pytest.raises(DomainError) as outsider:
+        call(org, goals.goal_move, goal=second, actor=org_admin, up=True)
+
+    assert outsider.value.code == "permission_denied"
+    assert (fresh(Goal, first).position, fresh(Goal, second).position) == (1, 2)
