@@ -351,3 +351,14 @@ def test_the_beat_and_the_nightly_run_leave_small_organizations_to_their_request
 
     assert sent == []
     assert _participants(_panel(admin_client, org)) == 2  # counted by the request
+
+
+def test_beat_refreshes_the_viewed_figures_every_five_minutes():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["refresh-viewed-figures"]
+
+    assert entry["task"] == refresh_viewed_figures_task.name
+    assert entry["schedule"] == 5 * 60
+    # A sweep that waited longer than its period is overtaken by the next one.
+    assert entry["options"]["expires"] <= entry["schedule"]
