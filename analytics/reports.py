@@ -328,8 +328,9 @@ def kept_figures(
     wait: bool,
     today: dt.date | None = None,
 ) -> Counted[T]:
-    """The key's figures: kept and current; counted now when this organization counts quickly;
-    otherwise the kept ones marked as being updated while a refresh task counts them again.
+    """The key's figures: kept and current; counted now in an organization small enough
+    (`counts_in_background`); otherwise the kept ones, marked as being updated while one
+    refresh task counts them again.
     With nothing kept, `wait` counts during the request (an API client needs an answer);
     without it the caller shows a progress state (`Counted.counting`)."""
     today = today or _today()
@@ -339,8 +340,8 @@ def kept_figures(
     if kept is not None and _is_fresh(kept, data_version(organization_id), today):
         return Counted(kept.value, kept.counted_at)
     if today != _today() or not counts_in_background(organization_id):
-        # Quick to count, or a day other than today (only the caller can count it: a refresh
-        # counts today).
+        # Quick to count, or a day other than today's (only the caller can count it: a refresh
+        # counts today's).
         kept = _count_and_keep(key, organization_id, today, count)
         return Counted(kept.value, kept.counted_at)
     if kept is None and wait:
