@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Count,
     Q,
@@ -599,8 +600,12 @@ def _text_answers(
             for question_id in question_ids
         ]
         first, *rest = pages
-        # The parts' order is not kept by UNION ALL in principle: sorted again below.
-        rows = list(first.union(*rest, all=True) if rest else first)
+        if not connection.features.supports_slicing_ordering_in_compound:
+            # SQLite, the embedded default, refuses a LIMIT inside a UNION: a query per question.
+            rows = [row for page in pages for row in page]
+        else:
+            # The parts' order is not kept by UNION ALL in principle: sorted again below.
+            rows = list(first.union(*rest, all=True) if rest else first)
     if survey.anonymous:
         rows.sort(key=lambda row: row["id"])
     else:
