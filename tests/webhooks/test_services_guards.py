@@ -188,3 +188,20 @@ def test_a_replayed_delivery_goes_out_with_the_next_send(org, receiver):
 
     assert services.deliveries_send_due(organization=org) == 1
     assert len(receiver.requests) == 2
+
+
+def test_a_delivery_on_its_way_is_not_replayed(org, receiver):
+    endpoint = endpoint_for(org, receiver.url)
+    _emit(org)
+    with scopes_disabled():
+        WebhookDelivery.objects.filter(endpoint=endpoint).update(
+            state=DeliveryState.IN_FLIGHT, attempts=1
+        )
+        delivery = WebhookDelivery.objects.select_related("endpoint").get(endpoint=endpoint)
+
+    with scope(organization=org.pk), pytest.raises(DomainError):
+        services.webhook_delivery_replay(organization=org, delivery=delivery)
+
+    with scopes_disabled():
+        saved = WebhookDelivery.objects.get(pk=delivery.pk)
+    assert (saved.state, saved.attempts) == (DeliveryState.IN_FLIGHT, 1)
