@@ -47,7 +47,7 @@ def run_in_default_install(driver: str, tmp_path: Path) -> dict[str, Any]:
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         CELERY_BROKER_URL="memory://",
         WALK_CACHE_DIR=str(tmp_path / "cache"),
-        PYTHONPATH=str(BASE_DIR),
+        PYTHONPATH=os.pathsep.join([str(BASE_DIR), *filter(None, [env.get("PYTHONPATH")])]),
     )
     module, function = driver.split(":")
     completed = subprocess.run(

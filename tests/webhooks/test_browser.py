@@ -54,6 +54,13 @@ def test_an_owner_adds_rotates_and_replays_by_keyboard(new_page, sign_in, org, o
 
     first_secret = page.get_by_test_id("new-webhook-secret").inner_text()
     assert first_secret.startswith("whsec_")
+    # The Copy button beside it works from the keyboard and puts the secret on the clipboard.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    copy = page.get_by_role("button", name="Copy", exact=True)
+    copy.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Copied", exact=True)).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == first_secret
     with scopes_disabled():
         endpoint = WebhookEndpoint.objects.get()
     assert endpoint.secret == first_secret
