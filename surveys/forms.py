@@ -245,10 +245,22 @@ class NewSurveyForm(TextsForm):
             *[(t.key, in_language(t.name)) for t in SURVEY_TEMPLATES.values()],
         ]
         self.fields.update(_language_fields("name", str(_("Name"))))
+        # Required in one language or the other (the service says which is missing): both
+        # carry the required mark; a template's pick fills them in (surveys/new_survey.js).
+        for (code, _language), bound in zip(LANGUAGES, self.pairs("name"), strict=True):
+            bound.field.required_for = True  # type: ignore[attr-defined]
+            bound.field.widget.attrs.update({"aria-required": "true", "data-name-field": code})
 
     @property
     def names(self) -> list[forms.BoundField]:
         return self.pairs("name")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # A blank survey has no name to fall back on: said at the name, not above the form.
+        if not cleaned.get("template") and not any(self.texts("name").values()):
+            self.add_error(f"name_{LANGUAGES[0][0]}", _("Write it in at least one language."))
+        return cleaned
 
 
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -300,6 +312,13 @@ class SurveySettingsForm(TextsForm):
     @property
     def names(self) -> list[forms.BoundField]:
         return self.pairs("name")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # A blank survey has no name to fall back on: said at the name, not above the form.
+        if not cleaned.get("template") and not any(self.texts("name").values()):
+            self.add_error(f"name_{LANGUAGES[0][0]}", _("Write it in at least one language."))
+        return cleaned
 
     @property
     def intros(self) -> list[forms.BoundField]:

@@ -165,10 +165,15 @@ def survey_create(
 
 @transaction.atomic
 def survey_create_from_template(
-    *, organization: Organization, program: Program, template_key: str, actor: User | None
+    *,
+    organization: Organization,
+    program: Program,
+    template_key: str,
+    actor: User | None,
+    name: Mapping[str, str] | None = None,
 ) -> Survey:
     """A draft copy of a shipped template (sections, questions, suggested schedules), for the
-    program to edit."""
+    program to edit; named `name` when given (the builder's form starts from the template's)."""
     _own_program(organization, program)
     template = SURVEY_TEMPLATES.get(template_key)
     if template is None:
@@ -176,7 +181,7 @@ def survey_create_from_template(
     survey = Survey.objects.create(
         organization=organization,
         program=program,
-        name=dict(template.name),
+        name=_texts(name, "name", required=False) or dict(template.name),
         intro=dict(template.intro),
         kind=template.kind,
         anonymous=template.anonymous,

@@ -17,8 +17,9 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
 from core.forms import service_errors_on
@@ -77,9 +78,15 @@ def survey_list(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @requires(Capability.MANAGE_PROGRAMS)
 def survey_create(request: OrganizationRequest, org_slug: str) -> HttpResponse:
+    if request.method == "GET":
+        # The address of the list's "new survey" form, opened directly: the form, not a blank
+        # page (a program chosen in the address stays chosen).
+        url = reverse("surveys:survey_list", args=[org_slug])
+        query = f"?{request.GET.urlencode()}" if request.GET else ""
+        return redirect(f"{url}{query}#survey-new-title")
     programs = _programs(request)
     form = NewSurveyForm(request.POST, programs=programs)
     survey: Survey | None = None
@@ -93,6 +100,7 @@ def survey_create(request: OrganizationRequest, org_slug: str) -> HttpResponse:
                     program=program,
                     template_key=template,
                     actor=request.user,
+                    name=form.texts("name"),
                 )
             else:
                 survey = services.survey_create(
@@ -108,7 +116,7 @@ def survey_create(request: OrganizationRequest, org_slug: str) -> HttpResponse:
             "surveys/list.html",
             {
                 "surveys": [(s, in_language(s.name)) for s in surveys],
-                "form": form,
+                "form": _on_first_language(form),
                 "has_programs": programs.exists(),
                 "templates": [
                     (t.key, in_language(t.name), in_language(t.description), t)

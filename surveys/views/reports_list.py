@@ -1,6 +1,7 @@
-"""The organization's surveys as people who read results see them (HR analysts): each survey
-that has been opened, with its answer count and a link to its results. Read-only: the builder's
-list (`builder.survey_list`) is for the people who run programs."""
+"""The organization's surveys as people who read results see them (HR analysts, and program
+managers, who may open each survey's results too): each survey that has been opened, with its
+answer count and a link to its results. Read-only: the builder's list (`builder.survey_list`) is
+for the people who run programs."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from surveys import selectors
 from surveys.models import SurveyStatus
 
 
-@requires(Capability.VIEW_REPORTS)
+# The capability each survey's results page asks: whoever may read one may see the list of them.
+@requires(Capability.VIEW_PROGRAMS_ADMIN)
 def survey_report_list(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     # A draft has never been sent, so it has no results to read.
     surveys = selectors.survey_list(organization=request.organization).exclude(

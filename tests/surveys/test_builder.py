@@ -100,7 +100,11 @@ def test_a_blank_survey_needs_a_name(client, org, program, program_manager):
     )
 
     assert refused.status_code == 400
-    assert "Write it in at least one language." in refused.content.decode()
+    # The refusal sits at the name fields (the first language's), not above the form.
+    page = refused.content.decode()
+    name_field = page.split('for="id_name_en"', 1)[1].split("</div>", 1)[0]
+    assert "Write it in at least one language." in name_field
+    assert 'role="alert"' not in page.split('data-testid="new-survey"', 1)[1].split("</form>")[0]
     assert made.status_code == 302
     with scopes_disabled():
         survey = Survey.objects.get(program=program)
@@ -499,3 +503,56 @@ def test_the_editor_reads_a_survey_in_a_bounded_number_of_queries(
 
     with django_assert_max_num_queries(25):
         assert client.get(_url("builder", org, survey.pk)).status_code == 200
+
+
+def test_the_name_fields_are_marked_required_and_a_template_brings_its_name(
+    client, org, program, program_manager
+):
+    login(client, program_manager)
+
+    page = client.get(_url("survey_list", org)).content.decode()
+    form = page.split('data-testid="new-survey"', 1)[1].split("</form>", 1)[0]
+
+    for code in ("en", "es"):
+        label = form.split(f'for="id_name_{code}"', 1)[1].split("</label>", 1)[0]
+        assert "required-mark" in label
+        assert f'data-name-field="{code}"' in form
+    # Each template's radio carries its name in both languages, which the page's script puts
+    # in the name fields when it is picked.
+    match_check = SURVEY_TEMPLATES["match_check"]
+    radio = form.split('value="match_check"', 1)[1].split(">", 1)[0]
+    assert f'data-name-en="{match_check.name["en"]}"' in radio
+    assert f'data-name-es="{match_check.name["es"]}"' in radio
+    assert "surveys/new_survey" in page
+
+
+def test_a_draft_from_a_template_takes_the_name_written_in_the_form_else_the_templates(
+    client, org, program, program_manager
+):
+    login(client, program_manager)
+
+    client.post(
+        _url("survey_create", org),
+        {"program": program.pk, "template": "match_check", "name_en": "Cohort 7 check"},
+    )
+    client.post(_url("survey_create", org), {"program": program.pk, "template": "match_check"})
+
+    with scopes_disabled():
+        named, plain = Survey.objects.filter(program=program).order_by("pk")
+    assert named.name == {"en": "Cohort 7 check"}
+    assert plain.name == dict(SURVEY_TEMPLATES["match_check"].name)
+
+
+def test_the_new_survey_address_opened_directly_leads_to_the_form(
+    client, org, program, program_manager
+):
+    login(client, program_manager)
+
+    response = client.get(_url("survey_create", org), {"program": program.pk})
+
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"{_url('survey_list', org)}?program={program.pk}#survey-new-title"
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="survey-new-title"' in page

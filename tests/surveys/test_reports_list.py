@@ -114,3 +114,17 @@ def test_another_organizations_surveys_stay_out(client, org, other_org, hr_analy
     page = client.get(reverse("surveys:report_list", args=[org.slug])).content.decode()
 
     assert "Globex pulse" not in page
+
+
+def test_a_program_manager_sees_the_results_list_of_the_surveys_whose_results_they_open(
+    client, org, program, program_manager
+):
+    opened = OpenSurveyFactory(program=program, name={"en": "Two-week match check"})
+    login(client, program_manager)
+
+    response = client.get(reverse("surveys:report_list", args=[org.slug]))
+
+    assert response.status_code == 200
+    results = reverse("surveys:results", args=[org.slug, opened.pk])
+    assert f'href="{results}"' in response.content.decode()
+    assert client.get(results).status_code == 200
