@@ -81,3 +81,17 @@ def test_a_per_mentorship_survey_skips_a_mentor_no_longer_taking_part(org):
         (world.mentors[0].pk, first.pk, "mentor"),
         (world.mentees[1].pk, second.pk, "mentee"),
     }
+
+
+def test_a_survey_without_reminders_reminds_nobody_not_even_at_once(org):
+    world = make_program(org, pairs=1)
+    survey = make_survey(org, world.program, reminder_after_days=None)
+
+    first = dispatch(org)
+    later = dispatch(org, now=timezone.now() + dt.timedelta(days=10))
+
+    assert (first.sent, first.reminded, later.reminded) == (2, 0, 0)
+    with scopes_disabled():
+        assert not SurveyInvitation.objects.filter(
+            survey=survey, reminded_at__isnull=False
+        ).exists()
