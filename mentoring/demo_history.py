@@ -53,6 +53,8 @@ PILOT_ENROLLED_DAYS_AGO = (88, 64)
 PILOT_MATCHED_DAYS_AGO = 60
 MEETING_EVERY_DAYS = 14
 DEMO_PAIR_DAYS_AGO = 7
+# One pilot pair in this many stopped meeting after a meeting or two.
+QUIET_EVERY = 5
 
 
 @dataclass(frozen=True)
@@ -197,13 +199,14 @@ def _record_match_news(
 def _pilot_meetings(
     organization: Organization, match_round: MatchRound, today: dt.date, rng: random.Random
 ) -> int:
-    """Every two weeks since the match; about one pair in five stopped after a meeting or two,
-    as real pairs do (the at-risk list has someone to show)."""
+    """Every two weeks since the match; one pair in `QUIET_EVERY` stopped after a meeting or
+    two, as real pairs do (the at-risk list and the learned model's labels see both kinds)."""
     held = 0
     mentorships = Mentorship.objects.for_org(organization).filter(source_round_id=match_round.pk)
-    for mentorship in mentorships.select_related("mentor").order_by("pk"):
+    for index, mentorship in enumerate(mentorships.select_related("mentor").order_by("pk")):
         people = [mentorship.mentor, *mentorship.mentees.all()]
-        meetings = rng.choice([1, 2]) if rng.random() < 0.2 else PILOT_MATCHED_DAYS_AGO
+        stopped = index % QUIET_EVERY == QUIET_EVERY - 1
+        meetings = 1 + index % 2 if stopped else PILOT_MATCHED_DAYS_AGO
         day = mentorship.started_on + dt.timedelta(days=rng.randint(2, 5))
         while day < today and meetings > 0:
             _held(organization, mentorship, people, _at(day, rng.choice([9, 13, 15])), rng)

@@ -247,6 +247,11 @@ def test_the_demo_the_one_command_start_loads_has_a_past(client):
     assert sum(1 for row in rows if row["participants"]) >= 60
     assert sum(1 for row in rows if row["mentorships_open"]) >= PILOT_MATCHED_DAYS_AGO - 1
     assert sum(row["check_ins_held"] for row in rows) >= 20
+    # Some pilot pairs kept meeting and some stopped, as in a real program.
+    with scopes_disabled():
+        meetings = [pair.check_ins.count() for pair in pilot_pairs]
+    assert max(meetings) >= 4
+    assert 1 <= sum(1 for count in meetings if count <= 2) < len(meetings) / 2
     # The weekly chart is not flat: enrollments, then matches, then meetings.
     assert len({row["participants"] for row in rows}) > 3
 
