@@ -274,3 +274,32 @@ def _in_spanish(text: str) -> str:
 
     with translation.override("es"):
         return translation.gettext(text)
+
+
+def test_every_required_question_is_marked_on_the_answer_page_conditional_ones_too(
+    client, org, world
+):
+    survey = make_survey(org, world.program, audience="mentees")
+    with scopes_disabled():
+        # The conditional "What would help?" made required: shown with its mark once opened.
+        survey.questions.filter(key="why").update(required=True)
+    token = token_for(org, world.mentees[0], survey)
+
+    page = client.get(f"/s/{token}/").content.decode()
+
+    required = f" ({_in_spanish('required')})"  # the mentee reads Spanish
+    for key in ("rating", "why"):
+        question = page.split(f'id="q-{key}"', 1)[1]
+        text = question.split("</legend>" if key == "rating" else "</label>", 1)[0]
+        assert "required-mark" in text, key
+        assert required in text, key
+
+
+def test_an_optional_question_carries_no_required_mark(client, org, world):
+    survey = make_survey(org, world.program, audience="mentees")
+    token = token_for(org, world.mentees[0], survey)
+
+    page = client.get(f"/s/{token}/").content.decode()
+
+    why = page.split('id="q-why"', 1)[1].split("</label>", 1)[0]
+    assert "required-mark" not in why

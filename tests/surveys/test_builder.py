@@ -304,6 +304,27 @@ def test_the_required_toggle_flips_a_question(client, org, program, program_mana
     assert question.required is True
 
 
+def test_the_required_toggle_reads_optional_on_an_optional_question(
+    client, org, program, program_manager
+):
+    # The toggle said "Required" on every question, pressed or not: an optional question read
+    # as required in the builder while the answer page (rightly) marked it optional.
+    survey, section = _survey(org, program)
+    SurveyQuestionFactory(section=section, key="a", position=1, required=True)
+    SurveyQuestionFactory(section=section, key="b", position=2, required=False)
+    login(client, program_manager)
+
+    page = client.get(_url("builder", org, survey.pk)).content.decode()
+
+    toggles = [
+        part.split(">", 1)[1].split("</button>", 1)[0]
+        for part in page.split('data-testid="required-toggle"')[1:]
+    ]
+    assert len(toggles) == 2
+    assert "Required" in toggles[0] and "Optional" not in toggles[0]
+    assert "Optional" in toggles[1] and "Required" not in toggles[1]
+
+
 def test_a_question_others_depend_on_cannot_be_deleted(client, org, program, program_manager):
     survey, section = _survey(org, program)
     source = SurveyQuestionFactory(section=section, key="a", type="scale_1_5", position=1)
