@@ -43,6 +43,41 @@ running): dispatch of 100,000 invitations in 40.9 s wall / 13.0 s CPU: **2,444 i
 second** (goal 2,000), 7,717 per CPU-second, 0 duplicates, 0 unsent, 9.97 queries per batch of
 1,000 (probe: 10.1 at 100, 11.0 at 1,000); a second scan sends nothing (7 queries); two
 dispatchers over 20,000: shares 10,000 + 10,000, 0 duplicates, 0 unsent, 3,452 per second.
+
+Results case (``--cases results --repeat 20``, 100,000 responses; details of the case and the
+earlier figures in bench/survey_results.py). Measured **under load** (load average 8-15 on the
+2 cores: about six other sessions running tests and benchmarks), so wall times are mostly the
+wait for a CPU; the lead reruns it quietly. The response-rate line and the invitation totals
+are now sums of invitation counts per quarter hour (2,970 count rows for 100,000 invitations
+sent over 14 days and answered over 17) instead of a pass over the 100,000 invitations (0.14 s
+quiet); the counts' key index has ``period`` third and the rate rows a partial index of their
+own, so no read steps over the other kind's rows.
+
+Last run (2026-11-29 23:37-23:53 UTC, load 8.5-13, everything above included):
+
+- results page cold p50 **0.093 s / p95 0.281 s** (goal p95 0.3 s), 16 queries, 0.102 s in
+  the database (slowest: the rate line's counts 0.014 s, the first page of texts 0.011 s, the
+  navigation's proposal count 0.010 s: no statement grows with the survey), 0.046 s of this
+  process's CPU; warm p50 0.156 s / p95 0.183 s (10 queries).
+- filtered through htmx (``?country=GB&role=mentee``) cold p50 0.450 s / p95 0.560 s (13
+  queries, 0.317 s in the database: the filtered page of texts 0.146 s, the sum over the
+  chosen combinations' count rows 0.129 s), warm p50 0.087 s / p95 0.113 s.
+- API JSON cold p50 0.133 s / p95 0.174 s (12 queries, 0.058 s in the database), warm p50
+  0.039 s / p95 0.054 s.
+
+Earlier runs the same evening: before the invitation counts (the quiet run) cold p50 0.21 s /
+p95 0.54 s; with the counts but ``period`` last in the key (23:00-23:12, load 13-14) cold p50
+0.168 s / p95 0.400 s, 0.109 s in the database; with ``period`` third but no partial index
+(23:19-23:35, load 11-15) cold p50 0.256 s / p95 0.511 s, the rate line's read 0.019 s (the
+planner took the question index's ``question_id IS NULL`` range); a submit p50 0.322 s / p95
+0.514 s at load 11-15 (9 queries as before: the invitation's "answered" count is one more row
+of the counts' one statement; 0.016 s of this process's CPU).
+
+EXPLAIN ANALYZE on the runs' data, as ``postgres`` during the runs (so under the same load):
+the unfiltered figures 0.45 ms (49 whole-survey rows in the key's ``period IS NULL`` range;
+3 ms with ``period`` last, on a copy of the counts: 2,969 rate rows read and dropped), the
+anonymity rule's counts per combination 1.1 ms (1,920 rows), the rate line 2.5 ms with the
+partial index (2,970 rows grouped into 33 days) against 32 ms through the question index.
 """
 
 from __future__ import annotations
