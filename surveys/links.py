@@ -29,7 +29,6 @@ from mentorships.models import MentorshipMentee
 from mentorships.selectors.mentorships import mentorship_people_list
 from mentorships.services.concerns import mentorship_flag_match_concern
 from organizations.models import Organization
-from surveys.dispatch import new_token
 from surveys.forms import SectionView, respondent_sections
 from surveys.models import (
     Survey,
@@ -83,30 +82,34 @@ def link_open(*, token: str, now: dt.datetime | None = None) -> Link | None:
     )
     if invitation is None:
         return None
-    now = now or timezone.now()
-    survey = invitation.survey
-    closes_at = invitation.expires_at or survey.closes_at
-    if survey.status == SurveyStatus.CLOSED or (closes_at is not None and closes_at <= now):
-        state = LinkState.CLOSED
-    elif survey.status != SurveyStatus.OPEN:
-        state = LinkState.NOT_OPEN
-    else:
-        state = LinkState.LIVE
     return Link(
         invitation=invitation,
         is_reminder=invitation.reminder_token_hash == hashed,
-        state=state,
+        state=_state(invitation, now or timezone.now()),
     )
 
 
-def link_response(*, link: Link, token: str) -> SurveyResponse | None:
+def _state(invitation: SurveyInvitation, now: dt.datetime) -> LinkState:
+    survey = invitation.survey
+    closes_at = invitation.expires_at or survey.closes_at
+    if survey.status == SurveyStatus.CLOSED or (closes_at is not None and closes_at <= now):
+        return LinkState.CLOSED
+    if survey.status != SurveyStatus.OPEN:
+        return LinkState.NOT_OPEN
+    return LinkState.LIVE
+
+
+def link_response(*, link: Link, token: str | None) -> SurveyResponse | None:
     """The response this link saved before, if any: by person (and mentorship) for a named
-    survey, by the token-derived key for an anonymous one."""
+    survey, by the token-derived key for an anonymous one (none without a token: the app's way
+    in, `member_link`, reaches named surveys only)."""
     invitation = link.invitation
     responses = SurveyResponse.objects.for_org(link.organization).filter(
         survey_id=invitation.survey_id
     )
     if invitation.survey.anonymous:
+        if token is None:
+            return None
         return responses.filter(respondent_key=respondent_key(token)).first()
     return responses.filter(
         participant_id=invitation.participant_id, mentorship=invitation.mentorship
@@ -126,7 +129,8 @@ class OpenSurvey:
     about: str
     # "new", "started" or "answered"
     progress: str
-    # An anonymous survey already saved through the emailed link can only be reopened there.
+    # An anonymous survey is answered through the emailed link only: its response is found by
+    # that link's token, which the app never holds, and never by the person.
     only_by_email: bool
 
 
@@ -180,51 +184,39 @@ def open_survey_list(
                 name=in_language(invitation.survey.name),
                 about=about,
                 progress=progress,
-                only_by_email=invitation.survey.anonymous and invitation.started_at is not None,
+                only_by_email=invitation.survey.anonymous,
             )
         )
     return found
 
 
-@transaction.atomic
-def link_reissue(
+def member_link(
     *, organization: Organization, invitation_id: int, user: User, now: dt.datetime | None = None
-) -> str:
-    """A fresh link for the signed-in person's own invitation, to answer from the app (the app
-    keeps no token, only hashes, so it cannot show the emailed one). The new token replaces the
-    link that still works; the emailed link stops working.
-
-    An anonymous survey already saved through a link is refused: its response is reachable
-    only with that link's token, which nobody but the person has."""
-    now = now or timezone.now()
+) -> Link:
+    """The signed-in person's own invitation as a link without a token, to answer in the app
+    through their session: a named survey's response is the person's (by participant and
+    mentorship), so the app and the emailed link reach the same one, and the emailed link keeps
+    working as its email promised. An anonymous survey is refused: its response is keyed by the
+    emailed token, and reaching it by the person would tie it to them."""
     invitation = (
         SurveyInvitation.objects.for_org(organization)
-        .select_for_update(of=("self",))
-        .select_related("survey")
+        .select_related("organization", "survey__program", "participant", "mentorship")
         .filter(pk=invitation_id, participant__user=user, sent_at__isnull=False)
         .first()
     )
     if invitation is None:
         raise DomainError(_("No such survey."), code="not_found")
-    survey = invitation.survey
-    closes_at = invitation.expires_at or survey.closes_at
-    if survey.status != SurveyStatus.OPEN or (closes_at is not None and closes_at <= now):
-        raise DomainError(_("This survey is closed."), code="survey_closed")
-    if survey.anonymous and invitation.started_at is not None:
+    if invitation.survey.anonymous:
         raise DomainError(
             _(
                 "Your answers are anonymous, so they are tied to the link in your email, not to "
-                "your account: open that link to change them."
+                "your account: open that link to answer."
             ),
             code="conflict",
         )
-    token, hashed = new_token()
-    if invitation.started_at is not None and invitation.token_hash is None:
-        invitation.reminder_token_hash = hashed
-    else:
-        invitation.token_hash = hashed
-    invitation.save(update_fields=["token_hash", "reminder_token_hash"])
-    return token
+    return Link(
+        invitation=invitation, is_reminder=False, state=_state(invitation, now or timezone.now())
+    )
 
 
 # --- The answer page ----------------------------------------------------------------------------
@@ -257,7 +249,7 @@ class AnswerPage:
 def answer_page(
     *,
     link: Link,
-    token: str,
+    token: str | None,
     answers: Mapping[str, Any] | None = None,
     errors: Mapping[str, str] | None = None,
 ) -> AnswerPage:
@@ -311,13 +303,14 @@ NEW_MATCH_QUESTION, CONCERNS_QUESTION = "request_new_match", "match_concerns"
 def link_answer(
     *,
     link: Link,
-    token: str,
+    token: str | None,
     answers: Mapping[str, Any],
     submit: bool,
     language: str = "",
     now: dt.datetime | None = None,
 ) -> AnswerOutcome:
-    """Save (or submit) the answers through the link. On submitting a named match check that
+    """Save (or submit) the answers through the link (`token` None: the person in the app, see
+    `member_link`). On submitting a named match check that
     says "not a good match", the mentorship is flagged for the program team (at-risk list,
     re-match suggested)."""
     organization = link.organization

@@ -1088,7 +1088,7 @@ def response_save(
     *,
     organization: Organization,
     invitation: SurveyInvitation,
-    token: str,
+    token: str | None,
     answers: Mapping[str, Any],
     submit: bool,
     language: str = "",
@@ -1099,7 +1099,10 @@ def response_save(
     edits the response until the survey closes.
 
     `token` is the plain token of the link (already matched to `invitation` by its hash). The
-    first save through one of the invitation's links makes it the only one that opens it."""
+    first save through one of the invitation's links makes it the only one that opens it.
+    `token` None is the invitation's person answering in the app, signed in (the caller checked
+    the invitation is theirs): a named survey only, and no link is retired, so the emailed one
+    keeps the promise its email made."""
     now = now or timezone.now()
     if submit:
         # First, so the survey row is locked before the invitation, as survey edits do.
@@ -1115,8 +1118,11 @@ def response_save(
         raise DomainError(_("No such invitation."), code="not_found")
     invitation = locked
     survey = invitation.survey
-    hashed = token_hash(token)
-    if hashed not in (invitation.token_hash, invitation.reminder_token_hash):
+    hashed = token_hash(token) if token is not None else None
+    if token is None and survey.anonymous:
+        # An anonymous response is found by its link's token only, never by the person.
+        raise DomainError(_("No such invitation."), code="not_found")
+    if hashed is not None and hashed not in (invitation.token_hash, invitation.reminder_token_hash):
         raise DomainError(_("This link is not valid any more."), code="not_found")
     closes_at = invitation.expires_at or survey.closes_at
     if survey.status != SurveyStatus.OPEN or (closes_at is not None and closes_at <= now):
@@ -1153,13 +1159,15 @@ def response_save(
     changed = []
     if invitation.started_at is None:
         invitation.started_at = now
+        changed.append("started_at")
         # From now on only the link that saved reaches the response (anonymous ones are keyed
-        # by it), so the invitation's other link stops working.
-        if hashed == invitation.token_hash:
-            invitation.reminder_token_hash = None
-        else:
-            invitation.token_hash = None
-        changed += ["started_at", "token_hash", "reminder_token_hash"]
+        # by it), so the invitation's other link stops working. Saved in the app, no link did.
+        if hashed is not None:
+            if hashed == invitation.token_hash:
+                invitation.reminder_token_hash = None
+            else:
+                invitation.token_hash = None
+            changed += ["token_hash", "reminder_token_hash"]
     if submit and invitation.answered_at is None:
         invitation.answered_at = now
         changed.append("answered_at")
@@ -1186,13 +1194,14 @@ def response_save(
 def _find_or_start_response(
     organization: Organization,
     invitation: SurveyInvitation,
-    token: str,
+    token: str | None,
     language: str,
     now: dt.datetime,
 ) -> SurveyResponse:
     survey = invitation.survey
     responses = SurveyResponse.objects.for_org(organization).select_for_update()
     if survey.anonymous:
+        assert token is not None  # response_save refuses an anonymous survey without one
         key = respondent_key(token)
         found = responses.filter(survey=survey, respondent_key=key).first()
         identity: dict[str, Any] = {"respondent_key": key}

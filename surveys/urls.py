@@ -70,6 +70,11 @@ urlpatterns: list = [
     path("surveys/mine/", mine.survey_mine, name="mine"),
     path("surveys/mine/card/", mine.survey_mine_card, name="mine_card"),
     path(
+        "surveys/mine/<int:survey_invitation_id>/",
+        mine.survey_mine_answer,
+        name="mine_answer",
+    ),
+    path(
         "surveys/mine/<int:survey_invitation_id>/open/",
         mine.survey_mine_open,
         name="mine_open",

@@ -60,6 +60,14 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         _count_miss(request)
         return render(request, "surveys/answer_invalid.html", status=404)
+    return answer_link_page(request, link, token, reverse("survey_answer", kwargs={"token": token}))
+
+
+def answer_link_page(
+    request: HttpRequest, link: links.Link, token: str | None, here: str
+) -> HttpResponse:
+    """The answer page of `link` at `here`, by the emailed token or, with `token` None, by the
+    signed-in person in the app (surveys.views.mine): the same page and the same response."""
     invitation = link.invitation
     language = invitation.language or translation.get_language() or settings.LANGUAGE_CODE
     # The respondent's language and zone, signed in or not: the invitation knows them.
@@ -85,8 +93,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
                 # The autosave: only the status line changes; errors show on the next submit.
                 return render(request, "surveys/answer_saved.html", {"outcome": outcome})
             if outcome.errors is None:
-                url = reverse("survey_answer", kwargs={"token": token})
-                return redirect(f"{url}?{'done' if submit else 'saved'}=1")
+                return redirect(f"{here}?{'done' if submit else 'saved'}=1")
             page = links.answer_page(
                 link=link, token=token, answers=outcome.answers, errors=outcome.errors
             )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from core.errors import DomainError
 from core.http import OrganizationRequest
 from core.permissions import Capability, requires
 from surveys import links
+from surveys.views.answer import answer_link_page
 
 
 @requires(Capability.VIEW_CATALOG)
@@ -34,10 +37,36 @@ def survey_mine_card(request: OrganizationRequest, org_slug: str) -> HttpRespons
 def survey_mine_open(
     request: OrganizationRequest, org_slug: str, survey_invitation_id: int
 ) -> HttpResponse:
-    """A fresh link for the person's own invitation, then the answer page: the app never holds
-    the emailed token, only its hash. A refusal (closed, anonymous and already saved through the
-    emailed link) comes back to the list as a message."""
-    token = links.link_reissue(
-        organization=request.organization, invitation_id=survey_invitation_id, user=request.user
+    """The list's button: the person's invitation answered here, through their session (the
+    emailed link is left as it is: it keeps working, to the same response). An anonymous survey
+    comes back to the list with a message: it is answered through the emailed link only."""
+    try:
+        links.member_link(
+            organization=request.organization, invitation_id=survey_invitation_id, user=request.user
+        )
+    except DomainError as refused:
+        if refused.code == "not_found":
+            raise Http404 from refused
+        messages.error(request, refused.message)
+        return redirect("surveys:mine", org_slug=org_slug)
+    return redirect(
+        "surveys:mine_answer", org_slug=org_slug, survey_invitation_id=survey_invitation_id
     )
-    return redirect("survey_answer", token=token)
+
+
+@require_http_methods(["GET", "POST"])
+@requires(Capability.VIEW_CATALOG)
+def survey_mine_answer(
+    request: OrganizationRequest, org_slug: str, survey_invitation_id: int
+) -> HttpResponse:
+    """The answer page in the app, for the signed-in person's own invitation to a named survey."""
+    try:
+        link = links.member_link(
+            organization=request.organization, invitation_id=survey_invitation_id, user=request.user
+        )
+    except DomainError as refused:
+        if refused.code == "not_found":
+            raise Http404 from refused
+        messages.error(request, refused.message)
+        return redirect("surveys:mine", org_slug=org_slug)
+    return answer_link_page(request, link, None, request.path)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from core.errors import DomainError
 from mentorships.selectors.at_risk import at_risk_list
 from surveys import services
 from surveys.models import SurveyAnswer, SurveyInvitation, SurveyResponse, SurveySchedule
@@ -203,10 +204,59 @@ def test_the_person_sees_their_open_surveys_and_answers_from_the_app(client, org
     opened = client.post(reverse("surveys:mine_open", args=[org.slug, invitation.pk]))
 
     assert "¿Cómo va?" in listed or "How is it going?" in listed
-    assert opened.status_code == 302 and opened["Location"].startswith("/s/")
-    assert client.get(opened["Location"]).status_code == 200
-    # The app's link replaces the emailed one: only one of them opens the invitation.
-    assert client.get(f"/s/{emailed}/").status_code == 404
+    in_app = reverse("surveys:mine_answer", args=[org.slug, invitation.pk])
+    assert opened.status_code == 302 and opened["Location"] == in_app
+    assert client.get(in_app).status_code == 200
+    # The app answers through the session: the emailed link keeps working, as its email said.
+    assert client.get(f"/s/{emailed}/").status_code == 200
+
+
+def _draft(survey):
+    with scopes_disabled():
+        return [r.draft for r in SurveyResponse.objects.filter(survey=survey)]
+
+
+def test_saved_through_the_email_then_changed_in_the_app_it_is_one_response(client, org, world):
+    survey = make_survey(org, world.program, audience="mentees")
+    emailed = token_for(org, world.mentees[0], survey)
+    assert client.post(f"/s/{emailed}/", {"action": "save", "q-rating": "2"}).status_code == 302
+    sign_in_member(client, org, world.mentees[0])
+    with scopes_disabled():
+        invitation = SurveyInvitation.objects.get(survey=survey)
+    in_app = reverse("surveys:mine_answer", args=[org.slug, invitation.pk])
+
+    shown = client.get(in_app).content.decode()
+    changed = client.post(in_app, {"action": "submit", "q-rating": "4"})
+
+    assert 'value="2" checked' in shown  # the emailed link's draft, shown in the app
+    assert changed.status_code == 302 and changed["Location"] == f"{in_app}?done=1"
+    assert _draft(survey) == [{"rating": 4}]
+    # And back through the email: the same response, the link still live.
+    client.logout()
+    again = client.get(f"/s/{emailed}/")
+    assert again.status_code == 200 and 'value="4" checked' in again.content.decode()
+    with scopes_disabled():
+        invitation.refresh_from_db()
+    assert invitation.answered_at is not None and invitation.token_hash is not None
+
+
+def test_answered_in_the_app_first_the_emailed_link_reaches_the_same_answers(client, org, world):
+    survey = make_survey(org, world.program, audience="mentees")
+    emailed = token_for(org, world.mentees[0], survey)
+    sign_in_member(client, org, world.mentees[0])
+    with scopes_disabled():
+        invitation = SurveyInvitation.objects.get(survey=survey)
+    in_app = reverse("surveys:mine_answer", args=[org.slug, invitation.pk])
+
+    saved = client.post(in_app, {"action": "save", "q-rating": "3"})
+    client.logout()
+    page = client.get(f"/s/{emailed}/")
+    changed = client.post(f"/s/{emailed}/", {"action": "submit", "q-rating": "5"})
+
+    assert saved.status_code == 302 and saved["Location"] == f"{in_app}?saved=1"
+    assert page.status_code == 200 and 'value="3" checked' in page.content.decode()
+    assert changed.status_code == 302
+    assert _draft(survey) == [{"rating": 5}]
 
 
 def test_the_home_shows_a_card_of_surveys_waiting_for_an_answer(client, org, world):
@@ -246,13 +296,38 @@ def test_an_anonymous_survey_saved_through_the_email_cannot_be_reopened_from_the
     listed = client.get(reverse("surveys:mine", args=[org.slug])).content.decode()
     refused = client.post(reverse("surveys:mine_open", args=[org.slug, invitation.pk]), follow=True)
 
-    assert _in_spanish("Use the link in your email to change your answers.") in listed
+    assert _in_spanish("Anonymous: use the link in your email to answer.") in listed
     assert _in_spanish(
         "Your answers are anonymous, so they are tied to the link in your email, not to "
-        "your account: open that link to change them."
+        "your account: open that link to answer."
     ) in html.unescape(refused.content.decode())
-    # The emailed link still reaches the anonymous answers.
+    # No answer page in the app either, and the emailed link still reaches the answers.
+    in_app = reverse("surveys:mine_answer", args=[org.slug, invitation.pk])
+    assert client.get(in_app).status_code == 302
     assert client.get(f"/s/{emailed}/").status_code == 200
+
+
+def test_an_anonymous_survey_not_yet_answered_is_answered_through_the_email_only(
+    client, org, world
+):
+    # The app cannot reach an anonymous response without the emailed token (it is keyed by it)
+    # and must not reach it by the person; it no longer replaces the emailed link either.
+    survey = make_survey(org, world.program, audience="mentees", anonymous=True)
+    emailed = token_for(org, world.mentees[0], survey)
+    sign_in_member(client, org, world.mentees[0])
+    with scopes_disabled():
+        invitation = SurveyInvitation.objects.get(survey=survey)
+
+    opened = client.post(reverse("surveys:mine_open", args=[org.slug, invitation.pk]))
+
+    assert opened.status_code == 302 and opened["Location"] == reverse(
+        "surveys:mine", args=[org.slug]
+    )
+    assert client.get(f"/s/{emailed}/").status_code == 200
+    with pytest.raises(DomainError), scopes_disabled():
+        services.response_save(
+            organization=org, invitation=invitation, token=None, answers={}, submit=False
+        )
 
 
 def test_nobody_opens_another_persons_invitation_from_the_app(client, org, world):

@@ -11,10 +11,12 @@ from django_scopes import scope, scopes_disabled
 
 from core.errors import DomainError
 from surveys.links import (
+    LinkState,
     answer_page,
+    link_answer,
     link_open,
-    link_reissue,
     link_response,
+    member_link,
     open_survey_list,
 )
 from surveys.models import Survey, SurveyInvitation
@@ -125,9 +127,9 @@ def test_a_mentor_is_told_whom_a_per_mentorship_survey_asks_about_with_one_more_
     assert as_mentee.about == world.mentors[0].full_name
 
 
-def _reissue(org, invitation, now=None) -> str:
+def _member_link(org, invitation, now=None):
     with scope(organization=org.pk):
-        return link_reissue(
+        return member_link(
             organization=org, invitation_id=invitation.pk, user=invitation.participant.user, now=now
         )
 
@@ -139,23 +141,21 @@ def _invitation(survey, person) -> SurveyInvitation:
         )
 
 
-def test_a_survey_past_its_closing_time_or_closed_reissues_no_link(org):
+def test_a_survey_past_its_closing_time_or_closed_is_not_live_in_the_app(org):
     world = make_program(org, pairs=2)
     survey = make_survey(org, world.program, audience="mentees")
     dispatch(org)
     past_closing = survey.closes_at + dt.timedelta(minutes=1)
 
-    with pytest.raises(DomainError) as late:
-        _reissue(org, _invitation(survey, world.mentees[0]), now=past_closing)
+    late = _member_link(org, _invitation(survey, world.mentees[0]), now=past_closing)
     with scopes_disabled():
         Survey.objects.filter(pk=survey.pk).update(status="closed")
-    with pytest.raises(DomainError) as closed:
-        _reissue(org, _invitation(survey, world.mentees[1]))
+    closed = _member_link(org, _invitation(survey, world.mentees[1]))
 
-    assert late.value.code == closed.value.code == "survey_closed"
+    assert late.state == closed.state == LinkState.CLOSED
 
 
-def test_a_named_survey_saved_through_the_email_is_reopened_from_the_app_with_a_new_link(
+def test_a_named_survey_saved_through_the_email_is_reached_from_the_app_links_unchanged(
     client, org
 ):
     world = make_program(org, pairs=1)
@@ -163,32 +163,57 @@ def test_a_named_survey_saved_through_the_email_is_reopened_from_the_app_with_a_
     dispatch(org)
     [emailed] = _tokens(world.mentees[0])
     assert answer(client, emailed, action="save", rating="3").status_code == 302
+    before = _invitation(survey, world.mentees[0])
 
-    fresh = _reissue(org, _invitation(survey, world.mentees[0]))
+    link = _member_link(org, before)
 
-    # The emailed link (the one that still worked) is the one replaced; the answers follow.
-    assert client.get(f"/s/{emailed}/").status_code == 404
-    assert client.get(f"/s/{fresh}/").status_code == 200
+    after = _invitation(survey, world.mentees[0])
+    assert (after.token_hash, after.reminder_token_hash) == (
+        before.token_hash,
+        before.reminder_token_hash,
+    )
+    assert client.get(f"/s/{emailed}/").status_code == 200
     with scopes_disabled():
-        found = link_response(link=link_open(token=fresh), token=fresh)
+        found = link_response(link=link, token=None)
     assert found is not None and found.draft == {"rating": 3}
 
 
-def test_saved_through_the_reminder_the_app_replaces_the_reminders_link(client, org):
+def test_saved_in_the_app_neither_emailed_link_is_retired(client, org):
     world = make_program(org, pairs=1)
     survey = make_survey(org, world.program, audience="mentees")
     dispatch(org)
     dispatch(org, now=timezone.now() + dt.timedelta(days=3, minutes=1))
     first, reminder = _tokens(world.mentees[0])
-    assert answer(client, reminder, action="save", rating="4").status_code == 302
+    link = _member_link(org, _invitation(survey, world.mentees[0]))
 
-    fresh = _reissue(org, _invitation(survey, world.mentees[0]))
-
-    assert client.get(f"/s/{first}/").status_code == 404  # retired by the save
-    assert client.get(f"/s/{reminder}/").status_code == 404  # replaced
-    assert client.get(f"/s/{fresh}/").status_code == 200
     with scopes_disabled():
-        assert link_response(link=link_open(token=fresh), token=fresh).draft == {"rating": 4}
+        outcome = link_answer(link=link, token=None, answers={"rating": "4"}, submit=False)
+
+    assert outcome.errors is None
+    assert client.get(f"/s/{first}/").status_code == 200
+    assert client.get(f"/s/{reminder}/").status_code == 200
+    with scopes_disabled():
+        assert link_response(link=link_open(token=first), token=first).draft == {"rating": 4}
+
+
+def test_nobody_reaches_another_persons_or_an_anonymous_invitation_from_the_app(org):
+    world = make_program(org, pairs=1)
+    named = make_survey(org, world.program, audience="mentees")
+    anonymous = make_survey(org, world.program, audience="mentees", anonymous=True)
+    dispatch(org)
+    mentee = world.mentees[0]
+
+    with pytest.raises(DomainError) as someone_elses, scope(organization=org.pk):
+        member_link(
+            organization=org,
+            invitation_id=_invitation(named, mentee).pk,
+            user=world.mentors[0].user,
+        )
+    with pytest.raises(DomainError) as not_by_person:
+        _member_link(org, _invitation(anonymous, mentee))
+
+    assert someone_elses.value.code == "not_found"
+    assert not_by_person.value.code == "conflict"
 
 
 def test_the_answer_page_names_the_other_side_of_the_mentorship(org):
