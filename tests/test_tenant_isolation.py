@@ -140,11 +140,15 @@ def test_own_pages_never_list_another_organizations_rows(client, org, other_org,
             assert marker not in body, (route, marker)
 
 
-def _project_selector_modules():
+def _project_app_configs():
+    """The project's own apps: folders at the top of the checkout (a library's app lives in
+    site-packages, which may be inside the checkout too, in `.venv`)."""
     root = Path(settings.BASE_DIR).resolve()
-    for config in apps.get_app_configs():
-        if root not in Path(config.path).resolve().parents:
-            continue  # a library's app
+    return [c for c in apps.get_app_configs() if Path(c.path).resolve().parent == root]
+
+
+def _project_selector_modules():
+    for config in _project_app_configs():
         try:
             selectors = importlib.import_module(f"{config.name}.selectors")
         except ModuleNotFoundError as error:
@@ -164,10 +168,7 @@ _NOT_SELECTOR_HOMES = {"admin", "apps", "migrations", "management", "tests", "ur
 def _project_modules_with_get_functions():
     """An app's top-level modules besides `selectors`: a `<entity>_get` written beside the
     feature that reads it (analytics/recognition.py's `mentor_get`) is a selector all the same."""
-    root = Path(settings.BASE_DIR).resolve()
-    for config in apps.get_app_configs():
-        if root not in Path(config.path).resolve().parents:
-            continue
+    for config in _project_app_configs():
         for info in pkgutil.iter_modules([config.path]):
             if info.ispkg or info.name in _NOT_SELECTOR_HOMES or info.name == "selectors":
                 continue
