@@ -1,0 +1,74 @@
+"""The survey services' guards, each by itself, where the builder, answer and template tests let
+a small change through (docs/testing.md, fourth round)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from core.errors import DomainError
+from surveys import services
+from surveys.models import Survey
+from tests.surveys.dispatch_fixtures import make_program, make_survey
+
+pytestmark = pytest.mark.django_db
+
+
+def _update(org, survey, **changes):
+    fields = {
+        "name": dict(survey.name),
+        "intro": dict(survey.intro or {}),
+        "anonymous": survey.anonymous,
+        "per_mentorship": survey.per_mentorship,
+        "opens_at": survey.opens_at,
+        "closes_at": survey.closes_at,
+        "reminder_after_days": survey.reminder_after_days,
+        "mentor_feedback_visible": survey.mentor_feedback_visible,
+        **changes,
+    }
+    with scope(organization=org.pk):
+        return services.survey_update(organization=org, survey=survey, **fields)
+
+
+def _saved(survey):
+    with scopes_disabled():
+        return Survey.objects.get(pk=survey.pk)
+
+
+@pytest.mark.parametrize("change", [{"anonymous": True}, {"per_mentorship": True}])
+def test_an_open_survey_keeps_what_its_answers_were_promised(org, change):
+    survey = make_survey(org, make_program(org, pairs=1).program)
+
+    with pytest.raises(DomainError) as refused:
+        _update(org, survey, **change)
+
+    assert refused.value.field == "anonymous"
+    saved = _saved(survey)
+    assert (saved.anonymous, saved.per_mentorship) == (False, False)
+
+
+def test_an_open_survey_needs_a_closing_time_in_the_future(org):
+    survey = make_survey(org, make_program(org, pairs=1).program)
+    closes_at = survey.closes_at
+
+    for closing in (None, timezone.now() - dt.timedelta(minutes=1)):
+        with pytest.raises(DomainError) as refused:
+            _update(org, survey, closes_at=closing)
+        assert refused.value.field == "closes_at"
+    assert _saved(survey).closes_at == closes_at
+    moved = closes_at + dt.timedelta(days=7)
+    assert _update(org, survey, closes_at=moved).closes_at == moved
+
+
+def test_a_name_may_be_exactly_500_characters_in_each_language(org):
+    survey = make_survey(org, make_program(org, pairs=1).program)
+
+    saved = _update(org, survey, name={"en": "n" * 500, "es": " " + "e" * 500 + " "})
+
+    assert saved.name == {"en": "n" * 500, "es": "e" * 500}
+    with pytest.raises(DomainError) as refused:
+        _update(org, survey, name={"en": "n" * 501})
+    assert (refused.value.field, "501" in str(refused.value)) == ("name", True)
