@@ -63,6 +63,7 @@ from analytics.selectors import (
     weeks_of,
     without_jit,
 )
+from core.templatetags.ui import stat_tile
 
 if TYPE_CHECKING:
     from organizations.models import Organization
@@ -89,6 +90,8 @@ class Headline:
     good: str = "up"
     # Why there is no figure, shown under the dash when `value` is None.
     no_data: str = ""
+    # What the figure counts when its name alone could mislead, shown under it.
+    hint: str = ""
 
     @property
     def trend(self) -> Trend:
@@ -97,6 +100,18 @@ class Headline:
     @property
     def display(self) -> str:
         return _display(self.value, self.unit)
+
+    @property
+    def tile(self) -> dict[str, Any]:
+        """The stat tile's parts, for a tile drawn with its hint (the panel's template)."""
+        return stat_tile(
+            label=self.label,
+            value=self.display,
+            trend=self.trend.direction,
+            delta=self.delta,
+            period=_("vs the previous period"),
+            good=self.good,
+        )
 
     @property
     def previous_display(self) -> str:
@@ -119,11 +134,25 @@ def week_label(day: dt.date) -> str:
     return formats.date_format(day, month_day.replace("F", "M"))
 
 
+def share_display(value: float | None) -> str:
+    """A share as a whole percent, except that a share that is not nothing never reads 0%
+    (1 of 164 is "<1%") and one that is not everything never reads 100% (">99%")."""
+    if value is None:
+        return "\u2013"  # an en dash: no figure
+    percent = value * 100
+    if 0 < percent < 1:
+        return f"<{formats.number_format(1, 0)}%"
+    if 99 < percent < 100:
+        return f">{formats.number_format(99, 0)}%"
+    # number_format cuts the decimals off (12.6 would read 12): round first.
+    return f"{formats.number_format(round(percent), 0)}%"
+
+
 def _display(value: float | None, unit: str) -> str:
     if value is None:
         return "\u2014"  # an em dash: no figure
     if unit == "percent":
-        return f"{formats.number_format(value * 100, 0)}%"
+        return share_display(value)
     if unit == "decimal":
         return str(formats.number_format(value, 1))
     if unit == "days":
@@ -160,6 +189,17 @@ class ProgramHealth:
             and self.check_ins.mentorships == 0
             and not self.headlines[0].value
         )
+
+    @property
+    def shares(self) -> dict[str, str]:
+        """The "More figures" card's shares as they read."""
+        return {
+            "goals_completed": share_display(self.goals.completion_rate),
+            "cross_cultural": share_display(self.pairs.cross_cultural_share),
+            "cross_functional": share_display(self.pairs.cross_functional_share),
+            "withdrawals": share_display(self.drop_off.withdrawal_rate),
+            "ended_early": share_display(self.drop_off.drop_off_rate),
+        }
 
     # --- Charts, as `{% chart %}` reads them --------------------------------------------------
 
@@ -381,7 +421,20 @@ def compute_program_health(
             good="down",
             no_data=_("Nobody was matched in this period."),
         ),
-        Headline("active_mentorships", _("Active mentorships"), active, previous_active, "number"),
+        Headline(
+            "active_mentorships",
+            _("Active mentorships"),
+            active,
+            previous_active,
+            "number",
+            # "Active" is narrower than running (docs/metrics.md): a running pair that has not
+            # met for a month is not active, and the tile would read as a mistake without this.
+            hint=_("A check-in in the 30 days to %(day)s. Running in the period: %(running)s.")
+            % {
+                "day": formats.date_format(period.end, "SHORT_DATE_FORMAT"),
+                "running": formats.number_format(check_ins.mentorships, 0, force_grouping=True),
+            },
+        ),
         Headline(
             "check_ins_held",
             _("Check-ins held"),

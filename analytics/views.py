@@ -5,8 +5,9 @@ CSV or XLSX."""
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -29,9 +30,18 @@ POLL_LIMIT_SECONDS = 60
 STOP_POLLING = 286
 
 
+# The filter form's id: htmx names it in `HX-Trigger` when the filter redraws the panel.
+FILTER_ID = "health-filter"
+
+
 def _filter(request: OrganizationRequest) -> tuple[DashboardFilterForm, Scope]:
     organization = request.organization
     form = DashboardFilterForm(request.GET or None, organization=organization)
+    if request.htmx and request.htmx.trigger == FILTER_ID:
+        # In the filter a cohort of another program is what a change of program leaves
+        # behind (the cohort list was the old program's): the new program's cohorts, all of
+        # them, is what was asked. A typed or shared address keeps the error instead.
+        form = form.without_cohort_outside_program() or form
     program, cohort = form.chosen("program"), form.chosen("cohort")
     scope = Scope(
         organization,
@@ -62,8 +72,7 @@ def dashboard(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     polled_for = now - since if since is not None else 0
     if since is not None and counted.updating and polled_for < POLL_LIMIT_SECONDS:
         return HttpResponse(status=204)
-    query = request.GET.copy()
-    query.pop("poll", None)
+    query = _filter_query(request, form)
     poll_query = query.copy()
     poll_query["poll"] = str(since if since is not None else now)
     context = {
@@ -77,8 +86,29 @@ def dashboard(request: OrganizationRequest, org_slug: str) -> HttpResponse:
     }
     if request.htmx:
         status = STOP_POLLING if since is not None and counted.updating else 200
-        return render(request, "analytics/dashboard_panel.html", context, status=status)
+        response = render(request, "analytics/dashboard_panel.html", context, status=status)
+        if request.htmx.trigger == FILTER_ID and _on_the_page(request):
+            # The address follows the filter, so a filtered view can be bookmarked and shared
+            # (the page reads the same query back). The home keeps its own address.
+            response["HX-Push-Url"] = f"{request.path}?{context['query']}"
+        return response
     return render(request, "analytics/dashboard.html", context)
+
+
+def _filter_query(request: OrganizationRequest, form: DashboardFilterForm) -> QueryDict:
+    """The filter as the address and the exports carry it: what was asked, without the
+    poller's mark and without a cohort the filter dropped."""
+    query = request.GET.copy()
+    query.pop("poll", None)
+    if "cohort" not in form.data:
+        query.pop("cohort", None)
+    return query
+
+
+def _on_the_page(request: OrganizationRequest) -> bool:
+    """The panel is drawn on its own page (not on the home)."""
+    current = request.htmx.current_url_abs_path if request.htmx else None
+    return bool(current) and urlsplit(current).path == request.path
 
 
 @requires(Capability.VIEW_PROGRAMS_ADMIN)
