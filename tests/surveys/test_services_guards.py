@@ -72,3 +72,11 @@ def test_a_name_may_be_exactly_500_characters_in_each_language(org):
     with pytest.raises(DomainError) as refused:
         _update(org, survey, name={"en": "n" * 501})
     assert (refused.value.field, "501" in str(refused.value)) == ("name", True)
+
+
+def test_a_key_made_from_the_text_takes_the_next_free_number():
+    assert services._unique_key("rating", set()) == "rating"
+    assert services._unique_key("rating", {"rating"}) == "rating_2"
+    assert services._unique_key("rating", {"rating", "rating_2", "rating_4"}) == "rating_3"
+    long = "x" * services.KEY_MAX_LENGTH
+    assert services._unique_key(long, {long}) == "x" * (services.KEY_MAX_LENGTH - 2) + "_2"
