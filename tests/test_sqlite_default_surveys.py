@@ -11,6 +11,7 @@ subprocess and what differs from `scripts/run`)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from typing import Any
 
@@ -29,6 +30,7 @@ ANSWER_LINK = re.compile(r"/s/([A-Za-z0-9_\-]+)/")
 def walk_a_survey() -> None:
     install_as_scripts_run()
     from django.core import mail
+    from django.core.management import call_command
     from django.urls import reverse
     from django.utils import timezone
     from django_scopes import scopes_disabled
@@ -36,6 +38,7 @@ def walk_a_survey() -> None:
     from organizations.models import Organization, OrganizationAPIKey
     from programs.models import Program
     from surveys.dispatch import surveys_dispatch
+    from surveys.links import link_open
     from surveys.models import Survey
 
     walker = Walker()
@@ -98,9 +101,24 @@ def walk_a_survey() -> None:
         )
         assert submitted.status_code == 302, submitted.content.decode()[-2000:]
 
+    # The member in the app: the same response through the session, the emailed link intact.
+    walker.login(MEMBER)
+    walker.get(url("surveys:mine"))
+    # The invitation the emailed link opens (a match check asks about each mentorship).
+    link = link_open(token=tokens[-1]) if tokens else None
+    in_app = url("surveys:mine_answer", link.invitation.pk if link else 0)
+    in_app_page = walker.get(in_app)
+    walker.get(url("surveys:mentor_feedback"))
+    walker.client.logout()
+    if tokens:
+        walker.get(f"/s/{tokens[-1]}/")
+
+    # The counts rebuilt from the rows (the command's SQLite path) before they are read.
+    call_command("survey_results_rebuild", organization=DEMO, stdout=io.StringIO())
     walker.login("manager@demo.meridian.test")
     page = walker.get(url("surveys:results", survey.pk))
-    walker.get(url("surveys:results_csv", survey.pk))
+    for name in ("results_csv", "results_xlsx", "responses", "responses_csv"):
+        walker.get(url(f"surveys:{name}", survey.pk))
     walker.get(url("surveys:report_list"), expect=None)
     _key, raw = OrganizationAPIKey.objects.create_key(
         name="walk", organization=organization, scopes=["read", "reports:read"]
@@ -109,6 +127,7 @@ def walk_a_survey() -> None:
     api = {"HTTP_AUTHORIZATION": f"Api-Key {raw}"}
     results = walker.get(f"/api/v1/surveys/{survey.pk}/results/", **api)
     walker.get(f"/api/v1/surveys/{survey.pk}/results/?format=csv", **api)
+    walker.get(f"/api/v1/surveys/{survey.pk}/responses/", **api)
     today = timezone.localdate()
     period = f"start={today - dt.timedelta(days=30)}&end={today + dt.timedelta(days=1)}"
     for response_format in ("json", "csv"):
@@ -120,6 +139,7 @@ def walk_a_survey() -> None:
             "status": survey.status,
             "tokens": len(tokens),
             "page": page.content.decode() if page.status_code == 200 else "",
+            "in_app": in_app_page.content.decode() if in_app_page.status_code == 200 else "",
             "results": results.json() if results.status_code == 200 else {},
         }
     )
@@ -139,3 +159,5 @@ def test_a_survey_is_built_sent_answered_and_read_on_the_default_sqlite_install(
     concerns = next(q for q in result["results"]["questions"] if q["key"] == "match_concerns")
     assert [t["text"] for t in concerns["texts"]] == ["We keep missing each other"]
     assert "Two weeks in" in result["page"]
+    # The member's submitted answer, in the app's answer page too.
+    assert "We keep missing each other" in result["in_app"]
