@@ -196,7 +196,7 @@ def test_api_key_is_shown_once_and_hr_analyst_cannot_grant_write(client, org, hr
     url = reverse("organizations:api_key_list", args=[org.slug])
 
     refused = client.post(url, {"name": "BI", "scopes": ["write"]})
-    created = client.post(url, {"name": "BI", "scopes": ["read", "reports:read"]})
+    created = client.post(url, {"name": "BI", "scopes": ["read", "reports:read"]}, follow=True)
     later = client.get(url)
 
     assert "scopes" in refused.context["form"].errors
