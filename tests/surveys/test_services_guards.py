@@ -11,7 +11,7 @@ from django_scopes import scope, scopes_disabled
 
 from core.errors import DomainError
 from surveys import services
-from surveys.models import Survey
+from surveys.models import Survey, SurveySection
 from tests.surveys.dispatch_fixtures import make_program, make_survey
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +80,27 @@ def test_a_key_made_from_the_text_takes_the_next_free_number():
     assert services._unique_key("rating", {"rating", "rating_2", "rating_4"}) == "rating_3"
     long = "x" * services.KEY_MAX_LENGTH
     assert services._unique_key(long, {long}) == "x" * (services.KEY_MAX_LENGTH - 2) + "_2"
+
+
+def test_questions_of_a_new_survey_are_numbered_from_1_with_keys_from_their_text(org):
+    program = make_program(org, pairs=1).program
+    with scope(organization=org.pk):
+        survey = services.survey_create(
+            organization=org, program=program, name={"en": "Pulse"}, actor=None
+        )
+        section = SurveySection.objects.get(survey=survey)
+        saved = [
+            services.question_save(
+                organization=org,
+                survey=survey,
+                section=section,
+                data=services.QuestionInput(type="long_text", text={"en": "What went well?"}),
+            )
+            for _ in range(3)
+        ]
+
+    assert [(q.position, q.key) for q in saved] == [
+        (1, "what_went_well"),
+        (2, "what_went_well_2"),
+        (3, "what_went_well_3"),
+    ]
