@@ -11,7 +11,7 @@ from django_scopes import scope, scopes_disabled
 
 from core.errors import DomainError
 from surveys import services
-from surveys.models import Survey, SurveySection
+from surveys.models import Survey, SurveyQuestion, SurveySection
 from tests.surveys.dispatch_fixtures import make_program, make_survey
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +82,7 @@ def test_a_key_made_from_the_text_takes_the_next_free_number():
     assert services._unique_key(long, {long}) == "x" * (services.KEY_MAX_LENGTH - 2) + "_2"
 
 
-def test_questions_of_a_new_survey_are_numbered_from_1_with_keys_from_their_text(org):
+def _draft_with_questions(org, count):
     program = make_program(org, pairs=1).program
     with scope(organization=org.pk):
         survey = services.survey_create(
@@ -96,11 +96,33 @@ def test_questions_of_a_new_survey_are_numbered_from_1_with_keys_from_their_text
                 section=section,
                 data=services.QuestionInput(type="long_text", text={"en": "What went well?"}),
             )
-            for _ in range(3)
+            for _ in range(count)
         ]
+    return survey, saved
+
+
+def test_questions_of_a_new_survey_are_numbered_from_1_with_keys_from_their_text(org):
+    _survey, saved = _draft_with_questions(org, 3)
 
     assert [(q.position, q.key) for q in saved] == [
         (1, "what_went_well"),
         (2, "what_went_well_2"),
         (3, "what_went_well_3"),
     ]
+
+
+def test_a_question_nothing_depends_on_is_deleted_beside_others_with_and_without_conditions(org):
+    survey, (plain, depended_on, deleted) = _draft_with_questions(org, 3)
+    with scopes_disabled():
+        SurveyQuestion.objects.filter(pk=plain.pk).update(
+            show_if={"question": depended_on.key, "values": ["x"]}
+        )
+
+    with scope(organization=org.pk):
+        services.question_delete(organization=org, survey=survey, question=deleted)
+
+    with scopes_disabled():
+        assert set(SurveyQuestion.objects.filter(survey=survey).values_list("pk", flat=True)) == {
+            plain.pk,
+            depended_on.pk,
+        }
