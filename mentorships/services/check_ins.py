@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError
+from core.texts import join_names
 from mentorships import ics, scheduling, selectors
 from mentorships.models import (
     CheckIn,
@@ -318,7 +319,7 @@ def _send_invitations(
             language = (person.user.language if person.user else "") or None
             others = [p.full_name for p in members if p.pk != person.pk]
             with translation.override(language or translation.get_language()):
-                summary = _("Mentoring check-in with %(names)s") % {"names": ", ".join(others)}
+                summary = _("Mentoring check-in with %(names)s") % {"names": join_names(others)}
                 event = _calendar_event(check_in, members, organizer, summary=summary, rrule=rrule)
             context = {
                 "kind": kind,

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from core.permissions import Capability
+from core.texts import join_names
 from mentorships.models import Mentorship, MentorshipStatus
 from notifications.services import notify
 from organizations.models import Membership, Organization
@@ -63,7 +63,7 @@ def _tell_program_team(organization: Organization, mentorship: Mentorship, sourc
     def send() -> None:
         for membership in managers:
             with translation.override(membership.user.language or translation.get_language()):
-                pair = str(get_text_list(people, _("and")))
+                pair = join_names(people)
                 text = _(
                     "%(source)s: the mentorship of %(pair)s in %(program)s may need a new match."
                 ) % {"source": source, "pair": pair, "program": program.name}

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.texts import join_names
 from mentorships import selectors
 from mentorships.models import (
     CheckIn,
@@ -107,9 +108,9 @@ def _messages(
         url = reverse("dashboard", args=[organization.slug])
         people = members[mentorship.pk]
         for person in people:
-            others = ", ".join(p["full_name"] for p in people if p["id"] != person["id"])
             language = person["user__language"] or ""
             with translation.override(language or translation.get_language()):
+                others = join_names(p["full_name"] for p in people if p["id"] != person["id"])
                 text = _nudge_text(kind, others, extra)
             yield Outgoing(
                 idempotency_key=f"nudge:{kind}:{mentorship.pk}:{step}:{person['id']}",
