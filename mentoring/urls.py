@@ -11,6 +11,7 @@ from surveys.views import answer as survey_answer
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("_styleguide/", styleguide, name="styleguide"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),

@@ -1,5 +1,6 @@
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -30,6 +31,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "checks": {name: {"ok": c.ok, "detail": c.detail} for name, c in checks.items()},
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and feed readers ask for /favicon.ico whatever the page links: the shipped icon
+    (its static address is known only at run time, once the manifest is loaded)."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
 
 
 @requires(Capability.VIEW_CATALOG)
