@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from django.core.cache import cache
 from django.db.models import (
     Avg,
+    BooleanField,
     Count,
     DurationField,
     Exists,
@@ -55,6 +56,7 @@ from analytics.metrics import (
     goal_figures,
     held_check_ins,
     match_figures,
+    matched_either_side,
     on_roster,
     pair_mix,
     running_in,
@@ -790,6 +792,11 @@ def participant_queryset(report: ReportFilter) -> QuerySet[Participant]:
             ),
             last_as_mentor=last(ever_held.filter(mentorship__mentor=OuterRef("pk"))),
             last_as_mentee=last(ever_held.filter(mentorship__memberships__mentee=OuterRef("pk"))),
+            # The one definition of matched (docs/metrics.md): by the match's moment.
+            is_matched=ExpressionWrapper(
+                matched_either_side(organization, before=period.ends_at),
+                output_field=BooleanField(),
+            ),
         )
     )
 
@@ -812,7 +819,7 @@ def participant_rows(people: Iterable[Participant]) -> list[dict[str, Any]]:
                 "seniority": p.seniority,
                 "joined_on": _day(p.created_at),
                 "withdrawn_on": _day(p.withdrawn_at),
-                "matched": bool(p.mentoring or p.mentored),  # type: ignore[attr-defined]
+                "matched": p.is_matched,  # type: ignore[attr-defined]
                 "mentorships": p.mentoring + p.mentored,  # type: ignore[attr-defined]
                 "check_ins_held": p.held_as_mentor + p.held_as_mentee,  # type: ignore[attr-defined]
                 "last_check_in_on": _day(max(lasts)) if lasts else None,

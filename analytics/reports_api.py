@@ -322,7 +322,10 @@ class ParticipantRow(serializers.Serializer):
     seniority = serializers.IntegerField()
     joined_on = serializers.DateField()
     withdrawn_on = serializers.DateField(allow_null=True)
-    matched = serializers.BooleanField(help_text="In a mentorship started by the period's end.")
+    matched = serializers.BooleanField(
+        help_text="Matched by the period's end: got a mentor, or a first mentee, when the match "
+        "was made (docs/metrics.md)."
+    )
     mentorships = serializers.IntegerField(help_text="Mentorships started by the period's end.")
     check_ins_held = serializers.IntegerField(help_text="Held in the period, as mentor or mentee.")
     last_check_in_on = serializers.DateField(allow_null=True)

@@ -195,3 +195,16 @@ def test_another_organizations_matches_are_never_counted(org, other_org, summer)
     # By now Summer (live: matching) has P, Q and T matched; the other organization's V.
     assert admin_home(organization=org).figures.matched == 3
     assert admin_home(organization=other_org).figures.matched == 1
+
+
+def test_the_participants_report_says_matched_by_the_same_definition(org, summer):
+    """In March, before the mentorships start on 1 May: N, P and Q were matched on 20 March;
+    R never was, and T only on 2 April."""
+    from analytics.reports import ReportFilter, participant_queryset, participant_rows
+
+    report = ReportFilter(organization=org, period=MARCH, cohort_id=summer.cohort_id)
+    with scopes_disabled():
+        rows = participant_rows(participant_queryset(report))
+
+    matched = {row["full_name"]: row["matched"] for row in rows}
+    assert matched == {"N": True, "P": True, "Q": True, "R": False, "T": False}
