@@ -253,7 +253,8 @@ def _dashboard_breakdown(organization: Any, requests: int, only: list[str] | Non
         "check_ins_per_week": lambda: selectors.check_ins_per_week(scope=whole, period=period),
         "goal_figures": lambda: metrics.goal_figures(scope=whole, period=period),
         "pair_mix": lambda: metrics.pair_mix(scope=whole, period=period),
-        "mentor_load": lambda: metrics.mentor_load(scope=whole, period=period),
+        # As the panel asks it: the hours come from the check-ins' figures, not a second pass.
+        "mentor_load": lambda: metrics.mentor_load(scope=whole, period=period, hours=0.0),
         "drop_off": lambda: metrics.drop_off(scope=whole, period=period),
         "at_risk_count": lambda: metrics.at_risk_count(scope=whole),
     }
