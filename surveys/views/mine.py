@@ -32,6 +32,20 @@ def survey_mine_card(request: OrganizationRequest, org_slug: str) -> HttpRespons
     return render(request, "surveys/mine_card.html", {"waiting": waiting})
 
 
+def _own_link(request: OrganizationRequest, invitation_id: int) -> links.Link | HttpResponse:
+    """The person's own invitation, or the list again with why not (an anonymous survey); 404
+    for anyone else's."""
+    try:
+        return links.member_link(
+            organization=request.organization, invitation_id=invitation_id, user=request.user
+        )
+    except DomainError as refused:
+        if refused.code == "not_found":
+            raise Http404 from refused
+        messages.error(request, refused.message)
+        return redirect("surveys:mine", org_slug=request.organization.slug)
+
+
 @require_POST
 @requires(Capability.VIEW_CATALOG)
 def survey_mine_open(
@@ -40,15 +54,9 @@ def survey_mine_open(
     """The list's button: the person's invitation answered here, through their session (the
     emailed link is left as it is: it keeps working, to the same response). An anonymous survey
     comes back to the list with a message: it is answered through the emailed link only."""
-    try:
-        links.member_link(
-            organization=request.organization, invitation_id=survey_invitation_id, user=request.user
-        )
-    except DomainError as refused:
-        if refused.code == "not_found":
-            raise Http404 from refused
-        messages.error(request, refused.message)
-        return redirect("surveys:mine", org_slug=org_slug)
+    link = _own_link(request, survey_invitation_id)
+    if isinstance(link, HttpResponse):
+        return link
     return redirect(
         "surveys:mine_answer", org_slug=org_slug, survey_invitation_id=survey_invitation_id
     )
@@ -60,13 +68,7 @@ def survey_mine_answer(
     request: OrganizationRequest, org_slug: str, survey_invitation_id: int
 ) -> HttpResponse:
     """The answer page in the app, for the signed-in person's own invitation to a named survey."""
-    try:
-        link = links.member_link(
-            organization=request.organization, invitation_id=survey_invitation_id, user=request.user
-        )
-    except DomainError as refused:
-        if refused.code == "not_found":
-            raise Http404 from refused
-        messages.error(request, refused.message)
-        return redirect("surveys:mine", org_slug=org_slug)
+    link = _own_link(request, survey_invitation_id)
+    if isinstance(link, HttpResponse):
+        return link
     return answer_link_page(request, link, None, request.path)
