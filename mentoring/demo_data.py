@@ -17,6 +17,7 @@ from accounts.models import User
 from core.memory import gc_paused
 from mentorships.models import Mentorship
 from mentorships.services import mentorship_create_from_match
+from mentorships.services.availability import Window, availability_replace
 from mentorships.services.path import path_copy_starter
 from mentorships.starter_paths import starter_for
 from organizations.models import (
@@ -295,8 +296,13 @@ def _demo_logins_take_part(
                 user.full_name,
             )
             participant.languages = [{"code": "en", "proficiency": "fluent"}]
-            # One zone per person, the account's (docs/i18n.md).
+            # One zone per person, the account's (docs/i18n.md), and the country that goes
+            # with it (a Kolkata login living in France confused the demo's pages).
             participant.time_zone = user.time_zone or participant.time_zone
+            for country, zone, _languages, background in PLACES:
+                if zone == participant.time_zone:
+                    participant.country, participant.cultural_background = country, background
+                    break
             participant.answers = answers.get(cohort.pk, {})
             participant.save()
             made += 1
@@ -318,6 +324,16 @@ def _demo_pair_matched(
     cohort.save(update_fields=["starts_on", "status"])
     mentorship = mentorship_create_from_match(
         organization=organization, cohort=cohort, mentor=mentor, mentees=[mentee]
+    )
+    # Kolkata's and São Paulo's working days never meet; like many mentors across zones, the
+    # program manager offers early evenings (09:00-12:30 in São Paulo), so the pair's booking
+    # page has times to offer.
+    evening = [Window(day, dt.time(17, 30), dt.time(21, 0)) for day in range(4)]
+    availability_replace(
+        organization=organization,
+        participant=mentor,
+        actor=users[Role.PROGRAM_MANAGER],
+        windows=evening,
     )
     program = cohort.program
     starter = starter_for(program.goal, program.program_type)

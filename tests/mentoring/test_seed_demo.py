@@ -271,3 +271,33 @@ def test_resetting_the_demo_removes_its_past_too():
         for model in apps.get_models():
             if is_tenant_owned(model):
                 assert not model.objects.filter(organization_id=first.pk).exists(), model
+
+
+def test_the_demo_pair_can_book_a_check_in_across_their_zones():
+    """Kolkata's and São Paulo's working days never meet: the demo mentor offers early evenings,
+    so the pair's booking page has times in the next two weeks; each login lives in the
+    country of their zone."""
+    import datetime as dt
+
+    from mentorships.selectors.check_ins import check_in_slots
+
+    organization = seed_demo(participants=20).organization
+    with scopes_disabled():
+        mentorship = Mentorship.objects.get(organization=organization)
+        countries = dict(
+            Participant.objects.filter(organization=organization, user__isnull=False)
+            .values_list("user__email", "country")
+            .distinct()
+        )
+        start = timezone.now()
+        slots = check_in_slots(
+            organization=organization,
+            mentorship=mentorship,
+            start=start,
+            end=start + dt.timedelta(days=14),
+            duration=dt.timedelta(minutes=30),
+        )
+
+    assert slots
+    assert countries["manager@demo.meridian.test"] == "IN"
+    assert countries["member@demo.meridian.test"] == "BR"
