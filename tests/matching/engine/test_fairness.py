@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from matching.engine import MatchSettings, Mentee, Mentor, PairScore, match
+from tests.matching.engine.cli import run_cli
 
-REPO = Path(__file__).resolve().parents[3]
-
-BELOW_MINIMUM = {
+BELOW_MINIMUM: dict[str, list] = {
     "mentees": [{"id": "a", "mentors_wanted": 3}, {"id": "b"}],
     "mentors": [{"id": "x", "capacity": 2}, {"id": "y", "capacity": 2}, {"id": "z"}],
     "pair_scores": [
@@ -81,13 +77,7 @@ def test_fairness_cli_respects_the_minimum_score(tmp_path, data):
     cohort = tmp_path / "cohort.json"
     data = {**data, "settings": {"objective": "fairness", "min_score": 0.9}}
     cohort.write_text(json.dumps(data))
-    completed = subprocess.run(
-        [sys.executable, "-m", "matching.engine", str(cohort)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    completed = run_cli(str(cohort))
     assert completed.returncode == 0, completed.stderr
     result = json.loads(completed.stdout)
     assert all(p["score"] >= 0.9 for p in result["pairs"])
@@ -128,13 +118,7 @@ def test_the_json_report_gives_the_worst_pair_and_the_worst_chosen_pair(tmp_path
     cohort = tmp_path / "cohort.json"
     data = {**PINNED_LOW, "settings": {"objective": "fairness", "pinned_pairs": [["a", "x"]]}}
     cohort.write_text(json.dumps(data))
-    completed = subprocess.run(
-        [sys.executable, "-m", "matching.engine", str(cohort)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    completed = run_cli(str(cohort))
     assert completed.returncode == 0, completed.stderr
     value = json.loads(completed.stdout)["objective_value"]
     assert value["min_pair_score"] == pytest.approx(0.1)

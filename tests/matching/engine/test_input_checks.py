@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,8 +20,8 @@ from matching.engine import (
     load_cohort,
     match,
 )
+from tests.matching.engine.cli import run_cli
 
-REPO = Path(__file__).resolve().parents[3]
 MENTEES = [Mentee(id="a"), Mentee(id="b")]
 MENTORS = [Mentor(id="x"), Mentor(id="y")]
 BASE = {
@@ -38,13 +37,7 @@ BASE = {
 def _cli(tmp_path: Path, data: dict) -> subprocess.CompletedProcess:
     cohort = tmp_path / "cohort.json"
     cohort.write_text(json.dumps(data))
-    return subprocess.run(
-        [sys.executable, "-m", "matching.engine", str(cohort)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_cli(str(cohort))
 
 
 @pytest.mark.parametrize("run", [match, greedy_match])

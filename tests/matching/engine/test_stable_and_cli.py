@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from matching.engine import MatchSettings, match
+from tests.matching.engine.cli import run_cli, run_cli_subprocess
 from tests.matching.engine.instances import random_instance
-
-REPO = Path(__file__).resolve().parents[3]
 
 
 def _rank(preferences: tuple[str, ...], other: str, score: float) -> tuple[int, float]:
@@ -73,16 +69,6 @@ def test_stable_matching_has_no_blocking_pair_and_respects_capacities(seed, cand
             assert not (mentee_wants and mentor_wants), f"blocking pair {pair}"
 
 
-def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "matching.engine", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 VALID = {
     "settings": {"round_date": "2025-03-12", "program_goal": "cross_cultural"},
     "mentees": [
@@ -117,7 +103,7 @@ def test_cli_writes_pairs_explanations_unmatched_reasons_and_solver_figures(tmp_
     cohort = tmp_path / "cohort.json"
     cohort.write_text(json.dumps(VALID))
     out = tmp_path / "result.json"
-    completed = _run(str(cohort), "-o", str(out))
+    completed = run_cli_subprocess(str(cohort), "-o", str(out))
     assert completed.returncode == 0, completed.stderr
     result = json.loads(out.read_text())
     assert [(p["mentee"], p["mentor"]) for p in result["pairs"]] == [("e1", "m1")]
@@ -141,7 +127,7 @@ def test_cli_accepts_explicit_pair_scores(tmp_path):
         ],
     }
     cohort.write_text(json.dumps(data))
-    completed = _run(str(cohort))
+    completed = run_cli(str(cohort))
     assert completed.returncode == 0, completed.stderr
     pairs = {(p["mentee"], p["mentor"]) for p in json.loads(completed.stdout)["pairs"]}
     assert pairs == {("a", "y"), ("b", "x")}  # coverage first beats a-x alone
@@ -166,7 +152,7 @@ def test_cli_rejects_malformed_input_with_exit_code_2_naming_the_field(tmp_path,
     change(data)
     cohort = tmp_path / "cohort.json"
     cohort.write_text(json.dumps(data))
-    completed = _run(str(cohort))
+    completed = run_cli(str(cohort))
     assert completed.returncode == 2
     assert field in completed.stderr
     assert "Traceback" not in completed.stderr
@@ -175,6 +161,6 @@ def test_cli_rejects_malformed_input_with_exit_code_2_naming_the_field(tmp_path,
 def test_cli_rejects_a_file_that_is_not_json(tmp_path):
     cohort = tmp_path / "cohort.json"
     cohort.write_text("{not json")
-    completed = _run(str(cohort))
+    completed = run_cli(str(cohort))
     assert completed.returncode == 2
     assert "not valid JSON" in completed.stderr
