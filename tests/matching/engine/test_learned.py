@@ -6,10 +6,12 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from matching.engine import Mentee, Mentor, WorkingHours
 from matching.engine.learned import (
     FEATURE_NAMES,
+    LearnedModel,
     decile_of,
     fit,
     model_from_bytes,
@@ -17,6 +19,14 @@ from matching.engine.learned import (
     pair_features,
     predict,
 )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_openmp_thread():
+    """The gradient boosting's OpenMP threads spin-wait for each other: on a busy machine a fit
+    took 57 s with a thread per core and 2.4 s with one. The figures tested are the same."""
+    with threadpool_limits(limits=1):
+        yield
 
 
 def _planted(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -72,9 +82,16 @@ def test_fit_is_deterministic_for_a_seed() -> None:
     assert np.array_equal(predict(first, features), predict(second, features))
 
 
-def test_predictions_are_calibrated_on_held_out_pairs() -> None:
-    features, outcomes, _ = _planted(2000, seed=5)
-    model = fit(features, outcomes, seed=0)
+@pytest.fixture(scope="module")
+def planted_fit(one_openmp_thread) -> tuple[np.ndarray, LearnedModel]:
+    """One seed-0 fit on 2,000 planted pairs with ratings, shared by the tests that only read it
+    (calibration, the decile table, the round trip): each fit costs seconds."""
+    features, outcomes, ratings = _planted(2000, seed=5)
+    return features, fit(features, outcomes, ratings=ratings, seed=0)
+
+
+def test_predictions_are_calibrated_on_held_out_pairs(planted_fit) -> None:
+    _features, model = planted_fit
     assert model.brier < 0.12
     counted = sum(b.count for b in model.reliability)
     assert counted == 500  # the held-out quarter
@@ -83,9 +100,8 @@ def test_predictions_are_calibrated_on_held_out_pairs() -> None:
             assert abs(b.predicted - b.observed) < 0.1
 
 
-def test_decile_table_quotes_the_mean_rating_of_similar_pairs() -> None:
-    features, outcomes, ratings = _planted(1000, seed=6)
-    model = fit(features, outcomes, ratings=ratings, seed=0)
+def test_decile_table_quotes_the_mean_rating_of_similar_pairs(planted_fit) -> None:
+    _features, model = planted_fit
     best = decile_of(model, 0.99)
     worst = decile_of(model, 0.0)
     assert best is not None and worst is not None
@@ -93,9 +109,8 @@ def test_decile_table_quotes_the_mean_rating_of_similar_pairs() -> None:
     assert worst.mean_rating is not None and worst.mean_rating < 2.8
 
 
-def test_model_round_trips_through_bytes() -> None:
-    features, outcomes, _ = _planted(300, seed=8)
-    model = fit(features, outcomes, seed=0)
+def test_model_round_trips_through_bytes(planted_fit) -> None:
+    features, model = planted_fit
     again = model_from_bytes(model_to_bytes(model))
     assert np.array_equal(predict(again, features), predict(model, features))
 
