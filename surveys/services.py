@@ -591,7 +591,7 @@ def _unique_key(wanted: str, taken: set[str]) -> str:
     number = 2
     while key in taken:
         suffix = f"_{number}"
-        key = f"{wanted[: KEY_MAX_LENGTH - len(suffix)]}{suffix}"
+        key = f"{(wanted or 'question')[: KEY_MAX_LENGTH - len(suffix)]}{suffix}"
         number += 1
     return key
 

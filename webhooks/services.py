@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Waits after the 1st … 6th failed attempt; the 7th failure ends the delivery as failed,
-# about 31.7 hours after the first attempt.
+# 31 h 12 min 30 s after the first attempt.
 BACKOFF = (
     dt.timedelta(seconds=30),
     dt.timedelta(minutes=2),

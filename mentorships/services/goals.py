@@ -92,6 +92,8 @@ def goal_propose(
     )
     _open(mentorship)
     title = _title(title)
+    # Measured as stored (stripped), as an edit measures it.
+    description = description.strip()
     if len(description) > DESCRIPTION_MAX:
         raise DomainError(_("Keep the details shorter."), field="description")
     if target_date is not None and target_date < timezone.localdate():
@@ -104,7 +106,7 @@ def goal_propose(
         organization=organization,
         mentorship=mentorship,
         title=title,
-        description=description.strip(),
+        description=description,
         target_date=target_date,
         proposed_by=proposer,
         position=position,

@@ -340,3 +340,12 @@ def test_only_a_member_moves_a_goal(org, pair, org_admin):
 
     assert outsider.value.code == "permission_denied"
     assert (fresh(Goal, first).position, fresh(Goal, second).position) == (1, 2)
+
+
+def test_details_are_measured_as_stored_on_proposal_as_on_an_edit(org, pair):
+    mentorship, mentor, _ = pair
+    padded = " " + "d" * goals.DESCRIPTION_MAX + " "
+
+    goal = propose(org, mentorship, mentor.user, description=padded)
+
+    assert goal.description == "d" * goals.DESCRIPTION_MAX

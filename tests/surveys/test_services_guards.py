@@ -126,3 +126,10 @@ def test_a_question_nothing_depends_on_is_deleted_beside_others_with_and_without
             plain.pk,
             depended_on.pk,
         }
+
+
+def test_a_question_whose_text_has_no_latin_letters_gets_a_valid_key_the_second_time():
+    # A text in Chinese slugs to "": the first such question is "question", the next
+    # "question_2", never "_2" (which the builder's own key rule refuses).
+    assert services._unique_key("", {"question"}) == "question_2"
+    assert services._unique_key("", {"question", "question_2"}) == "question_3"
