@@ -64,6 +64,7 @@ Last run (2026-11-29 23:37-23:53 UTC, load 8.5-13, everything above included):
   chosen combinations' count rows 0.129 s), warm p50 0.087 s / p95 0.113 s.
 - API JSON cold p50 0.133 s / p95 0.174 s (12 queries, 0.058 s in the database), warm p50
   0.039 s / p95 0.054 s.
+- a submit through the answer service p50 0.162 s / p95 0.206 s (9 queries, 0.013 s CPU).
 
 Earlier runs the same evening: before the invitation counts (the quiet run) cold p50 0.21 s /
 p95 0.54 s; with the counts but ``period`` last in the key (23:00-23:12, load 13-14) cold p50
