@@ -71,7 +71,12 @@ def recognition(request: OrganizationRequest, org_slug: str) -> HttpResponse:
             cohort_id=cohort.pk if cohort else None,
         ),
     )
-    context = {"rows": rows, "chart": _chart(rows), "form": form}
+    context = {
+        "rows": rows,
+        "chart": _chart(rows),
+        "has_hours": any(row.hours_mentored for row in rows),
+        "form": form,
+    }
     return render(request, "analytics/recognition.html", context)
 
 
@@ -111,11 +116,18 @@ def _mine(request: OrganizationRequest) -> list[dict[str, Any]]:
     return [
         {
             "mentor": mentor,
-            "row": recognition_row_for_mentor(organization=organization, mentor=mentor),
+            "row": (row := recognition_row_for_mentor(organization=organization, mentor=mentor)),
+            "certifiable": _certifiable(row),
             "thank_yous": [t for t in thanks if t.mentor_id == mentor.pk],
         }
         for mentor in mentors
     ]
+
+
+def _certifiable(row: RecognitionRow | None) -> bool:
+    """A certificate of mentoring certifies mentoring: a mentor without a held check-in (no
+    hours, no check-ins) has none yet, whatever thanks they received (those show on their page)."""
+    return row is not None and bool(row.check_ins_held or row.hours_mentored)
 
 
 @requires(Capability.VIEW_CATALOG)
@@ -144,9 +156,15 @@ def recognition_certificate(
     mentor = mentor_get_for_user(
         organization=organization, mentor_id=participant_id, user=request.user
     )
+    row = recognition_row_for_mentor(organization=organization, mentor=mentor)
+    if not _certifiable(row):
+        messages.info(
+            request, _("Your certificate is ready once you have held a check-in with a mentee.")
+        )
+        return redirect("analytics:recognition_me", org_slug=organization.slug)
     context = {
         "mentor": mentor,
-        "row": recognition_row_for_mentor(organization=organization, mentor=mentor),
+        "row": row,
         "thank_yous": thank_you_list(organization=organization, mentor_ids=[mentor.pk])[:3],
         "issued_on": timezone.localdate(),
     }

@@ -207,12 +207,12 @@ def test_the_mentor_opens_a_certificate_that_fits_one_page_and_a_phone(
     certificate = page.get_by_test_id("certificate")
     expect(certificate).to_contain_text("Ada Lovelace")
     expect(certificate).to_contain_text("Hours mentored")
-    expect(page.get_by_role("button", name="Download as PDF")).to_be_visible()
+    expect(page.get_by_role("button", name="Print or save as PDF")).to_be_visible()
     # What "Save as PDF" makes: one A4 landscape page, without the buttons.
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
     page.emulate_media(media="print")
-    expect(page.get_by_role("button", name="Download as PDF")).to_be_hidden()
+    expect(page.get_by_role("button", name="Print or save as PDF")).to_be_hidden()
     assert errors == []
 
     phone, phone_errors = _open(
