@@ -84,7 +84,9 @@ def dashboard(request: OrganizationRequest, org_slug: str) -> HttpResponse:
         "poll_query": poll_query.urlencode(),
         "poll_seconds": POLL_SECONDS,
     }
-    if request.htmx:
+    # Going back to a pushed address asks for the whole page again (the panel keeps no history
+    # snapshot: dashboard.html), with htmx's header on: it gets the page, not the panel.
+    if request.htmx and not request.htmx.history_restore_request:
         status = STOP_POLLING if since is not None and counted.updating else 200
         response = render(request, "analytics/dashboard_panel.html", context, status=status)
         if request.htmx.trigger == FILTER_ID and _on_the_page(request):

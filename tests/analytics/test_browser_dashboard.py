@@ -105,3 +105,29 @@ def test_a_filter_change_swaps_charts_for_charts_without_console_errors(
     page.wait_for_timeout(500)
     assert page.locator("#program-health style").count() == 0
     assert errors == []
+
+
+def test_back_after_a_filter_change_shows_the_earlier_figures_without_console_errors(
+    new_page, sign_in, org, admin, world
+):
+    page = new_page(viewport=DESKTOP)
+    errors = _watch_console(page)
+    sign_in(page, admin)
+    march = "?period=custom&start=2025-03-01&end=2025-03-31"
+    page.goto(reverse("analytics:dashboard", args=[org.slug]) + march)
+    panel = page.locator("#program-health")
+    expect(panel.locator("canvas")).to_have_count(3)
+    page.wait_for_load_state("networkidle")
+    panel.locator("select[name=program]").select_option(str(world.other_program.pk))
+    expect(page).to_have_url(re.compile(rf"[?&]program={world.other_program.pk}(&|$)"))
+    page.wait_for_load_state("networkidle")
+
+    page.go_back()
+
+    expect(page).not_to_have_url(re.compile(r"[?&]program="))
+    expect(panel.locator("select[name=program]")).to_have_value("")
+    expect(page.get_by_role("heading", name="Program health")).to_have_count(1)
+    expect(panel.locator("canvas")).to_have_count(3)
+    page.wait_for_load_state("networkidle")
+    assert panel.locator("canvas").first.evaluate("c => c.width > 0 && c.height > 0")
+    assert errors == []
