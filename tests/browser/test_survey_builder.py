@@ -51,7 +51,8 @@ def test_a_survey_built_from_a_template_is_edited_and_previewed_on_a_phone(
     form = page.get_by_test_id("new-survey")
     form.get_by_label("Program", exact=True).select_option(label=program.name)
     form.get_by_text("Two-week match check").click()
-    expect(form.get_by_label("Name (English)")).to_be_hidden()  # a template brings its name
+    # A template brings its name, in both languages, still editable.
+    expect(form.get_by_label("Name (English)")).to_have_value("Two-week match check")
     form.get_by_role("button", name="Create the draft").click()
     expect(page.get_by_role("heading", name="Two-week match check", level=1)).to_be_visible()
     expect(page.get_by_test_id("survey-sections")).to_contain_text("Is this a good match for you?")
