@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from tests.world import fill_route, org_url_patterns
+
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
 # thread with a running loop unless told that this is deliberate.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -34,6 +36,32 @@ PHONE = {"width": 375, "height": 740}
 # shows up as wrong stored values.
 BROWSER_TIME_ZONE = "Europe/Berlin"
 TIMEOUT_MS = 15_000
+
+
+# Routes (not URLs: ids differ from test to test) of the whole HTML pages an owner opens in the
+# world tests.world.build_world makes. Finding them takes a request to each of ~145 routes, about
+# a minute under load, so the tests that visit every page share one walk per process.
+_whole_page_routes: list[str] | None = None
+
+
+def whole_html_pages(client, org_slug: str, ids: dict) -> list[str]:
+    """URLs under /o/<org_slug>/ that `client`, signed in as an owner of an organization filled
+    by build_world (which gives `ids`), gets as a whole HTML page: not htmx fragments (checked
+    inside the pages that hold them), files, redirects or errors."""
+    global _whole_page_routes
+    if _whole_page_routes is None:
+        routes = []
+        for route, _entry in org_url_patterns():
+            response = client.get(fill_route(route, org_slug, ids))
+            if (
+                response.status_code == 200
+                and response["Content-Type"].startswith("text/html")
+                and not response.streaming
+                and b"<html" in response.content
+            ):
+                routes.append(route)
+        _whole_page_routes = routes
+    return [fill_route(route, org_slug, ids) for route in _whole_page_routes]
 
 
 def _unavailable(reason: str) -> None:

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from organizations.models import Role
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, whole_html_pages
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
-from tests.world import build_world, fill_route, org_url_patterns
+from tests.world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -22,18 +22,7 @@ def test_every_page_fits_a_375px_screen(new_page, sign_in, live_server, client, 
     ids, _rows = build_world(organization)
     owner = MembershipFactory(organization=organization, role=Role.OWNER, user=UserFactory()).user
     client.force_login(owner)
-    pages = []
-    for route, _entry in org_url_patterns():
-        url = fill_route(route, organization.slug, ids)
-        response = client.get(url)
-        whole_page = (
-            response.status_code == 200
-            and response["Content-Type"].startswith("text/html")
-            and not response.streaming
-            and b"<html" in response.content
-        )
-        if whole_page:  # htmx fragments are checked inside the pages that hold them
-            pages.append(url)
+    pages = whole_html_pages(client, organization.slug, ids)
     pages += [
         reverse("accounts:settings"),
         reverse("organizations:organization_list"),
