@@ -813,7 +813,7 @@ class ReportViewSet(OrganizationScopedViewSet[Participant]):
     @action(detail=False, methods=["get"])
     def summary(self, request: Request) -> Response:
         report = self._filter(PeriodQuery)
-        return self._named(Response({"results": [reports.summary_row(report)]}))
+        return self._counted(reports.summary_counted(report), lambda row: [row])
 
     @_report_schema(
         "Cohort engagement",
@@ -1050,8 +1050,26 @@ class ReportViewSet(OrganizationScopedViewSet[Participant]):
         round_id = parsed.validated_data.get("round")
         if attribute is not None:
             self._known_attribute(report, attribute, round_id)
+        if round_id is None:
+            return self._counted(reports.fairness_counted(report, attribute), lambda rows: rows)
+        # A round under review is counted afresh on every request: it has no time to name.
         rows = reports.fairness_rows(report, attribute, round_id=round_id)
         return self._named(Response({"results": rows}))
+
+    def _counted(self, counted: reports.Counted[Any], results: Any) -> Response:
+        """Kept figures (analytics.reports, "Kept figures") with the time they were counted as
+        `Last-Modified`, and 304 to an `If-Modified-Since` that is not older."""
+        headers = {"Cache-Control": "private, no-cache", "Vary": "Accept, Authorization, Cookie"}
+        counted_at = counted.counted_at
+        if counted_at is not None:
+            headers["Last-Modified"] = http_date(counted_at.timestamp())
+            since = parse_http_date_safe(self.request.headers.get("If-Modified-Since") or "")
+            if since is not None and int(counted_at.timestamp()) <= since:
+                return Response(status=304, headers=headers)
+        response = self._named(Response({"results": results(counted.value)}))
+        for name, value in headers.items():
+            response[name] = value
+        return response
 
     def _known_attribute(
         self, report: reports.ReportFilter, attribute: str, round_id: int | None
