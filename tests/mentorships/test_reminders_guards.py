@@ -7,15 +7,19 @@ and no row-level security (the service's own filters alone). Written for the mut
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
+from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
 from mentorships import services
 from mentorships.models import CheckInReminder, EngagementSettings
+from mentorships.services import reminders as reminders_service
 from mentorships.services.reminders import check_in_reminders_send, reminder_hours_of
-from tests.mentorships.test_reminders import book, in_days, make_pair, reminders
+from notifications.models import Notification
+from tests.mentorships.test_reminders import book, in_days, make_pair, reminders, scan
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +108,65 @@ def test_a_scan_without_a_scope_sends_its_own_organizations_reminders_only(
     assert sent == 2
     assert {m.to[0] for m in mail.outbox} == {"kenji@acme.test", "ana@acme.test"}
     assert their_unsent == 2
+
+
+def _portable_claim(monkeypatch):
+    """The claim as it runs off PostgreSQL: the ORM's FOR UPDATE SKIP LOCKED and two reads."""
+    monkeypatch.setattr(reminders_service, "connection", SimpleNamespace(vendor="other"))
+    return reminders_service._due_reminders_claimed
+
+
+def test_the_portable_claim_takes_its_own_organizations_due_unsent_reminders_once(
+    org, other_org, settings, monkeypatch
+):
+    """Off PostgreSQL the claim is three ORM statements; with no tenant scope and no row-level
+    security their own filters must keep out another organization's reminders (even ones due
+    earlier, which would fill a batch), the ones not yet due and the ones already sent."""
+    settings.MERIDIAN_ROW_LEVEL_SECURITY = False
+    monkeypatch.setattr(reminders_service, "REMINDER_BATCH", 1)
+    claim = _portable_claim(monkeypatch)
+    mentorship, mentor, _ = make_pair(org)
+    theirs, their_mentor, _ = make_pair(other_org, suffix="-g")
+    starts_at = in_days(3)
+    book(org, mentorship, mentor.user, starts_at)
+    book(other_org, theirs, their_mentor.user, starts_at - dt.timedelta(hours=1))
+    now = starts_at - dt.timedelta(hours=23)
+    with scopes_disabled():
+        first = claim(org, now)
+        second = claim(org, now)
+        ours = sorted(
+            CheckInReminder.objects.filter(organization=org).values_list("kind", "sent_at")
+        )
+        their_unsent = CheckInReminder.objects.filter(
+            organization=other_org, sent_at__isnull=True
+        ).count()
+    assert [(r.kind, r.starts_at) for r in first] == [("24h", starts_at)]
+    assert second == []
+    assert ours == [("1h", None), ("24h", now)]
+    assert their_unsent == 2
+
+
+def test_on_postgresql_a_claim_is_one_statement(org, django_assert_num_queries):
+    """The lock, the mark and the read in one round trip (the portable claim takes three)."""
+    mentorship, mentor, _ = make_pair(org)
+    starts_at = in_days(3)
+    book(org, mentorship, mentor.user, starts_at)
+    with scope(organization=org.pk), django_assert_num_queries(1):
+        claimed = reminders_service._due_reminders_claimed(org, starts_at - dt.timedelta(hours=23))
+    assert [r.kind for r in claimed] == ["24h"]
+
+
+def test_the_in_app_reminder_is_in_the_persons_language(org):
+    mentorship, mentor, mentee = make_pair(org)  # Ana reads Spanish, Kenji the default
+    starts_at = in_days(3)
+    book(org, mentorship, mentor.user, starts_at)
+    with translation.override("en"):
+        assert scan(org, starts_at - dt.timedelta(hours=23)) == 2
+    with scope(organization=org.pk):
+        text_of = dict(
+            Notification.objects.for_org(org)
+            .filter(idempotency_key__startswith="check-in-reminder:")
+            .values_list("user_id", "text")
+        )
+    assert text_of[mentee.user_id].startswith("Recordatorio: reunión de seguimiento con Kenji")
+    assert text_of[mentor.user_id].startswith("Reminder: check-in with Ana")
