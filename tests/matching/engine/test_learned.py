@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-from matching.engine import Mentee, Mentor, WorkingHours
+from matching.engine import Language, Mentee, Mentor, WorkingHours
 from matching.engine.learned import (
     FEATURE_NAMES,
     LearnedModel,
@@ -43,12 +43,12 @@ def _planted(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def test_pair_features_are_the_engine_factors_of_each_pair() -> None:
     hours = WorkingHours(dt.time(9), dt.time(17))
-    mentees = [Mentee("a", skills_wanted=("sql", "python"), languages=("en",), seniority=2,
-                      working_hours=hours, country="BR")]  # fmt: skip
+    mentees = [Mentee("a", skills_wanted=("sql", "python"), languages=(Language("en"),),
+                      seniority=2, working_hours=hours, country="BR")]  # fmt: skip
     mentors = [
-        Mentor("x", skills_offered=("sql", "python"), languages=("en",), seniority=4,
+        Mentor("x", skills_offered=("sql", "python"), languages=(Language("en"),), seniority=4,
                working_hours=hours, country="DE"),
-        Mentor("y", skills_offered=("sales",), languages=("fr",), seniority=2,
+        Mentor("y", skills_offered=("sales",), languages=(Language("fr"),), seniority=2,
                working_hours=hours, country="BR"),
     ]  # fmt: skip
     matrix = pair_features(mentees, mentors, [("a", "x"), ("a", "y")])
