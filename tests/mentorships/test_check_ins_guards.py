@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -17,7 +18,7 @@ from core.errors import DomainError
 from mentorships import services
 from mentorships.models import CheckIn, CheckInReminder
 from mentorships.services import check_ins
-from tests.mentorships.test_check_ins import book, next_monday_utc
+from tests.mentorships.test_check_ins import book, invitation_of, next_monday_utc
 from tests.mentorships.test_reminders import make_pair, reminders
 from webhooks.services import EventType
 
@@ -140,3 +141,45 @@ def test_each_account_of_a_held_check_in_is_an_event_and_a_missed_one_none(org, 
             },
         )
     ]
+
+
+def test_each_booking_goes_to_its_own_mentorship(org):
+    """Two mentorships in one organization: the booking locks the one it was given."""
+    first, first_mentor, _ = make_pair(org)
+    second, second_mentor, _ = make_pair(org, suffix="2")
+    (on_first,) = book(org, first, first_mentor.user, next_monday_utc(1))
+    (on_second,) = book(org, second, second_mentor.user, next_monday_utc(3))
+    assert (on_first.mentorship_id, on_second.mentorship_id) == (first.pk, second.pk)
+
+
+def test_a_moved_check_in_keeps_its_organizer_in_the_invitation(
+    org, django_capture_on_commit_callbacks
+):
+    mentorship, mentor, mentee = make_pair(org)
+    (check_in,) = book(org, mentorship, mentor.user, next_monday_utc(1))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True), scope(organization=org.pk):
+        services.check_in_reschedule(
+            organization=org, check_in=check_in, actor=mentee.user, starts_at=next_monday_utc(3)
+        )
+    assert len(mail.outbox) == 2
+    for message in mail.outbox:
+        (event,) = invitation_of(message).walk("VEVENT")
+        assert str(event["ORGANIZER"]) == "mailto:kenji@acme.test"
+
+
+def test_a_pairs_other_member_is_told_who_booked_with_no_one_else_invited(
+    org, django_capture_on_commit_callbacks
+):
+    mentorship, _, mentee = make_pair(org)
+    with django_capture_on_commit_callbacks(execute=True):
+        book(org, mentorship, mentee.user, next_monday_utc(1))
+    (to_mentor,) = [m for m in mail.outbox if m.to == ["kenji@acme.test"]]
+    assert "Ana booked a check-in with you on" in to_mentor.body
+
+
+def test_an_account_keeps_the_first_2000_characters_of_its_comment(org):
+    mentorship, mentor, _ = make_pair(org)
+    check_in = _started(org, mentorship, mentor)
+    record = _record(org, check_in, mentor.user, happened=True, comment="x" * 1999 + "yz")
+    assert record.comment == "x" * 1999 + "y"
