@@ -6,12 +6,14 @@ security (the service's own filters alone). Written for the survivors of
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
 from core.errors import DomainError
 from mentorships import services
 from mentorships.models import Mentorship, MentorshipStatus
 from mentorships.services import lifecycle
+from notifications.models import Notification
 from organizations.models import Role
 from tests.factories import (
     CohortFactory,
@@ -122,3 +124,21 @@ def test_only_a_member_resumes(org, org_admin):
             _act(org, "mentorship_resume", mentorship, user)
         assert refused.value.code == "permission_denied"
     assert _state(mentorship)[0] == MentorshipStatus.PAUSED
+
+
+def test_each_manager_hears_of_a_rematch_request_in_their_own_language(
+    org, org_admin, program_manager, django_capture_on_commit_callbacks
+):
+    org_admin.language = "es"
+    org_admin.save(update_fields=["language"])
+    mentorship, _, mentee = _mentorship(org)
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        _act(org, "mentorship_request_rematch", mentorship, mentee.user, reason="Never free")
+    with scope(organization=org.pk):
+        text_of = dict(
+            Notification.objects.for_org(org)
+            .filter(idempotency_key__startswith="rematch:")
+            .values_list("user_id", "text")
+        )
+    assert "ha pedido un nuevo emparejamiento en" in text_of[org_admin.pk]
+    assert "asked for a new match in" in text_of[program_manager.pk]
