@@ -429,11 +429,8 @@ def compute_program_health(
             "number",
             # "Active" is narrower than running (docs/metrics.md): a running pair that has not
             # met for a month is not active, and the tile would read as a mistake without this.
-            hint=_("A check-in in the 30 days to %(day)s. Running in the period: %(running)s.")
-            % {
-                "day": formats.date_format(period.end, "SHORT_DATE_FORMAT"),
-                "running": formats.number_format(check_ins.mentorships, 0, force_grouping=True),
-            },
+            hint=_("With a check-in in the period's last 30 days; %(running)s running.")
+            % {"running": formats.number_format(check_ins.mentorships, 0, force_grouping=True)},
         ),
         Headline(
             "check_ins_held",

@@ -122,8 +122,8 @@ def test_the_active_tile_says_what_active_means_and_how_many_run(client, org, or
 
     health = response.context["health"]
     active = next(h for h in health.headlines if h.key == "active_mentorships")
-    assert "A check-in in the 30 days to" in active.hint
-    assert f"Running in the period: {health.check_ins.mentorships}." in active.hint
+    assert "With a check-in in the period's last 30 days" in active.hint
+    assert f"; {health.check_ins.mentorships} running." in active.hint
     assert 'data-testid="health-hint-active_mentorships"' in response.content.decode()
 
 
