@@ -44,6 +44,17 @@ second** (goal 2,000), 7,717 per CPU-second, 0 duplicates, 0 unsent, 9.97 querie
 1,000 (probe: 10.1 at 100, 11.0 at 1,000); a second scan sends nothing (7 queries); two
 dispatchers over 20,000: shares 10,000 + 10,000, 0 duplicates, 0 unsent, 3,452 per second.
 
+Results case, measured quiet (2026-11-30 00:28-00:32 UTC, ``--cases results --repeat 20``,
+100,000 responses, load 0.4-3: one other test process on one core), p50 / p95:
+
+- results page cold **0.068 s / 0.151 s** (goal p95 0.3 s), 16 queries, 0.020 s in the
+  database; warm 0.057 s / 0.071 s, 10 queries;
+- filtered page (htmx) cold 0.121 s / 0.136 s, 13 queries; warm 0.014 s / 0.016 s;
+- results API JSON cold 0.029 s / 0.040 s, 12 queries; warm 0.011 s / 0.016 s;
+- results API CSV (4.4 MB: every text answer) cold 0.96 s / 1.16 s, warm 0.50 s / 0.55 s, of
+  which 0.88 s is this process's CPU writing the rows (an export, not the page's goal);
+- a submit 0.012 s / 0.019 s, 9 queries.
+
 Results case (``--cases results --repeat 20``, 100,000 responses; details of the case and the
 earlier figures in bench/survey_results.py). Measured **under load** (load average 8-15 on the
 2 cores: about six other sessions running tests and benchmarks), so wall times are mostly the
