@@ -33,8 +33,42 @@ user waits for (analytics/reports.py, "Kept figures"; docs/reports.md, "How fres
 `--breakdown RUNS` adds one line per figure of the panel, each timed apart (p50 wall and CPU
 seconds, queries).
 
-Quiet run (2026-11-29 21:32-21:35 UTC, scale 1 with 180 nights of snapshots, `--requests 10`,
-load 1.2-1.5, nothing else running), p50 / p95 and queries:
+Quiet run with the kept figures (2026-11-30 00:33-00:40 UTC, scale 1 with 180 nights of
+snapshots, `--requests 10`, load 0.7-1.5, nothing else running; the summary, fairness and
+dashboard cases rerun after PostgreSQL's JIT was turned off for every connection, fc89700),
+p50 / p95 and queries:
+
+| case | p50 | p95 | queries | goal met |
+|---|---|---|---|---|
+| report:summary (kept) | 0.006 s | 0.007 s | 3 | yes |
+| report:summary:after-change | 0.006 s | 0.008 s | 3 | yes |
+| report:summary:first (a filter never counted) | 1.54 s | 1.64 s | 22 | no |
+| report:summary:refresh (background) | 1.82 s | 1.94 s | 23 | - |
+| report:cohorts | 0.014 s | 0.017 s | 7 | yes |
+| report:time-series | 0.008 s | 0.008 s | 5 | yes |
+| report:mentorships | 0.027 s | 0.033 s | 4 | yes |
+| report:participants | 0.12 s | 0.16 s | 4 | yes |
+| report:survey-results | 0.009 s | 0.010 s | 5 | yes |
+| report:fairness (kept) | 0.007 s | 0.009 s | 3 | yes |
+| report:fairness:after-change | 0.007 s | 0.012 s | 3 | yes |
+| report:fairness:first | 0.72 s | 0.87 s | 5 | no |
+| report:fairness:refresh (background) | 0.63 s | 0.82 s | 6 | - |
+| dashboard (page, kept) | 0.087 s | 0.095 s | 10 | yes |
+| dashboard:after-change (page) | 0.075 s | 0.086 s | 10 | yes |
+| dashboard:first (page, progress state) | 0.077 s | 0.085 s | 10 | yes |
+| dashboard:panel (kept) | 0.018 s | 0.026 s | 7 | yes |
+| dashboard:panel:after-change | 0.019 s | 0.024 s | 7 | yes |
+| dashboard:panel:first | 0.015 s | 0.018 s | 7 | yes |
+| dashboard:refresh (background) | 3.14 s | 3.86 s | 36 | - |
+| dashboard:cold (a recount in the request) | 3.59 s | 3.85 s | 42 | no (nobody waits for it now) |
+
+Every request a user makes meets its goal, except the first request of a filter whose figures
+were never counted: the API then counts in the request (summary 1.6 s, fairness 0.9 s); the
+dashboard shows its progress state at once and its figures about 3 s later. Before the JIT
+change the dashboard page spent 0.6 s compiling the app shell's "My mentorships" query.
+
+Earlier quiet run (2026-11-29 21:32-21:35 UTC, before the kept figures; scale 1 with 180 nights
+of snapshots, `--requests 10`, load 1.2-1.5, nothing else running), p50 / p95 and queries:
 
 | case | p50 | p95 | queries | goal met |
 |---|---|---|---|---|
