@@ -12,17 +12,15 @@ people stand for a large organization (tests/analytics/test_freshness.py)."""
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from analytics import reports
 from analytics.tasks import refresh_figures_task
 from organizations.models import Role
 from tests.analytics.factories import build_metrics_world
 from tests.browser.conftest import (  # noqa: F401
-    CHROMIUM,
-    CHROMIUM_ARGS,
     DESKTOP,
-    _unavailable,
+    launched_chromium,
     new_page,
     sign_in,
 )
@@ -40,16 +38,8 @@ MARCH = "period=custom&start=2025-03-01&end=2025-03-31"
 @pytest.fixture(scope="module")
 def browser():
     """This module's own Chromium, closed when the module ends."""
-    if not CHROMIUM.exists():
-        _unavailable(f"Chromium not found at {CHROMIUM}; apt-get install -y chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture
