@@ -211,7 +211,7 @@ def test_a_request_too_large_names_the_limit_in_megabytes(settings):
     [
         (Http404("No Program matches"), exceptions.NotFound, "Not found."),
         (RequestDataTooBig(), RequestTooLarge, None),
-        (OperationalError("gone"), DatabaseUnavailable, None),
+        (OperationalError("server closed the connection unexpectedly"), DatabaseUnavailable, None),
         (
             DjangoValidationError({"name": ["Taken."]}),
             exceptions.ValidationError,
@@ -269,8 +269,15 @@ def test_the_handler_keeps_a_details_own_code_and_falls_back_to_error():
     assert django_denied.data["error"]["code"] == "error"
 
 
+def test_a_database_error_on_a_working_connection_is_not_called_lost():
+    timeout = OperationalError("canceling statement due to statement timeout")
+
+    assert as_api_exception(timeout) is timeout
+    assert exception_handler(timeout, {}) is None  # the server error: logged, a 500
+
+
 def test_a_lost_database_answers_503_with_retry_after():
-    response = exception_handler(OperationalError("gone"), {})
+    response = exception_handler(OperationalError("server closed the connection unexpectedly"), {})
 
     assert response.status_code == 503
     assert response["Retry-After"] == str(DATABASE_RETRY_AFTER_SECONDS)
